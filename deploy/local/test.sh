@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite against a real PostgreSQL 15.
+# With DATABASE_URL set, tests use that server (the role needs CREATEDB and CREATEROLE,
+# or superuser: each suite creates its own database). Without it, the private cluster
+# of deploy/local/cluster.sh is started for the run and stopped at the end, also when
+# tests fail.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+
+deploy/local/cluster.sh packages
+if [ -z "${DATABASE_URL:-}" ]; then
+    trap 'deploy/local/cluster.sh stop' EXIT
+    # Durability buys nothing in a throwaway test cluster.
+    DATABASE_URL=$(PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" deploy/local/cluster.sh start)
+fi
+export DATABASE_URL
+# Build first, so a compile error is reported as such and the tests' clock is honest.
+swift build --build-tests "$@"
+swift test --skip-build "$@"
