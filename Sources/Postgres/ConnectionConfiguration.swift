@@ -1,0 +1,67 @@
+import CLibPQ
+
+/// Where and how to connect: a libpq connection string or URI, parsed and checked
+/// up front so a typo fails here with libpq's own message rather than at connect.
+public struct ConnectionConfiguration: Sendable {
+    /// Keyword/value pairs as libpq parsed them, in libpq's order.
+    public private(set) var parameters: [(keyword: String, value: String)]
+    /// After how many executions of the same SQL text a connection prepares it
+    /// (psycopg 3's rule); nil never prepares, which pgbouncer before 1.21 needs.
+    public var prepareThreshold: Int? = 5
+
+    public init(_ connectionString: String) throws {
+        var error: UnsafeMutablePointer<CChar>? = nil
+        guard let options = PQconninfoParse(connectionString, &error) else {
+            var message = "invalid connection string"
+            if let error {
+                message += ": " + String(cString: error).trimmingTrailingWhitespace()
+                PQfreemem(error)
+            }
+            throw PostgresError(kind: .invalidConnectionString, message: message)
+        }
+        defer { PQconninfoFree(options) }
+        var parameters: [(String, String)] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val {
+                parameters.append((String(cString: keyword), String(cString: value)))
+            }
+            option += 1
+        }
+        self.parameters = parameters
+    }
+
+    /// The value given for a keyword (`host`, `port`, `dbname`, `user`, ...).
+    public subscript(keyword: String) -> String? {
+        get { parameters.last { $0.keyword == keyword }?.value }
+        set {
+            parameters.removeAll { $0.keyword == keyword }
+            if let newValue { parameters.append((keyword, newValue)) }
+        }
+    }
+
+    /// The same server as another user or database, e.g. a test's own database.
+    public func with(user: String? = nil, database: String? = nil) -> ConnectionConfiguration {
+        var copy = self
+        if let user { copy["user"] = user }
+        if let database { copy["dbname"] = database }
+        return copy
+    }
+
+    /// A keyword/value connection string libpq accepts (values quoted).
+    public var connectionString: String {
+        parameters.map { "\($0.keyword)=\(Self.quote($0.value))" }.joined(separator: " ")
+    }
+
+    /// Where the server is, for messages: host or socket and port, never credentials.
+    public var serverDescription: String {
+        let host = self["host"] ?? self["hostaddr"] ?? "the default socket"
+        let port = self["port"].map { " port \($0)" } ?? ""
+        let database = self["dbname"].map { " database \($0)" } ?? ""
+        return "\(host)\(port)\(database)"
+    }
+
+    static func quote(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+}

@@ -1,0 +1,122 @@
+import CLibPQ
+
+/// An error from PostgreSQL or from talking to it.
+///
+/// `description` carries the SQLSTATE, the server's primary message and the
+/// constraint name, never `detail`: the detail of a unique violation repeats the
+/// offending row's values, and error lines end up in logs that other people read.
+/// Ask for `detail` explicitly where showing it is safe.
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case uniqueViolation
+        case foreignKeyViolation
+        case checkViolation
+        case notNullViolation
+        case exclusionViolation
+        case insufficientPrivilege
+        case serializationFailure
+        case deadlock
+        case lockNotAvailable
+        case queryCanceled
+        case connectionLost
+        case connectionFailed
+        case invalidConnectionString
+        case protocolMisuse
+        case poolTimeout
+        case decoding
+        case server
+    }
+
+    public var kind: Kind
+    /// Five-character SQLSTATE, when the server sent one.
+    public var sqlState: String?
+    public var message: String
+    public var detail: String?
+    public var hint: String?
+    public var constraint: String?
+    public var table: String?
+    public var column: String?
+    /// The statement's first line (never its parameter values), for context.
+    public var statement: String?
+
+    public init(
+        kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil,
+        hint: String? = nil, constraint: String? = nil, table: String? = nil,
+        column: String? = nil, statement: String? = nil
+    ) {
+        self.kind = kind
+        self.sqlState = sqlState
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.constraint = constraint
+        self.table = table
+        self.column = column
+        self.statement = statement
+    }
+
+    /// Whether running the same transaction again may succeed.
+    public var isTransient: Bool { kind == .serializationFailure || kind == .deadlock }
+
+    public var description: String {
+        var text = message
+        if let sqlState { text = "\(text) (SQLSTATE \(sqlState))" }
+        if let constraint { text += " [constraint \(constraint)]" }
+        return text
+    }
+
+    static func kind(forSQLState state: String) -> Kind {
+        switch state {
+        case "23505": return .uniqueViolation
+        case "23503": return .foreignKeyViolation
+        case "23514": return .checkViolation
+        case "23502": return .notNullViolation
+        case "23P01": return .exclusionViolation
+        case "42501": return .insufficientPrivilege
+        case "40001": return .serializationFailure
+        case "40P01": return .deadlock
+        case "55P03": return .lockNotAvailable
+        case "57014": return .queryCanceled
+        default:
+            // Class 08 is connection exception; 57P01..57P03 are server shutdowns.
+            if state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" {
+                return .connectionLost
+            }
+            return .server
+        }
+    }
+
+    /// Builds the error from a failed result, falling back to the connection's message.
+    static func from(result: OpaquePointer?, connection: OpaquePointer?, statement: String?) -> PostgresError {
+        func field(_ code: Int32) -> String? {
+            guard let result, let value = PQresultErrorField(result, code) else { return nil }
+            return String(cString: value)
+        }
+        let state = field(CLIBPQ_DIAG_SQLSTATE)
+        var message = field(CLIBPQ_DIAG_MESSAGE_PRIMARY)
+        if message == nil, let result, let text = PQresultErrorMessage(result) {
+            message = String(cString: text)
+        }
+        if message == nil || message!.isEmpty, let connection {
+            message = String(cString: PQerrorMessage(connection))
+        }
+        var kind = state.map(kind(forSQLState:)) ?? .server
+        if let connection, PQstatus(connection) == CONNECTION_BAD { kind = .connectionLost }
+        return PostgresError(
+            kind: kind, sqlState: state,
+            message: (message ?? "unknown error").trimmingTrailingWhitespace(),
+            detail: field(CLIBPQ_DIAG_MESSAGE_DETAIL), hint: field(CLIBPQ_DIAG_MESSAGE_HINT),
+            constraint: field(CLIBPQ_DIAG_CONSTRAINT_NAME), table: field(CLIBPQ_DIAG_TABLE_NAME),
+            column: field(CLIBPQ_DIAG_COLUMN_NAME),
+            statement: statement.map { String($0.split(separator: "\n", maxSplits: 1).first ?? "") }
+        )
+    }
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var text = self
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}

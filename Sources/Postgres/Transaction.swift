@@ -1,0 +1,61 @@
+/// Isolation levels of `BEGIN ISOLATION LEVEL ...`.
+public enum IsolationLevel: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+/// Whether, and how often, a transaction that failed with a serialization failure or
+/// a deadlock is run again from the start. Only safe when the body has no effects
+/// outside the database, hence opt-in.
+public struct RetryPolicy: Sendable {
+    public var attempts: Int
+    public static let never = RetryPolicy(attempts: 1)
+    public static func transient(attempts: Int = 5) -> RetryPolicy { RetryPolicy(attempts: attempts) }
+}
+
+extension PostgresConnection {
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
+    public func transaction<T>(
+        isolation: IsolationLevel = .readCommitted,
+        readOnly: Bool = false,
+        retry: RetryPolicy = .never,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await transactionOnce(isolation: isolation, readOnly: readOnly, body)
+            } catch let error as PostgresError where error.isTransient && attempt < retry.attempts {
+                attempt += 1
+                // Back off a little, growing, with jitter, so the colliding writers part.
+                let millis = UInt64.random(in: 1...(5 << min(attempt, 6)))
+                try await Task.sleep(nanoseconds: millis * 1_000_000)
+            }
+        }
+    }
+
+    private func transactionOnce<T>(
+        isolation: IsolationLevel, readOnly: Bool, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        if await isInTransaction() {
+            throw PostgresError(kind: .protocolMisuse, message: "a transaction is already open on this connection")
+        }
+        try await simpleQuery("BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            _ = try? await simpleQuery("ROLLBACK")
+            throw error
+        }
+        do {
+            try await simpleQuery("COMMIT")
+        } catch {
+            _ = try? await simpleQuery("ROLLBACK")
+            throw error
+        }
+        return value
+    }
+}

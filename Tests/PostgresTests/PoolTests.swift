@@ -1,0 +1,92 @@
+import Postgres
+import Testing
+
+@Suite struct PoolTests {
+    @Test func concurrentSleepsRunInParallelOffTheCooperativePool() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 8)
+        // Warm the pool so the measurement is of queries, not connects.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { try await pool.withConnection { _ = try await $0.query("SELECT pg_sleep(0.05)") } } }
+            try await group.waitForAll()
+        }
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await pool.withConnection { _ = try await $0.query("SELECT pg_sleep(0.5)") } }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = ContinuousClock.now - started
+        // A design that blocks the 2-thread cooperative pool takes 2.0 s here.
+        #expect(elapsed < .seconds(1.5), "8 concurrent 0.5 s sleeps took \(elapsed)")
+        #expect(await pool.openConnections == 8)
+        await pool.close()
+    }
+
+    @Test func acquireTimesOutWhenEveryConnectionIsLent() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 1, acquireTimeout: .milliseconds(200))
+        try await pool.withConnection { _ in
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withConnection { _ in }
+            }
+            #expect(error?.kind == .poolTimeout)
+        }
+        // Once returned, the connection is lent again.
+        try await pool.withConnection { connection async throws in #expect(try await connection.query("SELECT 1").scalar(Int.self) == 1) }
+        await pool.close()
+    }
+
+    @Test func waitersGetTheConnectionWhenItIsReturned() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 2)
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for n in 0..<20 {
+                group.addTask { try await pool.withConnection { try await $0.query("SELECT \(n)::int8").scalar(Int.self) ?? -1 } }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(total == (0..<20).reduce(0, +))
+        #expect(await pool.openConnections <= 2)
+        await pool.close()
+    }
+
+    @Test func aConnectionTheServerDroppedIsReplaced() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 1)
+        let firstPID = try await pool.withConnection { $0.backendPID }
+        try await withConnection { killer async throws in
+            _ = try await killer.query("SELECT pg_terminate_backend(\(firstPID))")
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let secondPID = try await pool.withConnection { connection async throws in
+            #expect(try await connection.query("SELECT 1").scalar(Int.self) == 1)
+            return connection.backendPID
+        }
+        #expect(secondPID != firstPID)
+        await pool.close()
+    }
+
+    @Test func sessionStateIsResetWhenAConnectionIsReturned() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 1)
+        try await pool.withConnection { connection async throws in
+            try await connection.simpleQuery("SET application_name = 'tenant-a-leak'; SET app.tenant_id = 'leaked'")
+            try await connection.simpleQuery("CREATE TEMP TABLE scratch (a int); SELECT pg_advisory_lock(4242)")
+            try await connection.simpleQuery("BEGIN; SELECT 1")  // left open on purpose
+        }
+        try await pool.withConnection { connection async throws in
+            #expect(await connection.isInTransaction() == false)
+            #expect(try await connection.query("SELECT current_setting('application_name')").scalar(String.self) != "tenant-a-leak")
+            #expect(try await connection.query("SELECT current_setting('app.tenant_id', true)").scalar(String?.self) ?? "" == "")
+            #expect(try await connection.query("SELECT to_regclass('pg_temp.scratch') IS NULL").scalar(Bool.self) == true)
+            #expect(try await connection.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()").scalar(Int.self) == 0)
+        }
+        await pool.close()
+    }
+
+    @Test func aFailedConnectDoesNotLeakASlot() async throws {
+        let pool = ConnectionPool(configuration: try ConnectionConfiguration("host=127.0.0.1 port=1 connect_timeout=2"), maxConnections: 1)
+        for _ in 0..<3 {
+            await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in } }
+        }
+        #expect(await pool.openConnections == 0)
+        await pool.close()
+    }
+}
