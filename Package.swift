@@ -54,8 +54,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "TestSupport", dependencies: ["Postgres", "CollectionsService"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "CollectionsServiceTests",
+            dependencies: [
+                "CollectionsService", "Postgres", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AdminTests",
+            dependencies: ["CollectionsService", "Postgres", "TestSupport"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,11 +38,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var column: String?
     /// The statement's first line (never its parameter values), for context.
     public var statement: String?
+    /// 1-based character offset of the error in the statement text, when the server gave one.
+    public var position: Int?
 
     public init(
         kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil,
         hint: String? = nil, constraint: String? = nil, table: String? = nil,
-        column: String? = nil, statement: String? = nil
+        column: String? = nil, statement: String? = nil, position: Int? = nil
     ) {
         self.kind = kind
         self.sqlState = sqlState
@@ -53,6 +55,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         self.table = table
         self.column = column
         self.statement = statement
+        self.position = position
     }
 
     /// Whether running the same transaction again may succeed.
@@ -108,7 +111,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             detail: field(CLIBPQ_DIAG_MESSAGE_DETAIL), hint: field(CLIBPQ_DIAG_MESSAGE_HINT),
             constraint: field(CLIBPQ_DIAG_CONSTRAINT_NAME), table: field(CLIBPQ_DIAG_TABLE_NAME),
             column: field(CLIBPQ_DIAG_COLUMN_NAME),
-            statement: statement.map { String($0.split(separator: "\n", maxSplits: 1).first ?? "") }
+            statement: statement.map { String($0.split(separator: "\n", maxSplits: 1).first ?? "") },
+            position: field(CLIBPQ_DIAG_STATEMENT_POSITION).flatMap { Int($0) }
         )
     }
 }

@@ -1,0 +1,139 @@
+import Foundation
+import Postgres
+
+/// Applies the embedded migrations, each once, in order.
+///
+/// Runs on a direct connection (never through a pooler: the session advisory lock
+/// that serialises concurrent runners must stay on one server session). Each
+/// migration and its bookkeeping row commit together or not at all.
+public struct Migrator: Sendable {
+    public enum State: String, Sendable, Codable { case applied, pending, changed, unknown }
+
+    public struct Status: Sendable, Codable, Equatable {
+        public var version: Int
+        public var name: String
+        public var state: State
+        public var checksum: String
+        public var appliedAt: Date?
+        public var durationMs: Int?
+    }
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// Key of the session advisory lock held while migrating ("collections-migrate").
+    static let lockKey = 0x636f_6c6c_6d69_6772
+    public var lockTimeout = "10s"
+    public let migrations: [Migration]
+    let configuration: ConnectionConfiguration
+
+    public init(configuration: ConnectionConfiguration, migrations: [Migration] = Migration.all) {
+        self.configuration = configuration
+        self.migrations = migrations
+    }
+
+    /// Applied, pending, changed and unknown migrations, without changing anything.
+    public func status() async throws -> [Status] {
+        let connection = try await PostgresConnection.connect(configuration)
+        defer { Task { await connection.close() } }
+        return try await status(on: connection)
+    }
+
+    /// Applies what is pending and returns what was applied (or, with `dryRun`,
+    /// what would be). Stops, changing nothing, when an applied migration was
+    /// edited or is unknown to this binary.
+    public func migrate(dryRun: Bool = false, log: @Sendable (String) -> Void = { _ in }) async throws -> [Status] {
+        let connection = try await PostgresConnection.connect(configuration)
+        defer { Task { await connection.close() } }
+        // Released when the connection closes, whatever happens below.
+        try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))")
+
+        if !dryRun {
+            do {
+                try await connection.transaction { tx in
+                    try await tx.simpleQuery("SET LOCAL lock_timeout = '\(lockTimeout)'")
+                    try await tx.simpleQuery(Migration.bootstrap)
+                    try await tx.simpleQuery("""
+                        SET LOCAL ROLE collections_owner;
+                        CREATE TABLE IF NOT EXISTS schema_migrations (
+                            version int PRIMARY KEY,
+                            name text NOT NULL,
+                            checksum text NOT NULL,
+                            applied_at timestamptz NOT NULL DEFAULT now(),
+                            duration_ms int NOT NULL
+                        );
+                        REVOKE ALL ON schema_migrations FROM collections_app;
+                        """)
+                }
+            } catch let error as PostgresError {
+                throw Failure(description: "bootstrap (roles and schema ownership) failed: \(error)")
+            }
+        }
+
+        let current = try await status(on: connection)
+        if let bad = current.first(where: { $0.state == .changed }) {
+            throw Failure(description: "migration \(bad.name) was edited after it was applied (checksum differs); restore the file and add a new migration instead")
+        }
+        if let bad = current.first(where: { $0.state == .unknown }) {
+            throw Failure(description: "the database has migration \(bad.name) (version \(bad.version)) that this binary does not carry; run a newer collections-admin")
+        }
+        let pending = current.filter { $0.state == .pending }
+        if dryRun { return pending }
+
+        var applied: [Status] = []
+        for status in pending {
+            let migration = migrations.first { $0.version == status.version }!
+            log("applying \(migration.name)")
+            let started = ContinuousClock.now
+            do {
+                try await connection.transaction { tx in
+                    try await tx.simpleQuery("SET LOCAL ROLE collections_owner; SET LOCAL lock_timeout = '\(lockTimeout)'")
+                    try await tx.simpleQuery(migration.sql)
+                    let elapsed = ContinuousClock.now - started
+                    let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                    try await tx.execute("""
+                        INSERT INTO schema_migrations (version, name, checksum, duration_ms)
+                        VALUES (\(migration.version), \(migration.name), \(migration.checksum), \(millis))
+                        """)
+                }
+            } catch let error as PostgresError {
+                var location = ""
+                if let position = error.position {
+                    let statement = migration.statement(at: position)
+                    location = " at line \(statement.line) in statement \"\(statement.text)\""
+                }
+                throw Failure(description: "migration \(migration.name) failed\(location): \(error); nothing of it was applied")
+            }
+            applied.append(Status(
+                version: migration.version, name: migration.name, state: .applied, checksum: migration.checksum,
+                appliedAt: Date(), durationMs: nil))
+        }
+        return applied
+    }
+
+    func status(on connection: PostgresConnection) async throws -> [Status] {
+        let exists = try await connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL").scalar(Bool.self) ?? false
+        var rows: [(Int, String, String, Date, Int)] = []
+        if exists {
+            rows = try await connection.query(
+                "SELECT version, name, checksum, applied_at, duration_ms FROM schema_migrations ORDER BY version"
+            ).decode((Int, String, String, Date, Int).self)
+        }
+        var result: [Status] = []
+        for migration in migrations {
+            if let row = rows.first(where: { $0.0 == migration.version }) {
+                result.append(Status(
+                    version: migration.version, name: migration.name,
+                    state: row.2 == migration.checksum ? .applied : .changed,
+                    checksum: row.2, appliedAt: row.3, durationMs: row.4))
+            } else {
+                result.append(Status(version: migration.version, name: migration.name, state: .pending, checksum: migration.checksum))
+            }
+        }
+        for row in rows where !migrations.contains(where: { $0.version == row.0 }) {
+            result.append(Status(version: row.0, name: row.1, state: .unknown, checksum: row.2, appliedAt: row.3, durationMs: row.4))
+        }
+        return result.sorted { $0.version < $1.version }
+    }
+}

@@ -1,0 +1,92 @@
+import CollectionsService
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite struct MigrationTests {
+    @Test func migrateAppliesEveryMigrationOnceAndASecondRunDoesNothing() async throws {
+        let database = try await TestDatabase.create("migrate")
+        let migrator = Migrator(configuration: database.configuration)
+        let pending = try await migrator.migrate(dryRun: true)
+        #expect(pending.map(\.name) == Migration.all.map(\.name))
+        let applied = try await migrator.migrate()
+        #expect(applied.map(\.name) == Migration.all.map(\.name))
+        #expect(try await migrator.migrate().isEmpty)
+        let status = try await migrator.status()
+        #expect(status.allSatisfy { $0.state == .applied })
+        try await database.drop()
+    }
+
+    @Test func fourConcurrentRunnersApplyEachMigrationExactlyOnce() async throws {
+        let database = try await TestDatabase.create("concurrent")
+        let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await Migrator(configuration: database.configuration).migrate().map(\.name) }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(applied.sorted() == Migration.all.map(\.name).sorted())
+        let connection = try await database.connect()
+        let rows = try await connection.query("SELECT count(*) FROM schema_migrations").scalar(Int.self)
+        #expect(rows == Migration.all.count)
+        await connection.close()
+        try await database.drop()
+    }
+
+    @Test func aFailingMigrationLeavesNothingAndNamesTheFileAndStatement() async throws {
+        let database = try await TestDatabase.create("failing")
+        let broken = Migration.all + [Migration(name: "9001_broken.sql", sql: """
+            CREATE TABLE half_done (a int);
+            -- the next statement fails
+            INSERT INTO half_done VALUES ('not a number');
+            """)]
+        let error = await #expect(throws: Migrator.Failure.self) {
+            _ = try await Migrator(configuration: database.configuration, migrations: broken).migrate()
+        }
+        #expect(error?.description.contains("9001_broken.sql") == true)
+        #expect(error?.description.contains("line 3") == true)
+        #expect(error?.description.contains("INSERT INTO half_done") == true)
+        let connection = try await database.connect()
+        #expect(try await connection.query("SELECT to_regclass('half_done') IS NULL").scalar(Bool.self) == true)
+        #expect(try await connection.query("SELECT count(*) FROM schema_migrations WHERE version = 9001").scalar(Int.self) == 0)
+        await connection.close()
+        try await database.drop()
+    }
+
+    @Test func anEditedOrUnknownAppliedMigrationStopsTheRun() async throws {
+        let database = try await TestDatabase.create("edited")
+        _ = try await Migrator(configuration: database.configuration).migrate()
+        var edited = Migration.all
+        edited[0] = Migration(name: edited[0].name, sql: edited[0].sql + "\n-- edited")
+        let changed = await #expect(throws: Migrator.Failure.self) {
+            _ = try await Migrator(configuration: database.configuration, migrations: edited).migrate()
+        }
+        #expect(changed?.description.contains("was edited after it was applied") == true)
+        let older = Array(Migration.all.dropLast())
+        if older.count < Migration.all.count, !older.isEmpty || Migration.all.count == 1 {
+            let unknown = await #expect(throws: Migrator.Failure.self) {
+                _ = try await Migrator(configuration: database.configuration, migrations: older).migrate()
+            }
+            #expect(unknown?.description.contains("does not carry") == true)
+        }
+        try await database.drop()
+    }
+
+    @Test func embeddedMigrationsMatchTheSqlFolder() throws {
+        // The binaries carry sql/ as generated Swift; this catches a forgotten
+        // deploy/dev/embed-migrations.sh after editing or adding a file.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.range(of: #"^\d{4}_.*\.sql$"#, options: .regularExpression) != nil }.sorted()
+        #expect(files == Migration.all.map(\.name), "run deploy/dev/embed-migrations.sh")
+        for migration in Migration.all {
+            let text = try String(contentsOf: folder.appendingPathComponent(migration.name), encoding: .utf8)
+            #expect(Migration(name: migration.name, sql: text).checksum == migration.checksum,
+                    "\(migration.name) differs from its embedded copy: run deploy/dev/embed-migrations.sh")
+        }
+        let bootstrap = try String(contentsOf: folder.appendingPathComponent("bootstrap.sql"), encoding: .utf8)
+        #expect(bootstrap.trimmingCharacters(in: .newlines) == Migration.bootstrap.trimmingCharacters(in: .newlines))
+    }
+}
