@@ -90,6 +90,10 @@ public struct Migrator: Sendable {
                 try await connection.transaction { tx in
                     try await tx.simpleQuery("SET LOCAL ROLE collections_owner; SET LOCAL lock_timeout = '\(lockTimeout)'")
                     try await tx.simpleQuery(migration.sql)
+                    let breaches = try await TenancyAudit.violations(tx)
+                    guard breaches.isEmpty else {
+                        throw Failure(description: "migration \(migration.name) breaks the tenancy recipe: \(breaches.joined(separator: "; ")); nothing of it was applied")
+                    }
                     let elapsed = ContinuousClock.now - started
                     let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
                     try await tx.execute("""

@@ -1,0 +1,144 @@
+import ArgumentParser
+import CollectionsService
+import Foundation
+
+struct TenantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenant",
+        abstract: "Provision and manage tenants (lenders).",
+        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Delete.self]
+    )
+
+    static func table(_ tenants: [Tenant]) -> Table {
+        Table(
+            headers: ["slug", "name", "currency", "time_zone", "status", "buckets", "dso_days", "cei_days", "grace", "id"],
+            rows: tenants.map {
+                [$0.slug, $0.name, $0.defaultCurrency ?? "", $0.timeZone, $0.status.rawValue,
+                 $0.ageingBucketLimits.map(String.init).joined(separator: ","), String($0.dsoPeriodDays),
+                 String($0.ceiPeriodDays), String($0.promiseGraceDays), $0.id.uuidString.lowercased()]
+            },
+            numeric: [6, 7, 8])
+    }
+
+    static func print(_ tenants: [Tenant], format: OutputFormat) throws {
+        if format == .json { return try printJSON(tenants) }
+        printTable(table(tenants), format: format)
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a tenant.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Short unique name: 2-63 lowercase letters, digits and '-'.") var slug: String
+        @Option(help: "The lender's display name.") var name: String
+        @Option(help: "Default ISO 4217 currency.") var currency: String = "USD"
+        @Option(help: "IANA time zone that defines the tenant's 'today' (e.g. America/Chicago).") var timezone: String = "UTC"
+
+        func validate() throws {
+            do { try TenantRegistry.validate(slug: slug) } catch { throw ValidationError("\(error)") }
+            if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--name must not be empty") }
+            if currency.count != 3 || !currency.allSatisfy({ $0.isUppercase && $0.isASCII }) {
+                throw ValidationError("--currency must be an ISO 4217 code such as USD, got \"\(currency)\"")
+            }
+        }
+
+        func run() async throws {
+            try await reportingFailures {
+                let db = try database.database()
+                defer { Task { await db.close() } }
+                let tenant = try await TenantRegistry(database: db).create(
+                    slug: slug, name: name, currency: currency, timeZone: timezone, actor: adminActor())
+                try TenantCommand.print([tenant], format: output.format)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let db = try database.database()
+                defer { Task { await db.close() } }
+                try TenantCommand.print(try await TenantRegistry(database: db).list(), format: output.format)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one tenant and its settings.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "The tenant's slug.") var slug: String
+
+        func run() async throws {
+            try await reportingFailures {
+                let db = try database.database()
+                defer { Task { await db.close() } }
+                try TenantCommand.print([try await TenantRegistry(database: db).find(slug)], format: output.format)
+            }
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend a tenant: it can read and write nothing until resumed.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "The tenant's slug.") var slug: String
+
+        func run() async throws {
+            try await reportingFailures {
+                let db = try database.database()
+                defer { Task { await db.close() } }
+                try TenantCommand.print([try await TenantRegistry(database: db).suspend(slug, actor: adminActor())], format: output.format)
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a suspended tenant.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "The tenant's slug.") var slug: String
+
+        func run() async throws {
+            try await reportingFailures {
+                let db = try database.database()
+                defer { Task { await db.close() } }
+                try TenantCommand.print([try await TenantRegistry(database: db).resume(slug, actor: adminActor())], format: output.format)
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a tenant and every row it owns, in one transaction; prints the counts.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "The tenant's slug.") var slug: String
+        @Option(help: "The same slug again, to confirm.") var confirm: String?
+
+        func validate() throws {
+            guard let confirm else { throw ValidationError("deleting \(slug) needs --confirm \(slug)") }
+            guard confirm == slug else {
+                throw ValidationError("--confirm \"\(confirm)\" does not match the slug \"\(slug)\"; nothing was deleted")
+            }
+        }
+
+        func run() async throws {
+            try await reportingFailures {
+                let db = try database.database()
+                defer { Task { await db.close() } }
+                let counts = try await TenantRegistry(database: db).delete(slug)
+                if output.format == .json {
+                    return try printJSON(["tenant": slug, "deleted": counts.map { "\($0.table)=\($0.rows)" }.joined(separator: ",")])
+                }
+                printTable(Table(headers: ["table", "rows_deleted"], rows: counts.map { [$0.table, String($0.rows)] }, numeric: [1]),
+                           format: output.format)
+            }
+        }
+    }
+}

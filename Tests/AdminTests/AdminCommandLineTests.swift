@@ -1,0 +1,119 @@
+import CollectionsService
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct AdminCommandLineTests {
+    static let database = Task<TestDatabase, any Error> { try await TestDatabase.migrated("admincli") }
+
+    func admin(_ arguments: String...) async throws -> CommandResult {
+        try await Executable.run("collections-admin", arguments, databaseURL: try await Self.database.value.url)
+    }
+
+    func slug() -> String { "lender-\(UInt32.random(in: 0...UInt32.max))" }
+
+    @Test func tenantCreateShowListAndJSON() async throws {
+        let slug = slug()
+        let created = try await admin("tenant", "create", slug, "--name", "Title Loans of Texas", "--currency", "USD", "--timezone", "America/Chicago")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("America/Chicago"))
+        let shown = try await admin("tenant", "show", slug, "--format", "json")
+        let json = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]]
+        #expect(json?.first?["slug"] as? String == slug)
+        #expect(json?.first?["status"] as? String == "active")
+        let listed = try await admin("tenant", "list", "--format", "csv")
+        #expect(listed.stdout.split(separator: "\n").first?.hasPrefix("slug,name,") == true)
+        #expect(listed.stdout.contains(slug))
+    }
+
+    @Test func everyRefusalIsOneLineOnStderrWithANonZeroExit() async throws {
+        let slug = slug()
+        _ = try await admin("tenant", "create", slug, "--name", "First")
+        let cases: [([String], Int32, String)] = [
+            (["tenant", "create", slug, "--name", "Again"], 1, "already exists"),
+            (["tenant", "create", self.slug(), "--name", "X", "--timezone", "Mars/Olympus"], 1, "unknown time zone \"Mars/Olympus\""),
+            (["tenant", "create", self.slug(), "--name", "X", "--currency", "XYZ"], 1, "unknown currency \"XYZ\""),
+            (["tenant", "create", self.slug(), "--name", "X", "--currency", "usd"], 64, "--currency"),
+            (["tenant", "create", "Not_A_Slug", "--name", "X"], 64, "invalid slug"),
+            (["tenant", "show", "no-such-lender"], 1, "no tenant with slug \"no-such-lender\""),
+            (["tenant", "delete", slug], 64, "--confirm"),
+            (["tenant", "delete", slug, "--confirm", "other"], 64, "does not match"),
+            (["api-key", "revoke", slug, "nokey"], 1, "has no API key"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = try await Executable.run("collections-admin", arguments, databaseURL: try await Self.database.value.url)
+            #expect(result.status == status, "\(arguments): \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("collections-admin: error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        // The refused delete deleted nothing.
+        #expect(try await admin("tenant", "show", slug).status == 0)
+    }
+
+    @Test func noDatabaseIsAClearError() async throws {
+        let result = try await Executable.run("collections-admin", ["tenant", "list"], databaseURL: nil)
+        #expect(result.status == 64)
+        #expect(result.stderr == "collections-admin: error: no database: pass --database-url or set DATABASE_URL\n")
+        let unreachable = try await Executable.run(
+            "collections-admin", ["tenant", "list", "--database-url", "postgresql://u:hunter2@127.0.0.1:1/x"], databaseURL: nil)
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("127.0.0.1"))
+        #expect(!unreachable.stderr.contains("hunter2"))
+    }
+
+    @Test func suspendAndResumeChangeTheStatus() async throws {
+        let slug = slug()
+        _ = try await admin("tenant", "create", slug, "--name", "Payday Co")
+        #expect(try await admin("tenant", "suspend", slug).stdout.contains("suspended"))
+        #expect(try await admin("tenant", "resume", slug).stdout.contains("active"))
+    }
+
+    @Test func deleteRemovesEveryRowOfTheTenantAndReportsTheCounts() async throws {
+        let slug = slug()
+        _ = try await admin("tenant", "create", slug, "--name", "Going Away")
+        _ = try await admin("api-key", "create", slug, "--label", "one")
+        _ = try await admin("api-key", "create", slug, "--label", "two")
+        let deleted = try await admin("tenant", "delete", slug, "--confirm", slug)
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        let counts = Dictionary(uniqueKeysWithValues: deleted.stdout.split(separator: "\n").dropFirst(2).compactMap { line -> (String, Int)? in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2, let n = Int(parts[1]) else { return nil }
+            return (String(parts[0]), n)
+        })
+        #expect(counts["api_keys"] == 2)
+        #expect(counts["audit_log"] == 3)  // create tenant, two keys
+        #expect(counts["tenants"] == 1)
+        #expect(try await admin("tenant", "show", slug).status == 1)
+    }
+
+    @Test func apiKeySecretIsPrintedOnceAndVerifiesUntilRevoked() async throws {
+        let slug = slug()
+        _ = try await admin("tenant", "create", slug, "--name", "Keys Inc")
+        let created = try await admin("api-key", "create", slug, "--label", "ci", "--format", "json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        let secret = try #require(json["secret"] as? String)
+        let prefix = try #require((json["key"] as? [String: Any])?["prefix"] as? String)
+        let listed = try await admin("api-key", "list", slug)
+        #expect(listed.stdout.contains(prefix))
+        #expect(!listed.stdout.contains(secret))
+
+        let database = try await Self.database.value
+        let service = CollectionsDatabase(configuration: database.configuration)
+        let keys = ApiKeys(database: service)
+        let tenant = try await TenantRegistry(database: service).find(slug)
+        #expect(try await keys.verify(secret) == tenant.id)
+        var tampered = Array(secret)
+        tampered[tampered.count - 1] = tampered.last == "0" ? "1" : "0"
+        #expect(try await keys.verify(String(tampered)) == nil)
+        #expect(try await keys.verify("ck_garbage") == nil)
+        // Stored as a hash only.
+        let stored = try await service.asOwner { tx in
+            try await tx.query("SELECT count(*) FROM api_keys WHERE encode(secret_hash, 'hex') LIKE '%' || \(prefix) || '%'").scalar(Int.self)
+        }
+        #expect(stored == 0)
+        #expect(try await admin("api-key", "revoke", slug, prefix).status == 0)
+        #expect(try await keys.verify(secret) == nil)
+        await service.close()
+    }
+}
