@@ -1,4 +1,5 @@
 import ArgumentParser
+import CollectionsCommandLine
 import CollectionsService
 import Foundation
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CollectionsCommandLine
 import Foundation
 
 @main
@@ -17,7 +18,7 @@ struct CollectionsAdmin: AsyncParsableCommand {
             says why; nothing was changed); 64 the command line was invalid.
             """,
         subcommands: [
-            MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self,
+            MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self, ReportCommand.self,
         ]
     )
 

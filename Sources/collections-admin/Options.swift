@@ -1,24 +1,8 @@
 import ArgumentParser
+import CollectionsCommandLine
 import CollectionsService
 import Foundation
 import Postgres
-
-/// Where the database is: `--database-url`, else `DATABASE_URL`.
-struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "libpq connection string or URI (default: $DATABASE_URL).")
-    var databaseURL: String?
-
-    func configuration() throws -> ConnectionConfiguration {
-        guard let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
-            throw ValidationError("no database: pass --database-url or set DATABASE_URL")
-        }
-        return try ConnectionConfiguration(url)
-    }
-
-    func database() throws -> CollectionsDatabase {
-        CollectionsDatabase(configuration: try configuration(), maxConnections: 4)
-    }
-}
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json
@@ -34,44 +18,3 @@ func adminActor() -> String {
     "admin:\(ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown")"
 }
 
-/// Runs a command body; any failure becomes one line on stderr and exit code 1.
-func reportingFailures(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as ValidationError {
-        throw error
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        let line = "\(error)".split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-        FileHandle.standardError.write(Data("\(CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "collections"): error: \(line)\n".utf8))
-        throw ExitCode(1)
-    }
-}
-
-/// Parses and runs a command tree. Help goes to stdout with exit 0; a usage error is
-/// printed as one line, `NAME: error: ...`, with exit code 64.
-func runCommandLine<Root: AsyncParsableCommand>(_ root: Root.Type, name: String) async {
-    do {
-        var command = try Root.parseAsRoot()
-        if var async = command as? any AsyncParsableCommand {
-            try await async.run()
-        } else {
-            try command.run()
-        }
-    } catch {
-        let code = Root.exitCode(for: error)
-        let message = Root.fullMessage(for: error)
-        if code == .success {
-            if !message.isEmpty { print(message) }
-            exit(0)
-        }
-        // Our own failures have already printed their line and carry only a code.
-        if !(error is ExitCode), !message.isEmpty {
-            let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
-            let text = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
-            FileHandle.standardError.write(Data("\(name): error: \(text)\n".utf8))
-        }
-        exit(code.rawValue)
-    }
-}

@@ -1,0 +1,92 @@
+import Foundation
+import Postgres
+
+/// Reports read from what the daily worker stored, not recomputed: the numbers a
+/// lender saw that day stay the numbers it sees later.
+public enum StoredReports {
+    /// The latest day with stored snapshots on or before `onOrBefore` (or ever).
+    public static func latestDay(database: CollectionsDatabase, tenant: Tenant, onOrBefore: CalendarDate? = nil) async throws -> CalendarDate? {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            try await tx.query("""
+                SELECT max(as_of) FROM tenant_days WHERE job = \(TenantDay.job) AND (\(onOrBefore)::date IS NULL OR as_of <= \(onOrBefore))
+                """).scalar(CalendarDate?.self) ?? nil
+        }
+    }
+
+    static func requireDay(_ tx: PostgresConnection, tenant: Tenant, asOf: CalendarDate) async throws {
+        guard try await tx.query("SELECT 1 FROM tenant_days WHERE job = \(TenantDay.job) AND as_of = \(asOf)").first != nil else {
+            throw ServiceError.notFound(
+                "no stored snapshot for \(tenant.slug) as of \(asOf); make it with: collections-worker run --tenant \(tenant.slug) --as-of \(asOf)")
+        }
+    }
+
+    public static func ageing(database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate) async throws -> AgeingReport {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            try await requireDay(tx, tenant: tenant, asOf: asOf)
+            let rows = try await tx.query("""
+                SELECT currency, bucket_limits, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor
+                FROM ageing_snapshots WHERE as_of = \(asOf) ORDER BY currency
+                """)
+            let currencies = try rows.map { row in
+                AgeingReport.Currency(
+                    currency: try row["currency"], totalMinor: try row["total_minor"], currentMinor: try row["current_minor"],
+                    buckets: try Ageing.bucketList(Ageing.buckets(limits: try row["bucket_limits"]), amounts: try row["bucket_minor"]),
+                    disputedMinor: try row["disputed_minor"], unappliedCreditMinor: try row["unapplied_credit_minor"])
+            }
+            return AgeingReport(tenant: tenant.slug, asOf: asOf, currencies: currencies)
+        }
+    }
+
+    public static func ageingByClient(database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate) async throws -> ClientAgeingReport {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            try await requireDay(tx, tenant: tenant, asOf: asOf)
+            let rows = try await tx.query("""
+                SELECT s.client_id, c.ref, c.name, s.currency, s.bucket_limits, s.total_minor, s.current_minor,
+                       s.bucket_minor, s.disputed_minor, s.unapplied_credit_minor
+                FROM client_ageing_snapshots s JOIN clients c ON c.tenant_id = s.tenant_id AND c.id = s.client_id
+                WHERE s.as_of = \(asOf) ORDER BY s.currency, c.ref
+                """)
+            let clients = try rows.map { row in
+                ClientAgeingReport.Client(
+                    clientID: try row["client_id"], clientRef: try row["ref"], clientName: try row["name"],
+                    currency: try row["currency"], totalMinor: try row["total_minor"], currentMinor: try row["current_minor"],
+                    buckets: try Ageing.bucketList(Ageing.buckets(limits: try row["bucket_limits"]), amounts: try row["bucket_minor"]),
+                    disputedMinor: try row["disputed_minor"], unappliedCreditMinor: try row["unapplied_credit_minor"])
+            }
+            return ClientAgeingReport(tenant: tenant.slug, asOf: asOf, clients: clients)
+        }
+    }
+
+    public static func kpis(database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate) async throws -> KPIReport {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            try await requireDay(tx, tenant: tenant, asOf: asOf)
+            let csatRow = try await tx.query("SELECT csat_percent, csat_average, csat_count FROM csat_snapshots WHERE as_of = \(asOf)").first
+            let csat = try CSAT(
+                percent: csatRow?.decode(Double?.self, column: "csat_percent") ?? nil,
+                average: csatRow?.decode(Double?.self, column: "csat_average") ?? nil,
+                count: csatRow?.decode(Int.self, column: "csat_count") ?? 0)
+            let rows = try await tx.query("SELECT * FROM kpi_snapshots WHERE as_of = \(asOf) ORDER BY currency")
+            var dso = tenant.dsoPeriodDays
+            var cei = tenant.ceiPeriodDays
+            var grace = tenant.promiseGraceDays
+            let currencies = try rows.map { row in
+                dso = try row["dso_period_days"]
+                cei = try row["cei_period_days"]
+                grace = try row["promise_grace_days"]
+                return KPIReport.Currency(
+                    currency: try row["currency"], arMinor: try row["ar_minor"], currentMinor: try row["current_minor"],
+                    creditSalesMinor: try row["credit_sales_minor"], dso: try row["dso"], countbackDSO: try row["countback_dso"],
+                    bestPossibleDSO: try row["best_possible_dso"], averageDaysDelinquent: try row["average_days_delinquent"],
+                    cei: try row["cei"], percentCurrent: try row["percent_current"], badDebtRatio: try row["bad_debt_ratio"],
+                    promiseKeptRate: try row["promise_kept_rate"], csatPercent: try row["csat_percent"],
+                    csatAverage: try row["csat_average"], csatCount: try row["csat_count"],
+                    ceiOpeningARMinor: try row["cei_opening_ar_minor"], ceiCreditSalesMinor: try row["cei_credit_sales_minor"],
+                    writeOffsMinor: try row["write_offs_minor"], promisesDue: try row["promises_due"],
+                    promisesKept: try row["promises_kept"])
+            }
+            return KPIReport(
+                tenant: tenant.slug, asOf: asOf, dsoPeriodDays: dso, ceiPeriodDays: cei, promiseGraceDays: grace,
+                csat: csat, currencies: currencies)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import CollectionsCommandLine
+import CollectionsService
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import Prometheus
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run continuously: each tenant's day shortly after its local midnight, catching up missed days.",
+        discussion: """
+            Every --interval seconds, each active tenant whose local time is past midnight plus
+            --delay-minutes gets the days from its last done day to yesterday (at most
+            --catch-up-days of them). SIGTERM or SIGINT finish the day in progress and exit.
+            Prometheus metrics are served on http://--metrics-host:--metrics-port/metrics.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Seconds between checks.") var interval: Int = 60
+    @Option(name: .customLong("delay-minutes"), help: "Minutes after local midnight before a day is run.") var delayMinutes: Int = 5
+    @Option(name: .customLong("catch-up-days"), help: "Most days caught up per tenant after downtime.") var catchUpDays: Int = 31
+    @Option(help: "Tenants worked on at once.") var jobs: Int = 2
+    @Option(name: .customLong("metrics-host"), help: "Address the metrics endpoint listens on.") var metricsHost = "127.0.0.1"
+    @Option(name: .customLong("metrics-port"), help: "Port of the metrics endpoint (0: no endpoint).") var metricsPort: Int = 9464
+
+    func validate() throws {
+        if interval < 1 { throw ValidationError("--interval must be at least 1 second") }
+        if !(0...1439).contains(delayMinutes) { throw ValidationError("--delay-minutes must be between 0 and 1439") }
+        if !(1...366).contains(catchUpDays) { throw ValidationError("--catch-up-days must be between 1 and 366") }
+        if !(1...64).contains(jobs) { throw ValidationError("--jobs must be between 1 and 64") }
+        if !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let logger = workerLogger()
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let db = try database.database(connections: jobs + 1)
+            let scheduler = DailyScheduler(
+                worker: DailyWorker(database: db, logger: logger), database: db, interval: .seconds(interval),
+                delayMinutes: delayMinutes, catchUpDays: catchUpDays, jobs: jobs, logger: logger)
+            var services: [any Service] = [scheduler]
+            if metricsPort > 0 {
+                services.append(MetricsServer(registry: registry, host: metricsHost, port: UInt16(metricsPort), logger: logger))
+            }
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            await db.close()
+        }
+    }
+}
+
+/// The serve loop: finds the tenants with days to do and does them.
+struct DailyScheduler: Service {
+    let worker: DailyWorker
+    let database: CollectionsDatabase
+    let interval: Duration
+    let delayMinutes: Int
+    let catchUpDays: Int
+    let jobs: Int
+    let logger: Logger
+
+    func run() async throws {
+        logger.info("collections-worker serving", metadata: ["interval": "\(interval)", "jobs": "\(jobs)"])
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await tick()
+            } catch {
+                logger.error("scheduling pass failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+        logger.info("collections-worker stopped")
+    }
+
+    /// One pass: every active tenant's missing days up to its yesterday.
+    func tick() async throws {
+        let due = try await database.asOwner { tx in
+            try await tx.query("""
+                SELECT t.slug,
+                       ((now() - make_interval(mins => \(Int32(delayMinutes)))) AT TIME ZONE t.time_zone)::date - 1 AS yesterday
+                FROM tenants t WHERE t.status = 'active' ORDER BY t.slug
+                """).decode((String, CalendarDate).self)
+        }
+        for (slug, yesterday) in due {
+            if Task.isShuttingDownGracefully { return }
+            let tenant = try await TenantRegistry(database: database).find(slug)
+            let lastDone = try await database.withTenant(tenant.id) { tx in
+                try await tx.query("SELECT max(as_of) FROM tenant_days WHERE job = \(TenantDay.job)").scalar(CalendarDate?.self) ?? nil
+            }
+            if let lastDone, lastDone >= yesterday { continue }
+            let earliest = yesterday.adding(days: 1 - catchUpDays)
+            let from = max(lastDone?.adding(days: 1) ?? yesterday, earliest)
+            let summary = try await worker.run(
+                dates: .range(from, yesterday), tenantSlug: slug, jobs: 1, onlyIfNotDone: true, mode: "serve")
+            logger.info("tenant caught up", metadata: [
+                "tenant": "\(slug)", "from": "\(from)", "to": "\(yesterday)", "done": "\(summary.done)",
+                "failed": "\(summary.failed)",
+            ])
+        }
+    }
+}

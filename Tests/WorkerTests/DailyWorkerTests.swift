@@ -1,0 +1,237 @@
+import CollectionsService
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite struct DailyWorkerTests {
+    static let fixture = Task<ServiceFixture, any Error> { try await ServiceFixture.make("worker") }
+
+    func bookedTenant(_ prefix: String, clients: Int = 12) async throws -> (ServiceFixture, Tenant) {
+        let fixture = try await Self.fixture.value
+        let tenant = try await fixture.tenant(prefix)
+        try await SyntheticBook.write(into: tenant, service: fixture.service, clients: clients)
+        return (fixture, tenant)
+    }
+
+    @Test func aDayStoresAgeingAndKPIsPerCurrencyAndPerClient() async throws {
+        let (fixture, tenant) = try await bookedTenant("snap")
+        let asOf = CalendarDate("2013-06-30")!
+        let outcome = try await TenantDay(database: fixture.service).run(tenant: tenant, asOf: asOf, runID: nil, onlyIfNotDone: false)
+        guard case .done(let rows, let fees, let promises) = outcome else {
+            Issue.record("day not done: \(outcome)")
+            return
+        }
+        #expect(rows > 2)
+        #expect(fees > 0)
+        #expect(promises > 0)
+        let currencies = try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("SELECT currency FROM kpi_snapshots WHERE as_of = \(asOf) ORDER BY 1").map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(currencies == ["EUR", "USD"])
+        // The stored ageing equals the live computation for that day.
+        let (stored, live) = try await fixture.service.withTenant(tenant.id) { tx in
+            let stored = try await tx.query("SELECT sum(total_minor) FROM ageing_snapshots WHERE as_of = \(asOf) AND currency = 'USD'").scalar(Int.self)
+            let live = try await tx.query("SELECT total_minor FROM report_ageing(\(asOf), '{30,60,90}') WHERE currency = 'USD'").scalar(Int.self)
+            return (stored, live)
+        }
+        #expect(stored == live)
+        #expect(stored != nil)
+    }
+
+    @Test func lateFeesAccrueOncePerPeriodRoundedHalfEvenAndNotOnDisputedOrWrittenOffInvoices() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await fixture.tenant("fees")
+        try await fixture.service.withTenant(tenant.id) { tx in
+            let client = try await tx.query("INSERT INTO clients (tenant_id, ref, name) VALUES (current_tenant_id(), 'C', 'C') RETURNING id").scalar(UUID.self)!
+            // 12345 x 1.5% = 185.175 -> 185 (below half); 10100 x 2.5% = 252.5 -> 252 (half, to even);
+            // 10300 x 2.5% = 257.5 -> 258 (half, to even).
+            try await tx.execute("""
+                INSERT INTO invoices (tenant_id, client_id, number, currency, amount_minor, issued_on, due_on,
+                                      late_fee_policy, late_fee_percent_bp, late_fee_flat_minor, late_fee_grace_days)
+                VALUES (current_tenant_id(), \(client), 'P-185', 'USD', 12345, '2013-01-01', '2013-01-31', 'percent', 150, NULL, 0),
+                       (current_tenant_id(), \(client), 'P-252', 'USD', 10100, '2013-01-01', '2013-01-31', 'percent', 250, NULL, 0),
+                       (current_tenant_id(), \(client), 'P-258', 'USD', 10300, '2013-01-01', '2013-01-31', 'percent', 250, NULL, 0),
+                       (current_tenant_id(), \(client), 'FLAT', 'USD', 5000, '2013-01-01', '2013-01-31', 'flat', NULL, 2500, 10),
+                       (current_tenant_id(), \(client), 'DISPUTED', 'USD', 5000, '2013-01-01', '2013-01-31', 'flat', NULL, 2500, 0),
+                       (current_tenant_id(), \(client), 'WRITTEN', 'USD', 5000, '2013-01-01', '2013-01-31', 'flat', NULL, 2500, 0)
+                """)
+            try await tx.execute("""
+                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason)
+                SELECT current_tenant_id(), id, '2013-01-15', 'quality' FROM invoices WHERE number = 'DISPUTED'
+                """)
+            try await tx.execute("""
+                INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason)
+                SELECT current_tenant_id(), id, 1000, '2013-01-20', 'goodwill' FROM invoices WHERE number = 'WRITTEN'
+                """)
+        }
+        let day = TenantDay(database: fixture.service)
+        // Day by day through March, then the whole of it again: still one fee per period.
+        for offset in 0..<60 {
+            _ = try await day.run(tenant: tenant, asOf: CalendarDate("2013-02-01")!.adding(days: offset), runID: nil, onlyIfNotDone: false)
+        }
+        _ = try await day.run(tenant: tenant, asOf: CalendarDate("2013-03-31")!, runID: nil, onlyIfNotDone: false)
+        let fees = try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("""
+                SELECT i.number || ' ' || c.period_key || ' ' || c.charged_on || ' ' || c.amount_minor
+                FROM invoice_charges c JOIN invoices i ON i.id = c.invoice_id ORDER BY 1
+                """).map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(fees == [
+            "FLAT flat 2013-02-11 2500",
+            "P-185 month-1 2013-02-28 185",
+            "P-185 month-2 2013-03-31 185",
+            "P-252 month-1 2013-02-28 252",
+            "P-252 month-2 2013-03-31 252",
+            "P-258 month-1 2013-02-28 258",
+            "P-258 month-2 2013-03-31 258",
+        ])
+    }
+
+    @Test func promisesAreDecidedKeptOrBrokenOnceTheirDatePlusGraceHasPassed() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await TenantRegistry(database: fixture.service).configure(
+            try await fixture.tenant("promise").slug, promiseGraceDays: 2, actor: "test")
+        try await fixture.service.withTenant(tenant.id) { tx in
+            let client = try await tx.query("INSERT INTO clients (tenant_id, ref, name) VALUES (current_tenant_id(), 'C', 'C') RETURNING id").scalar(UUID.self)!
+            try await tx.execute("""
+                INSERT INTO contact_notes (tenant_id, client_id, noted_at, channel, outcome, promise_amount_minor, promise_currency, promise_date)
+                VALUES (current_tenant_id(), \(client), '2013-03-01 10:00+00', 'call', 'promise_to_pay', 1000, 'USD', '2013-03-10'),
+                       (current_tenant_id(), \(client), '2013-03-01 11:00+00', 'call', 'promise_to_pay', 5000, 'USD', '2013-03-10'),
+                       (current_tenant_id(), \(client), '2013-03-01 12:00+00', 'call', 'promise_to_pay', 100, 'USD', '2013-04-30')
+                """)
+            // 1200 paid by the promise date plus grace (the 12th); a payment on the 13th is too late.
+            try await tx.execute("""
+                INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on)
+                VALUES (current_tenant_id(), \(client), 'P1', 'USD', 700, '2013-03-05'),
+                       (current_tenant_id(), \(client), 'P2', 'USD', 500, '2013-03-12'),
+                       (current_tenant_id(), \(client), 'P3', 'USD', 9000, '2013-03-13')
+                """)
+        }
+        let day = TenantDay(database: fixture.service)
+        _ = try await day.run(tenant: tenant, asOf: CalendarDate("2013-03-12")!, runID: nil, onlyIfNotDone: false)
+        let before = try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("SELECT count(*) FROM promise_outcomes").scalar(Int.self)
+        }
+        #expect(before == 0, "not decided while the grace days last")
+        _ = try await day.run(tenant: tenant, asOf: CalendarDate("2013-03-20")!, runID: nil, onlyIfNotDone: false)
+        let outcomes = try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("""
+                SELECT n.promise_amount_minor || ' ' || o.state || ' ' || o.decided_on || ' ' || o.paid_minor
+                FROM promise_outcomes o JOIN contact_notes n ON n.id = o.note_id ORDER BY n.promise_amount_minor
+                """).map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(outcomes == ["1000 kept 2013-03-13 1200", "5000 broken 2013-03-13 1200"])
+    }
+
+    @Test func rerunningADayGivesIdenticalRows() async throws {
+        let (fixture, tenant) = try await bookedTenant("rerun")
+        let day = TenantDay(database: fixture.service)
+        for date in ["2013-05-31", "2013-06-30"] {
+            _ = try await day.run(tenant: tenant, asOf: CalendarDate(date)!, runID: nil, onlyIfNotDone: false)
+        }
+        let first = try await storedRows(fixture, tenant)
+        for date in ["2013-05-31", "2013-06-30"] {
+            _ = try await day.run(tenant: tenant, asOf: CalendarDate(date)!, runID: nil, onlyIfNotDone: false)
+        }
+        #expect(try await storedRows(fixture, tenant) == first)
+        #expect(first.count > 50)
+    }
+
+    @Test func aBackfillEqualsTheSameDaysRunOneByOne() async throws {
+        let (fixture, backfilled) = try await bookedTenant("backfill")
+        let daily = try await fixture.tenant("daily")
+        try await SyntheticBook.write(into: daily, service: fixture.service)
+        let result = try await worker(["run", "--tenant", backfilled.slug, "--from", "2013-03-01", "--to", "2013-03-20"], fixture)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("20 tenant days done"))
+        for offset in 0..<20 {
+            let asOf = CalendarDate("2013-03-01")!.adding(days: offset)
+            let one = try await worker(["run", "--tenant", daily.slug, "--as-of", asOf.description], fixture)
+            #expect(one.status == 0, "\(one.stderr)")
+        }
+        let a = try await storedRows(fixture, backfilled)
+        let b = try await storedRows(fixture, daily)
+        #expect(a == b)
+        #expect(a.filter { $0.hasPrefix("kpi ") }.count == 40)
+    }
+
+    @Test func aWorkerKilledAtAnyMomentAndRerunEndsLikeACleanRun() async throws {
+        let (fixture, killed) = try await bookedTenant("killed")
+        let clean = try await fixture.tenant("clean")
+        try await SyntheticBook.write(into: clean, service: fixture.service)
+        let range = ["--from", "2013-02-01", "--to", "2013-04-30"]
+        #expect(try await worker(["run", "--tenant", clean.slug] + range, fixture).status == 0)
+
+        for delay in [150, 400, 900] {
+            let process = Process()
+            process.executableURL = Executable.url("collections-worker")
+            process.arguments = ["run", "--tenant", killed.slug, "--recompute"] + range
+            var environment = ProcessInfo.processInfo.environment
+            environment["DATABASE_URL"] = fixture.database.url
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(for: .milliseconds(delay))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+        }
+        let rerun = try await worker(["run", "--tenant", killed.slug] + range, fixture)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try await storedRows(fixture, killed) == (try await storedRows(fixture, clean)))
+    }
+
+    @Test func twoWorkersStartedAtOnceNeverDoATenantsDayTwice() async throws {
+        let fixture = try await ServiceFixture.make("workerpair")
+        var slugs: [String] = []
+        for index in 0..<3 {
+            let tenant = try await fixture.tenant("pair\(index)")
+            try await SyntheticBook.write(into: tenant, service: fixture.service, clients: 4)
+            slugs.append(tenant.slug)
+        }
+        async let first = worker(["run", "--from", "2013-04-01", "--to", "2013-04-10", "--jobs", "2"], fixture)
+        async let second = worker(["run", "--from", "2013-04-01", "--to", "2013-04-10", "--jobs", "2"], fixture)
+        let results = try await [first, second]
+        for result in results { #expect(result.status == 0, "\(result.stderr)") }
+        // "N tenant days done": together exactly one per tenant and day.
+        let done = results.compactMap { result in
+            result.stdout.split(separator: " ").firstIndex(of: "tenant").flatMap { Int(result.stdout.split(separator: " ")[$0 - 1]) }
+        }
+        #expect(done.reduce(0, +) == slugs.count * 10, "\(results.map(\.stdout))")
+        let days = try await fixture.service.asOwner { tx in
+            try await tx.query("SELECT count(*) FROM tenant_days").scalar(Int.self)
+        }
+        #expect(days == 0, "the owner sees no tenant rows without a tenant set")
+    }
+
+    @Test func oneTenantsFailureIsReportedWhileTheOthersComplete() async throws {
+        let fixture = try await ServiceFixture.make("workerfail")
+        let database = fixture.database
+        let good = try await fixture.tenant("good")
+        let bad = try await fixture.tenant("bad")
+        let connection = try await database.connect()
+        // Sabotage one tenant's day inside the database.
+        try await connection.simpleQuery("""
+            CREATE FUNCTION refuse_snapshot() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'disk quota exceeded (simulated)'; END $$;
+            CREATE TRIGGER refuse_bad BEFORE INSERT ON tenant_days FOR EACH ROW
+            WHEN (NEW.tenant_id = '\(bad.id.uuidString.lowercased())') EXECUTE FUNCTION refuse_snapshot();
+            """)
+        await connection.close()
+        let result = try await worker(["run", "--as-of", "2013-06-30"], fixture)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("1 tenant days done"))
+        #expect(result.stderr.contains("\(bad.slug) 2013-06-30") && result.stderr.contains("disk quota exceeded"))
+        let (goodDays, failures) = try await (
+            fixture.service.withTenant(good.id) { try await $0.query("SELECT count(*) FROM tenant_days").scalar(Int.self) },
+            fixture.service.withTenant(bad.id) { try await $0.query("SELECT count(*) FROM tenant_day_failures").scalar(Int.self) })
+        #expect(goodDays == 1)
+        #expect(failures == 1)
+        let run = try await fixture.service.asOwner { tx in
+            try await tx.query("SELECT tenant_days_done || '/' || tenant_days_failed || ' ' || status FROM worker_runs").scalar(String.self)
+        }
+        #expect(run == "1/1 failed")
+    }
+}

@@ -1,0 +1,46 @@
+import CollectionsService
+import Foundation
+import Postgres
+import TestSupport
+
+/// Everything the worker stores for a tenant, as comparable text: tenant ids,
+/// client ids and timestamps of the computation left out, clients named by ref.
+func storedRows(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [String] {
+    try await fixture.service.withTenant(tenant.id) { tx in
+        let queries: [SQL] = [
+            """
+            SELECT format('ageing %s %s %s %s %s %s %s %s', as_of, currency, bucket_limits, total_minor, current_minor,
+                          bucket_minor, disputed_minor, unapplied_credit_minor) FROM ageing_snapshots
+            """,
+            """
+            SELECT format('client %s %s %s %s %s %s %s', s.as_of, c.ref, s.currency, s.total_minor, s.current_minor,
+                          s.bucket_minor, s.unapplied_credit_minor)
+            FROM client_ageing_snapshots s JOIN clients c ON c.id = s.client_id
+            """,
+            """
+            SELECT format('kpi %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s', as_of, currency, ar_minor, current_minor,
+                          credit_sales_minor, dso, countback_dso, best_possible_dso, average_days_delinquent, cei,
+                          percent_current, bad_debt_ratio, promise_kept_rate, csat_percent, csat_average, csat_count)
+            FROM kpi_snapshots
+            """,
+            """
+            SELECT format('fee %s %s %s %s', i.number, ch.period_key, ch.charged_on, ch.amount_minor)
+            FROM invoice_charges ch JOIN invoices i ON i.id = ch.invoice_id
+            """,
+            """
+            SELECT format('promise %s %s %s %s', n.promise_date, o.state, o.decided_on, o.paid_minor)
+            FROM promise_outcomes o JOIN contact_notes n ON n.id = o.note_id
+            """,
+            "SELECT format('day %s %s %s', job, as_of, rows_written) FROM tenant_days",
+        ]
+        var rows: [String] = []
+        for query in queries {
+            rows += try await tx.query(query).map { try $0.decode(String.self, at: 0) }
+        }
+        return rows.sorted()
+    }
+}
+
+func worker(_ arguments: [String], _ fixture: ServiceFixture) async throws -> CommandResult {
+    try await Executable.run("collections-worker", arguments, databaseURL: fixture.database.url)
+}
