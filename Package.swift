@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "CollectionsService", "Postgres", "CollectionsCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -25,6 +25,7 @@ public final class CollectionsDatabase: Sendable {
     /// `SET LOCAL ROLE` and `set_config(..., true)` both end with the transaction,
     /// so a pooled connection (or pgbouncer in transaction mode) carries neither
     /// into the next borrower's work. The tenant id is a bound parameter.
+    @discardableResult
     public func withTenant<T>(
         _ tenant: UUID, isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
         retry: RetryPolicy = .transient(attempts: 5),
@@ -48,6 +49,7 @@ public final class CollectionsDatabase: Sendable {
     /// Runs `body` in one transaction as `collections_owner`, for the tenant
     /// registry and admin work. Tenant tables stay under forced row-level security
     /// even here: the owner sees a tenant's rows only with that tenant set.
+    @discardableResult
     public func asOwner<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await pool.transaction { tx in
             try await tx.simpleQuery("SET LOCAL ROLE collections_owner")

@@ -20,7 +20,9 @@ struct Table {
                 return numeric.contains(index) ? pad + cell : cell + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        var out = [line(headers), line(widths.map { String(repeating: "-", count: $0) })]
+        // Bold headers, only for a person at a terminal.
+        let header = isatty(STDOUT_FILENO) == 1 ? "\u{1B}[1m" + line(headers) + "\u{1B}[0m" : line(headers)
+        var out = [header, line(widths.map { String(repeating: "-", count: $0) })]
         out += rows.map(line)
         return out.joined(separator: "\n") + "\n"
     }

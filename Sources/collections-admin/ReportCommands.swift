@@ -8,7 +8,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports from the snapshots the daily worker stored.",
-        subcommands: [AgeingReportCommand.self, KPIReportCommand.self]
+        subcommands: [AgeingReportCommand.self, KPIReportCommand.self, WorklistCommand.self]
     )
 }
 
@@ -65,17 +65,45 @@ struct AgeingReportCommand: AsyncParsableCommand {
             }
             let report = try await StoredReports.ageing(database: db, tenant: tenant, asOf: day)
             if output.format == .json { return try printJSON(report) }
-            let labels = Ageing.buckets(limits: tenant.ageingBucketLimits).map(\.label)
-            let rows = report.currencies.map { c in
-                [c.currency, money(c.totalMinor, c.currency), money(c.currentMinor, c.currency)]
-                    + c.buckets.map { money($0.amountMinor, c.currency) }
-                    + [money(c.disputedMinor, c.currency), money(c.unappliedCreditMinor, c.currency)]
-            }
-            let headers = ["currency", "total", "current"] + labels + ["disputed", "unapplied credit"]
             if output.format == .table { printOut("\(tenant.name) (\(tenant.slug)): ageing as of \(day)\n\n") }
-            printTable(Table(headers: headers, rows: rows, numeric: Set(1..<headers.count)), format: output.format)
+            printTable(ageingTable(report), format: output.format)
         }
     }
+}
+
+/// Ageing per currency: total, current, each past-due bucket, disputed, credit.
+func ageingTable(_ report: AgeingReport) -> Table {
+    let labels = report.currencies.first?.buckets.map(\.label) ?? []
+    let rows = report.currencies.map { c in
+        [c.currency, money(c.totalMinor, c.currency), money(c.currentMinor, c.currency)]
+            + c.buckets.map { money($0.amountMinor, c.currency) }
+            + [money(c.disputedMinor, c.currency), money(c.unappliedCreditMinor, c.currency)]
+    }
+    let headers = ["currency", "total", "current"] + labels + ["disputed", "unapplied credit"]
+    return Table(headers: headers, rows: rows, numeric: Set(1..<headers.count))
+}
+
+/// KPIs, one column per currency: a long row of fifteen figures does not fit a terminal.
+func kpiTable(_ report: KPIReport) -> Table {
+    let c = report.currencies
+    func row(_ name: String, _ value: (KPIReport.Currency) -> String) -> [String] { [name] + c.map(value) }
+    let rows: [[String]] = [
+        row("AR") { money($0.arMinor, $0.currency) },
+        row("current") { money($0.currentMinor, $0.currency) },
+        row("credit sales (\(report.dsoPeriodDays) days)") { money($0.creditSalesMinor, $0.currency) },
+        row("DSO (days)") { ratio($0.dso) },
+        row("countback DSO (days)") { ratio($0.countbackDSO) },
+        row("best possible DSO (days)") { ratio($0.bestPossibleDSO) },
+        row("average days delinquent") { ratio($0.averageDaysDelinquent) },
+        row("CEI (%, \(report.ceiPeriodDays) days)") { ratio($0.cei) },
+        row("current (%)") { ratio($0.percentCurrent) },
+        row("bad-debt ratio (%)") { ratio($0.badDebtRatio) },
+        row("promises kept (%)") { ratio($0.promiseKeptRate) + " (\($0.promisesKept)/\($0.promisesDue))" },
+        row("CSAT (% 4-5)") { ratio($0.csatPercent) },
+        row("CSAT average (1-5)") { ratio($0.csatAverage) },
+        row("satisfaction scores") { String($0.csatCount) },
+    ]
+    return Table(headers: ["KPI"] + c.map(\.currency), rows: rows, numeric: Set(1...max(1, c.count)))
 }
 
 struct KPIReportCommand: AsyncParsableCommand {
@@ -96,19 +124,10 @@ struct KPIReportCommand: AsyncParsableCommand {
             let day = try await reportDay(asOf, tenant: tenant, database: db)
             let report = try await StoredReports.kpis(database: db, tenant: tenant, asOf: day)
             if output.format == .json { return try printJSON(report) }
-            let headers = ["currency", "AR", "current", "credit sales", "DSO", "countback DSO", "best DSO", "ADD",
-                           "CEI %", "% current", "bad debt %", "promises kept %", "CSAT %", "CSAT avg", "scores"]
-            let rows = report.currencies.map { c in
-                [c.currency, money(c.arMinor, c.currency), money(c.currentMinor, c.currency),
-                 money(c.creditSalesMinor, c.currency), ratio(c.dso), ratio(c.countbackDSO), ratio(c.bestPossibleDSO),
-                 ratio(c.averageDaysDelinquent), ratio(c.cei), ratio(c.percentCurrent), ratio(c.badDebtRatio),
-                 ratio(c.promiseKeptRate), ratio(c.csatPercent), ratio(c.csatAverage), String(c.csatCount)]
-            }
             if output.format == .table {
                 printOut("\(tenant.name) (\(tenant.slug)): KPIs as of \(day) (DSO period \(report.dsoPeriodDays) days, CEI period \(report.ceiPeriodDays) days)\n\n")
             }
-            printTable(Table(headers: headers, rows: rows, numeric: Set(1..<headers.count)), format: output.format)
+            printTable(kpiTable(report), format: output.format)
         }
     }
 }
-
