@@ -68,6 +68,7 @@ struct DemoCommand: AsyncParsableCommand {
 
             // The worker over the last days of each book, as its daily runs would have done.
             let worker = DailyWorker(database: db, logger: Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let days = self.days
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (tenant, lastDay) in shown {
                     group.addTask {
@@ -90,7 +91,9 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    func note(_ text: String) {
-        FileHandle.standardError.write(Data("demo: \(text)\n".utf8))
-    }
+}
+
+/// Progress of the demo, on stderr so that stdout holds only the reports.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data("demo: \(text)\n".utf8))
 }
