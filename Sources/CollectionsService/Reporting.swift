@@ -29,12 +29,13 @@ public enum Reporting {
     /// Runs a report statement with JIT compilation off for the rest of the
     /// transaction, in one round trip (`SET LOCAL jit = off` pipelined before it).
     ///
-    /// A report is a few milliseconds of work per tenant, but its cost estimate
-    /// grows with the book and crosses `jit_above_cost` long before the work does:
-    /// compiling then costs tens of milliseconds more than running (measured: 94 ms
-    /// of JIT for a 22 ms report). `SET LOCAL` ends with the transaction, so
-    /// nothing leaks through a transaction pooler. The worker's snapshot
-    /// transactions want the same `SET LOCAL jit = off`.
+    /// A report is milliseconds of work per tenant, but its cost estimate grows
+    /// with the book (about 0.4-1 per invoice) and crosses `jit_above_cost`
+    /// (100,000) for books of 100,000-250,000 invoices, or sooner when an estimate
+    /// is off: compiling then costs far more than running (measured: 94 ms of JIT
+    /// on a 22 ms ageing whose estimate had crossed the threshold). `SET LOCAL`
+    /// ends with the transaction, so nothing leaks through a transaction pooler.
+    /// The worker's snapshot transactions want the same (`prepare`).
     static func run(_ sql: SQL, in tx: PostgresConnection) async throws -> PostgresRows {
         try await tx.pipeline(["SET LOCAL jit = off", sql])[1]
     }
