@@ -1,0 +1,63 @@
+import ArgumentParser
+import CollectionsCommandLine
+import CollectionsService
+import Foundation
+import Postgres
+
+struct WorklistCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worklist",
+        abstract: "The clients to contact on a day, best first, with the reasons behind each score.",
+        discussion: """
+            Computed live from the ledger and the contact notes (not from stored snapshots), as of
+            --as-of or the tenant's today. Do-not-contact, closed and agency clients are never
+            listed; how many were left off is printed at the bottom.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOptions
+    @Argument(help: "The tenant's slug.") var slug: String
+    @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the tenant's today.") var asOf: CalendarDate?
+    @Option(help: "Only the clients assigned to this collector.") var collector: String?
+    @Option(help: "At most this many clients (1-1000).") var limit: Int = 50
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be 1-1000, not \(limit)") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let db = try database.database()
+            defer { Task { await db.close() } }
+            let tenant = try await TenantRegistry(database: db).find(slug)
+            let report = try await Worklist(database: db, tenant: tenant.id).compute(
+                asOf: asOf, collector: collector, limit: limit)
+            if output.format == .json { return try printJSON(report.entries) }
+            let rows = report.entries.map { entry in
+                [String(entry.rank), entry.clientRef, entry.clientName, entry.collector ?? "",
+                 entry.overdue.map(\.money.formatted).joined(separator: " + "),
+                 entry.oldestDaysPastDue.map(String.init) ?? "", String(entry.score),
+                 entry.reasons.map(\.description).joined(separator: "; ")]
+            }
+            let table = Table(
+                headers: ["rank", "client", "name", "collector", "overdue", "days past due", "score", "reasons"],
+                rows: rows, numeric: [0, 4, 5, 6])
+            guard output.format == .table else { return printTable(table, format: output.format) }
+            let whose = report.collector.map { ", collector \($0)" } ?? ""
+            printOut("\(tenant.name) (\(tenant.slug)): worklist as of \(report.asOf)\(whose)\n")
+            printOut(report.rules.summary.map { "  \($0)\n" }.joined() + "\n")
+            if report.entries.isEmpty {
+                printOut("nobody to contact\n")
+            } else {
+                printTable(table, format: .table)
+            }
+            let excluded = report.excluded
+            printOut("""
+
+                excluded: \(excluded.total) client\(excluded.total == 1 ? "" : "s") not to be chased \
+                (\(excluded.doNotContact) do not contact, \(excluded.agency) with an agency, \(excluded.closed) closed)
+
+                """)
+        }
+    }
+}
