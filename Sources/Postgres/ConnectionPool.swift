@@ -32,15 +32,19 @@ public actor ConnectionPool {
     @discardableResult
     public nonisolated func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
-        let value: T
-        do {
-            value = try await body(connection)
-        } catch {
+        // The borrower's code runs on the connection's own thread: its queries,
+        // and the checks and reset below, then need no thread hop.
+        return try await withTaskExecutorPreference(connection.executor) {
+            let value: T
+            do {
+                value = try await body(connection)
+            } catch {
+                await giveBack(connection)
+                throw error
+            }
             await giveBack(connection)
-            throw error
+            return value
         }
-        await giveBack(connection)
-        return value
     }
 
     /// A transaction on a pooled connection.

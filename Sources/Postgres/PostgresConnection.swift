@@ -91,6 +91,11 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private var isClosed: Bool { lock.withLock { closed } }
 
+    /// The connection's thread as a task executor. Code run with
+    /// `withTaskExecutorPreference(connection.executor)` runs on that thread, where
+    /// the connection's calls need no hop; `ConnectionPool` lends connections so.
+    public var executor: any TaskExecutor { thread }
+
     /// Runs a job on the connection's thread; a cancelled task asks the server to
     /// cancel the running statement, so cancellation never waits for a long query.
     func run<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {

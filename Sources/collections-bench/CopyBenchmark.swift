@@ -24,15 +24,19 @@ struct CopyBenchmark {
         var ours: [Measurement] = []
         var baseline: [Measurement] = []
         for index in 1...runs {
-            try await database.reset(table: "bench_copy")
-            let theirs = try await runPsql(psql, file: file)
-            baseline.append(theirs)
-            log("COPY run \(index)/\(runs): psql \\copy \(Format.integer(theirs.rate)) rows/s")
-
-            try await database.reset(table: "bench_copy")
-            let mine = try await runOurs(file: file)
-            ours.append(mine)
-            log("COPY run \(index)/\(runs): ours \(Format.integer(mine.rate)) rows/s")
+            for side in Side.order(ofRun: index) {
+                try await database.reset(table: "bench_copy")
+                switch side {
+                case .baseline:
+                    let theirs = try await runPsql(psql, file: file)
+                    baseline.append(theirs)
+                    log("COPY run \(index)/\(runs): psql \\copy \(Format.integer(theirs.rate)) rows/s")
+                case .ours:
+                    let mine = try await runOurs(file: file)
+                    ours.append(mine)
+                    log("COPY run \(index)/\(runs): ours \(Format.integer(mine.rate)) rows/s")
+                }
+            }
         }
         try await database.reset(table: "bench_copy")
         try? FileManager.default.removeItem(atPath: file)

@@ -1,5 +1,15 @@
 import Foundation
 
+/// The two sides of a comparison.
+enum Side {
+    case baseline, ours
+
+    /// Run 1 starts with the baseline, run 2 with ours, and so on.
+    static func order(ofRun index: Int) -> [Side] {
+        index % 2 == 1 ? [.baseline, .ours] : [.ours, .baseline]
+    }
+}
+
 /// One timed run of one side: its rate, and the CPU the client spent per
 /// operation (user + system, all threads), which shows a client's overhead even
 /// when the server is the bottleneck.

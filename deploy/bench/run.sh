@@ -12,6 +12,12 @@
 # the run and stopped at the end, unless it was already running, in which case it
 # is left running. The report goes to stdout, progress to stderr. A missed target
 # does not fail the script; an error does.
+#
+# On a shared machine, commit latency follows other processes' disk writes (fsync
+# from 0.1 to 5 ms), and then the INSERT figures measure the disk, not the client.
+# The client's own cost shows in the "client CPU per transaction" line, or with
+# commits that do not wait for the disk (both sides get the option):
+#   DATABASE_URL="$(deploy/local/cluster.sh url)&options=-c%20synchronous_commit%3Doff" deploy/bench/run.sh --only insert
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
