@@ -8,7 +8,7 @@ extension PostgresConnection {
     @discardableResult
     public func copyIn(_ sql: SQL, _ body: (CopyWriter) async throws -> Void) async throws -> Int {
         try await run { connection in
-            let result = Self.withParameters(sql.values) { values in
+            let result = try Self.withParameters(sql.values) { values in
                 PQexecParams(connection, sql.text, Int32(sql.values.count), nil, values, nil, nil, 0)
             }
             guard let result, PQresultStatus(result) == PGRES_COPY_IN else {

@@ -24,7 +24,7 @@ extension PostgresConnection {
         }
         for sql in statements {
             let types = sql.types.map { Oid($0.rawValue) }
-            let sent = withParameters(sql.values) { values in
+            let sent = try withParameters(sql.values) { values in
                 PQsendQueryParams(connection, sql.text, Int32(sql.values.count), types, values, nil, nil, 0)
             }
             guard sent == 1 else { throw PostgresError.from(result: nil, connection: connection, statement: sql.text) }

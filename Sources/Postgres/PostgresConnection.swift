@@ -146,7 +146,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// `prepareThreshold` times, unnamed otherwise.
     func execute(_ sql: SQL, on connection: OpaquePointer) throws -> PostgresRows {
         let name = try statementName(for: sql, on: connection)
-        let result: OpaquePointer? = Self.withParameters(sql.values) { values in
+        let result: OpaquePointer? = try Self.withParameters(sql.values) { values in
             if let name {
                 return PQexecPrepared(connection, name, Int32(sql.values.count), values, nil, nil, 0)
             }
@@ -161,7 +161,7 @@ public final class PostgresConnection: @unchecked Sendable {
             statements.removeAll()
             executions.removeAll()
             let types = sql.types.map { Oid($0.rawValue) }
-            let retry = Self.withParameters(sql.values) { values in
+            let retry = try Self.withParameters(sql.values) { values in
                 PQexecParams(connection, sql.text, Int32(sql.values.count), types, values, nil, nil, 0)
             }
             return try Self.check(retry, connection: connection, statement: sql.text)
@@ -187,7 +187,12 @@ public final class PostgresConnection: @unchecked Sendable {
         return name
     }
 
-    static func withParameters<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    /// Passes the parameters to libpq as C strings. A NUL inside a value would cut it
+    /// short without a word (and PostgreSQL text cannot hold one), so it is refused.
+    static func withParameters<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) throws -> R {
+        for (index, value) in values.enumerated() where value?.utf8.contains(0) == true {
+            throw PostgresError(kind: .protocolMisuse, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
+        }
         let pointers: [UnsafeMutablePointer<CChar>?] = values.map { $0.map { strdup($0)! } }
         defer { pointers.forEach { free($0) } }
         return body(pointers.map { $0.map { UnsafePointer($0) } })

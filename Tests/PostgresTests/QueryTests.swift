@@ -24,6 +24,16 @@ import Testing
         }
     }
 
+    @Test func aValueWithANulCharacterIsRefusedNotTruncated() async throws {
+        try await withConnection { connection async throws in
+            let error = await #expect(throws: PostgresError.self) {
+                try await connection.query("SELECT \("before\u{0}after")::text")
+            }
+            #expect(error?.message.contains("parameter $1 contains a NUL") == true)
+            #expect(try await connection.query("SELECT 1").scalar(Int.self) == 1)
+        }
+    }
+
     @Test func identifiersAreQuoted() async throws {
         try await withConnection { connection async throws in
             let weird = "we\"ird \(UInt16.random(in: 0...9999))"
