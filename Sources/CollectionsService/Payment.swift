@@ -94,78 +94,113 @@ public struct Payments: Sendable {
     public func post(_ request: PaymentRequest, idempotencyKey: String, actor: String) async throws -> PaymentSummary {
         let actor = try Check.actor(actor)
         let key = try Check.text(idempotencyKey, "the idempotency key", 1...200)
-        let reference = try Check.text(request.reference, "the payment reference", 1...64)
-        let method = try Check.optionalText(request.method, "the payment method", 1...64)
-        try Check.positive(request.amount, "the payment amount")
-        if case .explicit(let items) = request.allocation {
-            let total = items.reduce(Int64(0)) { $0 &+ $1.amount.amountMinor }
-            guard total <= request.amount.amountMinor else {
-                throw ServiceError.refused(
-                    "the amounts to apply total \(Money(amountMinor: total, currency: request.amount.currency).formatted), more than the payment of \(request.amount.formatted)")
-            }
-        }
-        let hash = request.hash
+        let checked = try CheckedPayment(request)
         return try await database.ledger(tenant) { tx in
-            let claimed = try await tx.query("""
-                INSERT INTO idempotency_keys (tenant_id, key, request_hash) VALUES (\(tenant), \(key), \(hash))
-                ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
-                """).first != nil
-            if !claimed { return try await Self.replay(key: key, hash: hash, in: tx) }
-
-            let client = try await Clients.find(request.clientRef, in: tx)
-            let row: PostgresRows
-            do {
-                row = try await tx.query("""
-                    INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method)
-                    VALUES (\(tenant), \(client.id), \(reference), \(request.amount.currency),
-                            \(request.amount.amountMinor), \(request.receivedOn), \(method))
-                    RETURNING id
-                    """)
-            } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "payments_reference_key" {
-                throw ServiceError.conflict("a payment with reference \(reference) already exists (posted under another idempotency key)")
+            switch try await Self.post(checked, idempotencyKey: key, actor: actor, tenant: tenant, in: tx) {
+            case .posted(let summary), .replayed(let summary):
+                return summary
+            case .usedForAnotherRequest:
+                throw ServiceError.conflict(
+                    "idempotency key \(key) was already used for a different request; nothing was changed")
             }
-            let id: UUID = try row[0]["id"]
-            let credit = Applier.Credit(paymentID: id, reference: reference, availableMinor: request.amount.amountMinor)
-            let payer = Applier.Payer(id: client.id, ref: client.ref)
-            let applications: [PaymentApplication]
-            switch request.allocation {
-            case .automatic:
-                applications = try await Applier.automatic(
-                    from: [credit], client: payer, currency: request.amount.currency, on: request.receivedOn,
-                    tenant: tenant, in: tx)
-            case .explicit(let items):
-                applications = try await Applier.explicit(
-                    items, from: [credit], client: payer, currency: request.amount.currency, on: request.receivedOn,
-                    tenant: tenant, in: tx)
-            }
-            let applied = applications.reduce(Int64(0)) { $0 + $1.amount.amountMinor }
-            let summary = PaymentSummary(
-                payment: try await Self.find(reference, in: tx), applications: applications,
-                unapplied: Money(amountMinor: request.amount.amountMinor - applied, currency: request.amount.currency))
-            try await Audit.record(tx, tenant: tenant, actor: actor, action: "post", entity: "payment",
-                                   entityID: reference, before: nil, after: summary)
-            try await tx.execute("""
-                UPDATE idempotency_keys SET response = \(JSONB(summary)) WHERE key = \(key)
-                """)
-            return summary
         }
     }
 
+    /// A request whose fields passed the checks that need no database.
+    struct CheckedPayment {
+        let request: PaymentRequest
+        let reference: String
+        let method: String?
+
+        init(_ request: PaymentRequest) throws {
+            self.request = request
+            reference = try Check.text(request.reference, "the payment reference", 1...64)
+            method = try Check.optionalText(request.method, "the payment method", 1...64)
+            try Check.positive(request.amount, "the payment amount")
+            if case .explicit(let items) = request.allocation {
+                let total = items.reduce(Int64(0)) { $0 &+ $1.amount.amountMinor }
+                guard total <= request.amount.amountMinor else {
+                    throw ServiceError.refused(
+                        "the amounts to apply total \(Money(amountMinor: total, currency: request.amount.currency).formatted), more than the payment of \(request.amount.formatted)")
+                }
+            }
+        }
+    }
+
+    /// What posting under an idempotency key did.
+    enum PostOutcome {
+        /// The payment was recorded and applied now.
+        case posted(PaymentSummary)
+        /// The same request was posted before: its stored result, nothing written.
+        case replayed(PaymentSummary)
+        /// The key was used for a different request: nothing written.
+        case usedForAnotherRequest
+    }
+
+    /// `post`'s work inside a transaction that has the tenant set (the public
+    /// `post`'s, or an import's).
+    static func post(
+        _ checked: CheckedPayment, idempotencyKey key: String, actor: String, tenant: UUID, in tx: PostgresConnection
+    ) async throws -> PostOutcome {
+        let request = checked.request
+        let reference = checked.reference
+        let hash = request.hash
+        let claimed = try await tx.query("""
+            INSERT INTO idempotency_keys (tenant_id, key, request_hash) VALUES (\(tenant), \(key), \(hash))
+            ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
+            """).first != nil
+        if !claimed { return try await Self.replay(key: key, hash: hash, in: tx) }
+
+        let client = try await Clients.find(request.clientRef, in: tx)
+        let row: PostgresRows
+        do {
+            row = try await tx.query("""
+                INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method)
+                VALUES (\(tenant), \(client.id), \(reference), \(request.amount.currency),
+                        \(request.amount.amountMinor), \(request.receivedOn), \(checked.method))
+                RETURNING id
+                """)
+        } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "payments_reference_key" {
+            throw ServiceError.conflict("a payment with reference \(reference) already exists (posted under another idempotency key)")
+        }
+        let id: UUID = try row[0]["id"]
+        let credit = Applier.Credit(paymentID: id, reference: reference, availableMinor: request.amount.amountMinor)
+        let payer = Applier.Payer(id: client.id, ref: client.ref)
+        let applications: [PaymentApplication]
+        switch request.allocation {
+        case .automatic:
+            applications = try await Applier.automatic(
+                from: [credit], client: payer, currency: request.amount.currency, on: request.receivedOn,
+                tenant: tenant, in: tx)
+        case .explicit(let items):
+            applications = try await Applier.explicit(
+                items, from: [credit], client: payer, currency: request.amount.currency, on: request.receivedOn,
+                tenant: tenant, in: tx)
+        }
+        let applied = applications.reduce(Int64(0)) { $0 + $1.amount.amountMinor }
+        let summary = PaymentSummary(
+            payment: try await Self.find(reference, in: tx), applications: applications,
+            unapplied: Money(amountMinor: request.amount.amountMinor - applied, currency: request.amount.currency))
+        try await Audit.record(tx, tenant: tenant, actor: actor, action: "post", entity: "payment",
+                               entityID: reference, before: nil, after: summary)
+        try await tx.execute("""
+            UPDATE idempotency_keys SET response = \(JSONB(summary)) WHERE key = \(key)
+            """)
+        return .posted(summary)
+    }
+
     /// The stored result for a used key, when the request is the same one.
-    private static func replay(key: String, hash: Data, in tx: PostgresConnection) async throws -> PaymentSummary {
+    private static func replay(key: String, hash: Data, in tx: PostgresConnection) async throws -> PostOutcome {
         guard let row = try await tx.query("""
             SELECT request_hash, response FROM idempotency_keys WHERE key = \(key)
             """).first else {
             throw ServiceError.conflict("idempotency key \(key) is being used by a request that has not finished; try again")
         }
-        guard try row["request_hash", as: Data.self] == hash else {
-            throw ServiceError.conflict(
-                "idempotency key \(key) was already used for a different request; nothing was changed")
-        }
+        guard try row["request_hash", as: Data.self] == hash else { return .usedForAnotherRequest }
         guard let stored = try row["response", as: JSONB<PaymentSummary>?.self] else {
             throw ServiceError.conflict("idempotency key \(key) has no stored result; nothing was changed")
         }
-        return stored.value
+        return .replayed(stored.value)
     }
 
     /// Reverses the payment from `date` on (a bounced cheque): from then on it and

@@ -25,23 +25,39 @@ public struct TenantDay: Sendable {
     public func run(tenant: Tenant, asOf: CalendarDate, runID: UUID?, onlyIfNotDone: Bool) async throws -> Outcome {
         let started = ContinuousClock.now
         return try await database.withTenant(tenant.id, retry: .transient(attempts: 5)) { tx in
-            // Saves work when two workers reach the same day; correctness comes from
-            // the keys, which make a second computation write equal rows.
+            // Round trips are few and each carries several statements: the day is
+            // milliseconds of work, so per-statement latency would show.
+            //
+            // The advisory lock saves work when two workers reach the same day;
+            // correctness comes from the keys, which make a second computation write
+            // equal rows. JIT is switched off for the day (see Reporting.run).
             let key = "\(tenant.id.uuidString.lowercased())/\(Self.job)/\(asOf)"
-            guard try await tx.query("SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0))").scalar(Bool.self) == true else {
+            let head = try await tx.pipeline([
+                "SET LOCAL jit = off",
+                """
+                SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0)) AS locked,
+                       EXISTS (SELECT 1 FROM tenant_days
+                               WHERE tenant_id = current_tenant_id() AND job = \(Self.job) AND as_of = \(asOf)) AS done
+                """,
+            ])
+            guard let state = head[1].first, try state.decode(Bool.self, column: "locked") else {
                 return .skippedBusy
             }
-            if onlyIfNotDone, try await tx.query("""
-                SELECT 1 FROM tenant_days WHERE tenant_id = current_tenant_id() AND job = \(Self.job) AND as_of = \(asOf)
-                """).first != nil {
+            if onlyIfNotDone, try state.decode(Bool.self, column: "done") {
                 return .skippedDone
             }
-            try await Reporting.prepare(tx)
-            let fees = try await LateFees.accrue(tx, asOf: asOf)
-            let promises = try await PromiseDecisions.decide(tx, asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone)
+            // Late fees first (they are part of the day's balances), then promise
+            // decisions, then the snapshots, in one round trip (sql/0006).
+            let work = try await tx.pipeline([
+                LateFees.statement(asOf: asOf),
+                PromiseDecisions.statement(asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
+                Snapshots.statement(tenant: tenant, asOf: asOf),
+            ])
+            let fees = try LateFees.count(work[0])
+            let promises = try PromiseDecisions.count(work[1])
             // Only the snapshot count is stored: it is the same on a rerun, while fees
             // and decisions already made are (rightly) not made again.
-            let rows = try await Snapshots.store(tx, tenant: tenant, asOf: asOf)
+            let rows = try Snapshots.count(work[2])
             let elapsed = ContinuousClock.now - started
             let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             _ = try await tx.pipeline([

@@ -18,7 +18,7 @@ struct CollectionsAdmin: AsyncParsableCommand {
             says why; nothing was changed); 64 the command line was invalid.
             """,
         subcommands: [
-            MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self, ReportCommand.self, DemoCommand.self,
+            MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self, ImportCommand.self, ReportCommand.self, DemoCommand.self,
         ]
     )
 

@@ -21,6 +21,20 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Clients per generated book.") var clients: Int = 1500
     @Option(help: "Days the worker runs over, ending at each book's last day.") var days: Int = 90
 
+    /// ../shared/data next to the checkout the binary was built in, else next to the
+    /// working directory.
+    static func defaultSamplePath() -> String {
+        let relative = "shared/data/ibm-accounts-receivable.csv"
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = folder.deletingLastPathComponent().appendingPathComponent(relative).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent()
+            .appendingPathComponent(relative).path
+    }
+
     func validate() throws {
         if !(10...100_000).contains(clients) { throw ValidationError("--clients must be between 10 and 100000") }
         if !(1...366).contains(days) { throw ValidationError("--days must be between 1 and 366") }
@@ -53,6 +67,31 @@ struct DemoCommand: AsyncParsableCommand {
                 if (try? await registry.find(slug)) != nil { _ = try await registry.delete(slug) }
             }
             var shown: [(Tenant, CalendarDate)] = []
+            // IBM's sample, converted to the import files and loaded as `import` would.
+            let samplePath = ibmSample ?? Self.defaultSamplePath()
+            let sample = try IBMSample(path: samplePath)
+            let ibm = try await registry.create(
+                slug: "demo-ibm", name: "IBM AR sample", currency: "USD", timeZone: "America/New_York", actor: "demo")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("collections-demo-\(getpid())")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let files = try sample.writeImportFiles(to: folder)
+            let importer = Importer(database: db, tenant: ibm)
+            for (kind, path) in [(ImportKind.clients, files.clients), (.invoices, files.invoices), (.payments, files.payments)] {
+                let summary = try await importer.run(kind, path: path, options: ImportOptions(actor: "demo"))
+                note("demo-ibm: imported \(summary.inserted) \(kind.rawValue) from \(samplePath)")
+            }
+            // The sample flags disputed invoices: open a dispute after the due date,
+            // resolved when the invoice was settled.
+            let invoices = Invoices(database: db, tenant: ibm.id)
+            var disputes = 0
+            for invoice in sample.invoices where invoice.disputed && invoice.settled > invoice.issued {
+                let opened = min(invoice.due, invoice.settled)
+                _ = try await invoices.dispute(invoice.number, on: opened, reason: "disputed (IBM sample)", actor: "demo")
+                _ = try await invoices.resolveDispute(invoice.number, on: invoice.settled, resolution: "settled", actor: "demo")
+                disputes += 1
+            }
+            note("demo-ibm: \(disputes) disputes opened and resolved")
+            shown.append((ibm, sample.lastDay))
             // The generated books.
             for (index, lender) in lenders.enumerated() {
                 let tenant = try await registry.create(
@@ -85,6 +124,9 @@ struct DemoCommand: AsyncParsableCommand {
                 printTable(ageingTable(try await StoredReports.ageing(database: db, tenant: tenant, asOf: lastDay)), format: .table)
                 printOut("\nKPIs\n")
                 printTable(kpiTable(try await StoredReports.kpis(database: db, tenant: tenant, asOf: lastDay)), format: .table)
+                let worklist = try await Worklist(database: db, tenant: tenant.id).compute(asOf: lastDay, limit: 8)
+                printOut("\nWorklist (top \(worklist.entries.count))\n")
+                if worklist.entries.isEmpty { printOut("nobody to contact\n") } else { printTable(worklistTable(worklist), format: .table) }
             }
             let elapsed = ContinuousClock.now - started
             printOut("\ndemo done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))); explore with: collections-admin report ageing|kpis SLUG, tenant list\n")

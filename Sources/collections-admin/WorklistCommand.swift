@@ -33,15 +33,7 @@ struct WorklistCommand: AsyncParsableCommand {
             let report = try await Worklist(database: db, tenant: tenant.id).compute(
                 asOf: asOf, collector: collector, limit: limit)
             if output.format == .json { return try printJSON(report.entries) }
-            let rows = report.entries.map { entry in
-                [String(entry.rank), entry.clientRef, entry.clientName, entry.collector ?? "",
-                 entry.overdue.map(\.money.formatted).joined(separator: " + "),
-                 entry.oldestDaysPastDue.map(String.init) ?? "", String(entry.score),
-                 entry.reasons.map(\.description).joined(separator: "; ")]
-            }
-            let table = Table(
-                headers: ["rank", "client", "name", "collector", "overdue", "days past due", "score", "reasons"],
-                rows: rows, numeric: [0, 4, 5, 6])
+            let table = worklistTable(report)
             guard output.format == .table else { return printTable(table, format: output.format) }
             let whose = report.collector.map { ", collector \($0)" } ?? ""
             printOut("\(tenant.name) (\(tenant.slug)): worklist as of \(report.asOf)\(whose)\n")
@@ -60,4 +52,17 @@ struct WorklistCommand: AsyncParsableCommand {
                 """)
         }
     }
+}
+
+/// The worklist, one row per client, reasons last (they are the longest).
+func worklistTable(_ report: WorklistReport) -> Table {
+    let rows = report.entries.map { entry in
+        [String(entry.rank), entry.clientRef, entry.clientName, entry.collector ?? "",
+         entry.overdue.map(\.money.formatted).joined(separator: " + "),
+         entry.oldestDaysPastDue.map(String.init) ?? "", String(entry.score),
+         entry.reasons.map(\.description).joined(separator: "; ")]
+    }
+    return Table(
+        headers: ["rank", "client", "name", "collector", "overdue", "days past due", "score", "reasons"],
+        rows: rows, numeric: [0, 4, 5, 6])
 }

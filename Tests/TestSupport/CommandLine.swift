@@ -27,12 +27,33 @@ public enum Executable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes while the process runs, so a large output cannot block it.
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        // Reading a pipe and waiting for a process block: they get threads of their
+        // own, never Swift's cooperative pool (two threads here), which every other
+        // test in the process needs meanwhile.
+        async let stdoutData = readToEnd(out.fileHandleForReading)
+        async let stderrData = readToEnd(err.fileHandleForReading)
         let (o, e) = await (stdoutData, stderrData)
-        process.waitUntilExit()
+        await waitForExit(process)
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+/// Waits for a process to end, on a thread of its own.
+public func waitForExit(_ process: Process) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let waiter = Thread {
+            process.waitUntilExit()
+            continuation.resume()
+        }
+        waiter.start()
+    }
+}
+
+/// Everything a file handle yields until end of file, read on a thread of its own.
+public func readToEnd(_ handle: FileHandle) async -> Data {
+    await withCheckedContinuation { continuation in
+        let reader = Thread { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        reader.start()
     }
 }
 

@@ -19,7 +19,7 @@ import TestSupport
         return UInt16(bigEndian: address.sin_port)
     }
 
-    func get(_ url: String) -> String? {
+    func get(_ url: String) async -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())", url]
@@ -27,8 +27,8 @@ import TestSupport
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = await readToEnd(out.fileHandleForReading)
+        await waitForExit(process)
         return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 
@@ -77,7 +77,7 @@ import TestSupport
             #expect(days[tenant.slug] == (-3...0).map { yesterday.adding(days: $0) }, "\(tenant.slug)")
         }
 
-        let metrics = get("http://127.0.0.1:\(port)/metrics") ?? ""
+        let metrics = await get("http://127.0.0.1:\(port)/metrics") ?? ""
         #expect(metrics.contains("collections_worker_tenant_days_total"), "\(metrics)")
         #expect(metrics.contains("result=\"done\""))
         #expect(metrics.contains("collections_worker_tenant_day_duration_seconds"))

@@ -1,0 +1,374 @@
+import Foundation
+import Postgres
+
+/// How an import runs.
+public struct ImportOptions: Sendable {
+    /// Check every row and report, then roll back: nothing is written to the
+    /// database (the rejects file, when asked for, is still written).
+    public var dryRun: Bool
+    /// Where to write the bad rows (the file's columns plus `line,reason`). With
+    /// it the good rows are imported; without it one bad row refuses the file.
+    public var rejectsPath: String?
+    /// Who the audit log names.
+    public var actor: String
+
+    public init(dryRun: Bool = false, rejectsPath: String? = nil, actor: String) {
+        self.dryRun = dryRun
+        self.rejectsPath = rejectsPath
+        self.actor = actor
+    }
+}
+
+/// What an import did. `rowsRead = inserted + unchanged + rejected`.
+public struct ImportSummary: Sendable, Codable, Equatable {
+    public var kind: ImportKind
+    public var file: String
+    /// Data rows in the file (the header and empty lines are not rows).
+    public var rowsRead: Int
+    /// Rows written (for a dry run: that would have been written).
+    public var inserted: Int
+    /// Rows already present with the same details: nothing to do.
+    public var unchanged: Int
+    /// Bad rows, not imported (listed in the rejects file when one was asked for).
+    public var rejected: Int
+    public var dryRun: Bool
+    public var rejectsFile: String?
+    public var seconds: Double
+    /// Where the time went: `reading` (parsing and staging the file), `checking`,
+    /// `writing` (and, with a rejects file, `rejects`).
+    public var phaseSeconds: [String: Double]
+}
+
+/// Where an import is, for a progress display.
+public struct ImportProgress: Sendable {
+    public enum Phase: String, Sendable {
+        /// Reading and staging the file.
+        case reading
+        /// Checking the rows against the tenant's data.
+        case checking
+        /// Writing the good rows.
+        case writing
+        /// Writing the rejects file.
+        case rejects
+    }
+
+    public var phase: Phase
+    /// Rows read so far (reading), or rows to check or write.
+    public var rows: Int
+    public var bytesRead: Int64
+    /// Nil when the size is unknown (a pipe).
+    public var totalBytes: Int64?
+}
+
+/// An import that was refused: nothing was imported.
+public struct ImportError: Error, Sendable, CustomStringConvertible {
+    /// The whole file was refused for one reason (empty, no header, not UTF-8, ...).
+    public var message: String
+    /// The bad rows, when that was the reason (at most `listed` of them).
+    public var problems: [ImportProblem]
+    /// How many rows were bad in all.
+    public var badRows: Int
+
+    public var description: String { message }
+
+    static func file(_ message: String) -> ImportError { ImportError(message: message, problems: [], badRows: 0) }
+
+    /// How many problems the message lists; the count says how many more there are.
+    static let listed = 100
+}
+
+/// Imports a CSV file of clients, invoices, payments or contact notes into one
+/// tenant, in one transaction, all or nothing (or the good rows and a rejects
+/// file).
+///
+/// The file is read once, a chunk at a time, so memory stays flat whatever its
+/// size: each record is checked for what it says on its own (UTF-8, shape of
+/// dates and amounts, allowed words) and streamed with its line number into a
+/// temporary staging table by COPY. Everything that needs the database is then
+/// checked set-based in SQL over the staged rows (clients and currencies exist,
+/// decimals allowed by the currency, duplicates in the file, conflicts with
+/// stored rows), collecting every problem of every row. The good rows are then
+/// written by one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` (payments:
+/// posted one by one through the ledger, idempotently by reference), so
+/// importing the same file again changes nothing.
+public struct Importer: Sendable {
+    public let database: CollectionsDatabase
+    public let tenant: Tenant
+
+    public init(database: CollectionsDatabase, tenant: Tenant) {
+        self.database = database
+        self.tenant = tenant
+    }
+
+    /// Imports `path`; `name` is how messages call the file (default: the path).
+    public func run(
+        _ kind: ImportKind, path: String, name: String? = nil, options: ImportOptions,
+        progress: @escaping @Sendable (ImportProgress) -> Void = { _ in }
+    ) async throws -> ImportSummary {
+        let actor = try Check.actor(options.actor)
+        let started = ContinuousClock.now
+        let fileName = name ?? path
+        var rejectsTemporary: String? = nil
+        if let rejects = options.rejectsPath {
+            guard URL(fileURLWithPath: rejects).standardizedFileURL != URL(fileURLWithPath: path).standardizedFileURL else {
+                throw ImportError.file("the rejects file cannot be the file being imported (\(rejects))")
+            }
+            rejectsTemporary = rejects + ".partial-\(getpid())"
+        }
+        defer { if let rejectsTemporary { unlink(rejectsTemporary) } }
+        // A rejects file that cannot be written is found out now, not after the work.
+        if let rejectsTemporary {
+            let descriptor = open(rejectsTemporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard descriptor >= 0 else {
+                throw ImportError.file(
+                    "cannot write the rejects file \(options.rejectsPath ?? rejectsTemporary): \(String(cString: strerror(errno)))")
+            }
+            close(descriptor)
+        }
+
+        var summary: ImportSummary
+        do {
+            // Not retried: a long import that meets a deadlock reports it, and running
+            // it again is safe (an import changes nothing the second time).
+            summary = try await database.withTenant(tenant.id, retry: .never) { tx in
+                var context = try await ImportContext(
+                    kind: kind, path: path, fileName: fileName, tenant: tenant, actor: actor, tx: tx, progress: progress)
+                var phases: [String: Double] = [:]
+                var phaseStart = ContinuousClock.now
+                func phase(_ name: String) {
+                    phases[name] = Self.seconds(since: phaseStart)
+                    phaseStart = ContinuousClock.now
+                }
+                try await context.stage()
+                phase("reading")
+                try await context.check()
+                phase("checking")
+                let (inserted, unchanged) = try await context.write(dryRun: options.dryRun, refuseOnRejects: options.rejectsPath == nil)
+                phase("writing")
+                if let rejectsTemporary {
+                    try await context.writeRejects(to: rejectsTemporary)
+                    phase("rejects")
+                }
+                let summary = ImportSummary(
+                    kind: kind, file: fileName, rowsRead: context.rows, inserted: inserted, unchanged: unchanged,
+                    rejected: context.rejectedRows, dryRun: options.dryRun, rejectsFile: options.rejectsPath,
+                    seconds: Self.seconds(since: started), phaseSeconds: phases)
+                if options.dryRun { throw DryRun(summary: summary) }
+                try await Audit.record(
+                    tx, tenant: tenant.id, actor: actor, action: "import", entity: kind.rawValue,
+                    entityID: String(fileName.suffix(200)), before: nil, after: summary)
+                return summary
+            }
+        } catch let dryRun as DryRun {
+            summary = dryRun.summary
+        } catch let error as PostgresError {
+            if let mapped = ServiceError.constraintViolation(error) { throw mapped }
+            throw error
+        }
+        if !summary.dryRun, summary.inserted >= 1_000 { await analyze(kind) }
+        if let rejectsTemporary, let rejects = options.rejectsPath {
+            guard rename(rejectsTemporary, rejects) == 0 else {
+                let done = options.dryRun ? "the file was checked" : "the good rows were imported"
+                throw ImportError.file(
+                    "\(done), but the rejects file could not be written to \(rejects): \(String(cString: strerror(errno)))")
+            }
+        }
+        summary.seconds = Self.seconds(since: started)
+        return summary
+    }
+
+    /// Refreshes the planner's statistics of the tables a bulk import wrote, as
+    /// PostgreSQL advises after a bulk load: until autovacuum gets to them the
+    /// planner plans with the old row counts (measured: the first worker run
+    /// after importing the IBM sample took 45 s without, 1.3 s with). Only the
+    /// owner may ANALYZE. Best effort: the import has committed, and autovacuum
+    /// does it later anyway.
+    private func analyze(_ kind: ImportKind) async {
+        let tables: String
+        switch kind {
+        case .clients: tables = "clients"
+        case .invoices: tables = "invoices"
+        case .payments: tables = "payments, payment_applications, idempotency_keys"
+        case .notes: tables = "contact_notes"
+        }
+        _ = try? await database.asOwner { tx in try await tx.simpleQuery("ANALYZE \(tables)") }
+    }
+
+    /// Seconds from `start` to now.
+    public static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Thrown out of a dry run's transaction, so that it rolls back.
+    private struct DryRun: Error { var summary: ImportSummary }
+}
+
+/// One import in progress, inside its transaction: the staging table
+/// `import_stage` (the format's columns, typed, plus `line` and `problems`) and
+/// `import_rejects` (one row per problem), both dropped at commit.
+struct ImportContext {
+    let kind: ImportKind
+    let path: String
+    let fileName: String
+    let tenant: Tenant
+    let actor: String
+    let tx: PostgresConnection
+    let progress: @Sendable (ImportProgress) -> Void
+    /// The file's header, trimmed and lower-cased.
+    private(set) var header: [String] = []
+    private(set) var rows = 0
+    private(set) var rejectedRows = 0
+    private(set) var fileSize: Int64?
+
+    init(
+        kind: ImportKind, path: String, fileName: String, tenant: Tenant, actor: String, tx: PostgresConnection,
+        progress: @escaping @Sendable (ImportProgress) -> Void
+    ) async throws {
+        self.kind = kind
+        self.path = path
+        self.fileName = fileName
+        self.tenant = tenant
+        self.actor = actor
+        self.tx = tx
+        self.progress = progress
+        // Short statements over many rows: compiling them costs more than it saves.
+        // Room to hash a million keys. Dates alone are midnight in the tenant's zone.
+        // The staging table in memory rather than in files, when the session has
+        // used no temporary table yet (after that the size cannot change).
+        try await tx.query("""
+            SELECT set_config('jit', 'off', true), set_config('work_mem', '128MB', true),
+                   set_config('TimeZone', \(tenant.timeZone), true), set_config('client_encoding', 'UTF8', true),
+                   CASE WHEN pg_my_temp_schema() = 0 THEN set_config('temp_buffers', '256MB', true) END
+            """)
+    }
+
+    /// Whether the file's header has `column`.
+    func has(_ column: String) -> Bool { header.contains(column) }
+
+    /// The position of `column` in the format, for ordering problems.
+    func position(_ column: String) -> Int { kind.columns.firstIndex { $0.name == column } ?? -1 }
+
+    /// Reads the file into `import_stage`.
+    mutating func stage() async throws {
+        var reader = try CSVReader(path: path)
+        fileSize = reader.fileSize
+        var record = CSVRecord()
+        header = try readHeader(&reader, &record)
+
+        let columns = kind.columns.map { "\(SQL.quoteIdentifier($0.name)) \($0.value.sqlType)" }.joined(separator: ", ")
+        try await tx.simpleQuery("""
+            CREATE TEMP TABLE import_stage (line int NOT NULL, \(columns), problems jsonb) ON COMMIT DROP;
+            CREATE TEMP TABLE import_rejects (line int NOT NULL, position int NOT NULL, column_name text, reason text NOT NULL)
+                ON COMMIT DROP
+            """)
+        var writer = ImportRowWriter(kind: kind, header: header, fileName: fileName)
+        let progress = self.progress
+        let size = fileSize
+        var rows = 0
+        try await tx.copyIn("COPY import_stage FROM STDIN") { copy in
+            progress(ImportProgress(phase: .reading, rows: 0, bytesRead: reader.bytesRead, totalBytes: size))
+            while try reader.next(into: &record) {
+                try writer.write(record)
+                rows += 1
+                if writer.out.count >= 256 * 1024 {
+                    try await copy.write(writer.out)
+                    writer.out.removeAll(keepingCapacity: true)
+                    progress(ImportProgress(phase: .reading, rows: rows, bytesRead: reader.bytesRead, totalBytes: size))
+                } else if rows % 100_000 == 0 {
+                    progress(ImportProgress(phase: .reading, rows: rows, bytesRead: reader.bytesRead, totalBytes: size))
+                }
+            }
+            try await copy.write(writer.out)
+            progress(ImportProgress(phase: .reading, rows: rows, bytesRead: reader.bytesRead, totalBytes: size))
+        }
+        self.rows = rows
+        // Row counts and distinct values for the plans of the checks below.
+        if rows > 0 { try await tx.simpleQuery("ANALYZE import_stage") }
+    }
+
+    /// The header: UTF-8, every column named once, the format's required ones present.
+    private func readHeader(_ reader: inout CSVReader, _ record: inout CSVRecord) throws -> [String] {
+        guard try reader.next(into: &record) else {
+            throw ImportError.file(
+                "\(fileName): the file is empty; the first line must be the header: \(kind.columns.map(\.name).joined(separator: ","))")
+        }
+        var names: [String] = []
+        for field in 0..<record.ends.count {
+            if let bad = UTF8Check.firstInvalid(record.bytes, record.range(field)) {
+                throw ImportError.file(
+                    "\(fileName):\(record.line): the header is not UTF-8: byte 0x\(String(record.bytes[bad], radix: 16, uppercase: true)) at byte offset \(record.fileOffset(field: field, index: bad)) of the file; save the file as UTF-8 and import it again")
+            }
+            names.append((record.text(field) ?? "").lowercased())
+        }
+        if let (field, message) = record.malformed.first {
+            throw ImportError.file("\(fileName):\(record.line): the header is not valid CSV (field \(field + 1)): \(message)")
+        }
+        if record.extraFields > 0 {
+            throw ImportError.file("\(fileName):\(record.line): the header has more than \(CSVReader.maxFields) columns")
+        }
+        for (index, name) in names.enumerated() where !name.isEmpty {
+            if let first = names.firstIndex(of: name), first < index {
+                throw ImportError.file(
+                    "\(fileName):\(record.line): column \"\(name)\" appears twice in the header (fields \(first + 1) and \(index + 1))")
+            }
+        }
+        let missing = kind.columns.filter { $0.required && !names.contains($0.name) }.map(\.name)
+        if !missing.isEmpty {
+            let list = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ImportError.file(
+                "\(fileName):\(record.line): the header has no column\(missing.count == 1 ? "" : "s") \(list) (\(kind.rawValue) files have the columns \(kind.headerHelp); found: \(names.joined(separator: ",")))")
+        }
+        return names
+    }
+
+    /// Checks the staged rows against the database: every problem goes to `import_rejects`.
+    mutating func check() async throws {
+        progress(ImportProgress(phase: .checking, rows: rows, bytesRead: fileSize ?? 0, totalBytes: fileSize))
+        guard rows > 0 else { return }
+        // What the row writer found on its own.
+        try await tx.execute("""
+            INSERT INTO import_rejects (line, position, column_name, reason)
+            SELECT s.line, (p->>'position')::int, p->>'column', p->>'reason'
+            FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements(s.problems) p
+            WHERE s.problems IS NOT NULL
+            """)
+        switch kind {
+        case .clients: try await ClientImport.check(self)
+        case .invoices: try await InvoiceImport.check(self)
+        case .payments: try await PaymentImport.check(self)
+        case .notes: try await NoteImport.check(self)
+        }
+        try await countRejected()
+    }
+
+    mutating func countRejected() async throws {
+        rejectedRows = try await tx.query("SELECT count(DISTINCT line) FROM import_rejects").scalar(Int.self) ?? 0
+    }
+
+    /// Writes the good rows; returns (inserted, unchanged). Refuses the whole
+    /// file, listing the problems, when a row is bad and `refuseOnRejects`.
+    mutating func write(dryRun: Bool, refuseOnRejects: Bool) async throws -> (inserted: Int, unchanged: Int) {
+        progress(ImportProgress(phase: .writing, rows: rows - rejectedRows, bytesRead: fileSize ?? 0, totalBytes: fileSize))
+        guard rows > 0 else { return (0, 0) }
+        if kind == .payments {
+            // Payments are posted one by one through the ledger, which may refuse
+            // one (an amount more than the invoice's balance): post them first, so
+            // the listing below has every problem.
+            let posted = try await PaymentImport.post(&self)
+            try await countRejected()
+            if rejectedRows > 0, refuseOnRejects { try await refuse() }
+            return (posted.inserted, posted.unchanged)
+        }
+        if rejectedRows > 0, refuseOnRejects { try await refuse() }
+        let good = rows - rejectedRows
+        let inserted: Int
+        switch kind {
+        case .clients: inserted = try await ClientImport.write(self, dryRun: dryRun)
+        case .invoices: inserted = try await InvoiceImport.write(self, dryRun: dryRun)
+        case .notes: inserted = try await NoteImport.write(self, dryRun: dryRun)
+        case .payments: inserted = 0
+        }
+        return (inserted, good - inserted)
+    }
+}
