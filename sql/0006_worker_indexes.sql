@@ -1,7 +1,7 @@
 -- 0006_worker_indexes.sql: what makes the daily worker's tenant day cheap.
 --
 -- Measured on 1,000 tenants x 5,000 invoices (deploy/bench/worker.sh), one
--- tenant's day went from about 66 ms of statements to about 25 ms:
+-- tenant's day went from about 69 ms of statements to about 25 ms (medians):
 --
 -- * Covering indexes for the worker's own reads (late-fee invoices, promises to
 --   decide), which otherwise fetch every invoice or note of the tenant from the

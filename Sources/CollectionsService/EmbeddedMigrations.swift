@@ -1547,11 +1547,20 @@ $rls$;
 REVOKE ALL ON worker_runs FROM collections_app;
 GRANT SELECT, INSERT, UPDATE ON worker_runs TO collections_app;
 """####),
+        ("0005_snapshot_client_index.sql", ####"""
+-- 0005_snapshot_client_index.sql: the per-client snapshots by client.
+--
+-- Deleting a client (or a whole tenant, whose delete cascades through its clients)
+-- checks client_ageing_snapshots for rows of that client; its primary key leads
+-- with as_of, so without this index every client deleted scanned the tenant's
+-- snapshots (6.7 s to delete a demo tenant of 1,500 clients and 90 days).
+CREATE INDEX client_ageing_snapshots_client_idx ON client_ageing_snapshots (tenant_id, client_id);
+"""####),
         ("0006_worker_indexes.sql", ####"""
 -- 0006_worker_indexes.sql: what makes the daily worker's tenant day cheap.
 --
 -- Measured on 1,000 tenants x 5,000 invoices (deploy/bench/worker.sh), one
--- tenant's day went from about 66 ms of statements to about 25 ms:
+-- tenant's day went from about 69 ms of statements to about 25 ms (medians):
 --
 -- * Covering indexes for the worker's own reads (late-fee invoices, promises to
 --   decide), which otherwise fetch every invoice or note of the tenant from the

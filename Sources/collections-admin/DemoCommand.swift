@@ -21,6 +21,35 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Clients per generated book.") var clients: Int = 1500
     @Option(help: "Days the worker runs over, ending at each book's last day.") var days: Int = 90
 
+    /// Deletes the demo tenant if a previous demo left it, and creates it afresh.
+    static func reset(_ lender: Lender, registry: TenantRegistry) async throws -> Tenant {
+        if (try? await registry.find(lender.slug)) != nil { _ = try await registry.delete(lender.slug) }
+        return try await registry.create(
+            slug: lender.slug, name: lender.name, currency: lender.currency, timeZone: lender.timeZone, actor: "demo")
+    }
+
+    /// IBM's sample through the importer (the import command's code path), then its
+    /// disputes: opened by the due date, resolved when the invoice was settled.
+    static func loadIBMSample(_ sample: IBMSample, path: String, into tenant: Tenant, database: CollectionsDatabase) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("collections-demo-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = try sample.writeImportFiles(to: folder)
+        let importer = Importer(database: database, tenant: tenant)
+        for (kind, file) in [(ImportKind.clients, files.clients), (.invoices, files.invoices), (.payments, files.payments)] {
+            let summary = try await importer.run(kind, path: file, options: ImportOptions(actor: "demo"))
+            note("\(tenant.slug): imported \(summary.inserted) \(kind.rawValue) from \(path)")
+        }
+        let invoices = Invoices(database: database, tenant: tenant.id)
+        var disputes = 0
+        for invoice in sample.invoices where invoice.disputed && invoice.settled > invoice.issued {
+            let opened = min(invoice.due, invoice.settled)
+            _ = try await invoices.dispute(invoice.number, on: opened, reason: "disputed (IBM sample)", actor: "demo")
+            _ = try await invoices.resolveDispute(invoice.number, on: invoice.settled, resolution: "settled", actor: "demo")
+            disputes += 1
+        }
+        note("\(tenant.slug): \(disputes) disputes opened and resolved")
+    }
+
     /// ../shared/data next to the checkout the binary was built in, else next to the
     /// working directory.
     static func defaultSamplePath() -> String {
@@ -63,45 +92,32 @@ struct DemoCommand: AsyncParsableCommand {
                 Lender(slug: "demo-northern-cash", name: "Northern Cash Advance", currency: "CAD",
                        timeZone: "America/Toronto", lastDay: today.adding(days: -1)),
             ]
-            for slug in ["demo-ibm"] + lenders.map(\.slug) {
-                if (try? await registry.find(slug)) != nil { _ = try await registry.delete(slug) }
-            }
-            var shown: [(Tenant, CalendarDate)] = []
-            // IBM's sample, converted to the import files and loaded as `import` would.
+            // Each lender is reset and loaded concurrently with the others.
             let samplePath = ibmSample ?? Self.defaultSamplePath()
             let sample = try IBMSample(path: samplePath)
-            let ibm = try await registry.create(
-                slug: "demo-ibm", name: "IBM AR sample", currency: "USD", timeZone: "America/New_York", actor: "demo")
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("collections-demo-\(getpid())")
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let files = try sample.writeImportFiles(to: folder)
-            let importer = Importer(database: db, tenant: ibm)
-            for (kind, path) in [(ImportKind.clients, files.clients), (.invoices, files.invoices), (.payments, files.payments)] {
-                let summary = try await importer.run(kind, path: path, options: ImportOptions(actor: "demo"))
-                note("demo-ibm: imported \(summary.inserted) \(kind.rawValue) from \(samplePath)")
-            }
-            // The sample flags disputed invoices: open a dispute after the due date,
-            // resolved when the invoice was settled.
-            let invoices = Invoices(database: db, tenant: ibm.id)
-            var disputes = 0
-            for invoice in sample.invoices where invoice.disputed && invoice.settled > invoice.issued {
-                let opened = min(invoice.due, invoice.settled)
-                _ = try await invoices.dispute(invoice.number, on: opened, reason: "disputed (IBM sample)", actor: "demo")
-                _ = try await invoices.resolveDispute(invoice.number, on: invoice.settled, resolution: "settled", actor: "demo")
-                disputes += 1
-            }
-            note("demo-ibm: \(disputes) disputes opened and resolved")
-            shown.append((ibm, sample.lastDay))
-            // The generated books.
-            for (index, lender) in lenders.enumerated() {
-                let tenant = try await registry.create(
-                    slug: lender.slug, name: lender.name, currency: lender.currency, timeZone: lender.timeZone, actor: "demo")
-                let shape = DemoBook.Shape(
-                    clients: clients, invoicesPerClient: 6, months: 12, lastDay: lender.lastDay,
-                    otherCurrency: lender.currency == "USD" ? "MXN" : "USD", seed: index + 1)
-                let invoices = try await DemoBook.write(shape, into: tenant, database: db)
-                note("\(lender.slug): generated \(clients) clients and \(invoices) invoices")
-                shown.append((tenant, lender.lastDay))
+            let clients = self.clients
+            let shown = try await withThrowingTaskGroup(of: (Int, Tenant, CalendarDate).self) { group in
+                group.addTask {
+                    let ibm = try await Self.reset(
+                        Lender(slug: "demo-ibm", name: "IBM AR sample", currency: "USD", timeZone: "America/New_York",
+                               lastDay: sample.lastDay), registry: registry)
+                    try await Self.loadIBMSample(sample, path: samplePath, into: ibm, database: db)
+                    return (0, ibm, sample.lastDay)
+                }
+                for (index, lender) in lenders.enumerated() {
+                    group.addTask {
+                        let tenant = try await Self.reset(lender, registry: registry)
+                        let shape = DemoBook.Shape(
+                            clients: clients, invoicesPerClient: 6, months: 12, lastDay: lender.lastDay,
+                            otherCurrency: lender.currency == "USD" ? "MXN" : "USD", seed: index + 1)
+                        let invoices = try await DemoBook.write(shape, into: tenant, database: db)
+                        note("\(lender.slug): generated \(clients) clients and \(invoices) invoices")
+                        return (index + 1, tenant, lender.lastDay)
+                    }
+                }
+                var loaded: [(Int, Tenant, CalendarDate)] = []
+                for try await result in group { loaded.append(result) }
+                return loaded.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
             }
             try await db.asOwner { try await $0.simpleQuery("ANALYZE") }
 
