@@ -36,8 +36,9 @@
 -- one tenant's rows spread over thousands of pages).
 ------------------------------------------------------------------------------
 
--- Late fees read the few invoices with a late-fee policy: without this, all of
--- the tenant's invoices are fetched from the heap (one page each) to find them.
+-- Late fees read the few invoices with a late-fee policy (flat ones, then
+-- percentage ones): without this, all of the tenant's invoices are fetched from
+-- the heap (one page each) to find them.
 CREATE INDEX invoices_late_fee_idx ON invoices (tenant_id)
     INCLUDE (id, amount_minor, due_on, voided_on, late_fee_policy, late_fee_flat_minor,
              late_fee_percent_bp, late_fee_grace_days)
@@ -433,33 +434,29 @@ AS $fn$
 DECLARE
     added int;
 BEGIN
-    WITH fee_invoices AS MATERIALIZED (
-        SELECT i.id, i.amount_minor, i.voided_on, i.due_on + i.late_fee_grace_days AS grace_end,
-               i.late_fee_policy, i.late_fee_flat_minor, i.late_fee_percent_bp
+    -- every period charged on or before as_of; month n of a percentage fee is
+    -- charged on grace end + n months, clamped to the month's last day (Jan 31 +
+    -- 1 month = Feb 28): all n with such a date, so that a fee is accrued by the
+    -- run of the day it is dated (whole months of age() alone would leave Feb
+    -- 28's fee to Mar 1's run, and a rerun of Feb 28 after that would differ)
+    WITH periods AS (
+        SELECT i.id AS invoice_id, i.amount_minor, i.voided_on, 'flat' AS period_key,
+               i.due_on + i.late_fee_grace_days + 1 AS charged_on, i.late_fee_flat_minor AS flat_minor,
+               NULL::int AS percent_bp
         FROM public.invoices i
-        WHERE i.tenant_id = public.current_tenant_id() AND i.late_fee_policy <> 'none'
+        WHERE i.tenant_id = public.current_tenant_id() AND i.late_fee_policy = 'flat'
           AND i.due_on + i.late_fee_grace_days < as_of
-    ),
-    periods AS (
-        SELECT f.id AS invoice_id, f.amount_minor, f.voided_on, 'flat' AS period_key,
-               f.grace_end + 1 AS charged_on, f.late_fee_flat_minor AS flat_minor, NULL::int AS percent_bp
-        FROM fee_invoices f
-        WHERE f.late_fee_policy = 'flat'
         UNION ALL
-        -- month n is charged on grace_end + n months, clamped to the month's last
-        -- day (Jan 31 + 1 month = Feb 28): every n whose date is on or before
-        -- as_of, so that a fee is accrued by the run of the day it is dated
-        -- (whole months of age() alone would leave Feb 28's fee to Mar 1's run,
-        -- and a rerun of Feb 28 after Mar 1 would then differ from the first)
-        SELECT f.id, f.amount_minor, f.voided_on, 'month-' || m.n, m.charged_on, NULL, f.late_fee_percent_bp
-        FROM fee_invoices f
+        SELECT i.id, i.amount_minor, i.voided_on, 'month-' || m.n, m.charged_on, NULL, i.late_fee_percent_bp
+        FROM public.invoices i
         CROSS JOIN LATERAL (
-            SELECT n, (f.grace_end + make_interval(months => n))::date AS charged_on
+            SELECT n, (i.due_on + i.late_fee_grace_days + make_interval(months => n))::date AS charged_on
             FROM generate_series(1, (
                 SELECT (extract(year FROM a) * 12 + extract(month FROM a))::int + 1
-                FROM age(as_of, f.grace_end) a)) AS n
+                FROM age(as_of, i.due_on + i.late_fee_grace_days) a)) AS n
         ) m
-        WHERE f.late_fee_policy = 'percent' AND m.charged_on <= as_of
+        WHERE i.tenant_id = public.current_tenant_id() AND i.late_fee_policy = 'percent'
+          AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
     ),
     -- not charged yet (the insert would skip those), not void, written off or
     -- disputed on the charge date
@@ -477,8 +474,8 @@ BEGIN
                             AND d.opened_on <= p.charged_on
                             AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
     ),
-    -- the principal on the charge date: one hash join with the tenant's
-    -- applications, not a subquery per period
+    -- the principal on the charge date: one join with the tenant's applications
+    -- (a correlated subquery here was evaluated several times per period)
     owed AS (
         SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
                p.amount_minor
