@@ -1,4 +1,5 @@
 import ArgumentParser
+import CollectionsService
 import Foundation
 
 /// Runs a command body; any failure becomes one line on stderr and exit code 1.
@@ -13,6 +14,23 @@ public func reportingFailures(_ body: () async throws -> Void) async throws {
         let line = "\(error)".split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         FileHandle.standardError.write(Data("\(CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "collections"): error: \(line)\n".utf8))
         throw ExitCode(1)
+    }
+}
+
+/// Runs a command body with a database opened from `options`, closed (awaited,
+/// not left to a detached task) before the command returns; failures as above.
+public func reportingFailures(
+    _ options: DatabaseOptions, connections: Int = 4, _ body: (CollectionsDatabase) async throws -> Void
+) async throws {
+    try await reportingFailures {
+        let database = try options.database(connections: connections)
+        do {
+            try await body(database)
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
     }
 }
 

@@ -35,17 +35,31 @@ public struct Migrator: Sendable {
 
     /// Applied, pending, changed and unknown migrations, without changing anything.
     public func status() async throws -> [Status] {
-        let connection = try await PostgresConnection.connect(configuration)
-        defer { Task { await connection.close() } }
-        return try await status(on: connection)
+        try await withDirectConnection { try await status(on: $0) }
     }
 
     /// Applies what is pending and returns what was applied (or, with `dryRun`,
     /// what would be). Stops, changing nothing, when an applied migration was
     /// edited or is unknown to this binary.
     public func migrate(dryRun: Bool = false, log: @Sendable (String) -> Void = { _ in }) async throws -> [Status] {
+        try await withDirectConnection { try await migrate(on: $0, dryRun: dryRun, log: log) }
+    }
+
+    /// A connection of its own, closed (awaited) whatever happens: closing it also
+    /// releases the session advisory lock.
+    func withDirectConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await PostgresConnection.connect(configuration)
-        defer { Task { await connection.close() } }
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    func migrate(on connection: PostgresConnection, dryRun: Bool, log: @Sendable (String) -> Void) async throws -> [Status] {
         // Released when the connection closes, whatever happens below.
         try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))")
 

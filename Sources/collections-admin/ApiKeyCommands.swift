@@ -25,9 +25,7 @@ struct ApiKeyCommand: AsyncParsableCommand {
         @Option(help: "What the key is for (at most 200 characters).") var label: String?
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 let issued = try await ApiKeys(database: db).create(tenantSlug: slug, label: label, actor: adminActor())
                 if output.format == .json { return try printJSON(issued) }
                 printTable(ApiKeyCommand.table([issued.key]), format: output.format)
@@ -43,9 +41,7 @@ struct ApiKeyCommand: AsyncParsableCommand {
         @Argument(help: "The tenant's slug.") var slug: String
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 let keys = try await ApiKeys(database: db).list(tenantSlug: slug)
                 if output.format == .json { return try printJSON(keys) }
                 printTable(ApiKeyCommand.table(keys), format: output.format)
@@ -61,9 +57,7 @@ struct ApiKeyCommand: AsyncParsableCommand {
         @Argument(help: "The key id shown by 'api-key list' (its prefix), or its UUID.") var keyID: String
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 let key = try await ApiKeys(database: db).revoke(tenantSlug: slug, keyID: keyID, actor: adminActor())
                 if output.format == .json { return try printJSON(key) }
                 printTable(ApiKeyCommand.table([key]), format: output.format)

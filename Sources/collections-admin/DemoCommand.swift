@@ -78,10 +78,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingFailures {
+        try await reportingFailures(database, connections: 4) { db in
             let started = ContinuousClock.now
-            let db = try database.database(connections: 4)
-            defer { Task { await db.close() } }
             let registry = TenantRegistry(database: db)
             _ = try await Migrator(configuration: try database.configuration()).migrate()
 

@@ -37,9 +37,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Import the good rows and write the bad ones to this CSV file.") var rejects: String?
 
     func run() async throws {
-        try await reportingFailures {
-            let db = try database.database(connections: 2)
-            defer { Task { await db.close() } }
+        try await reportingFailures(database, connections: 2) { db in
             let tenant = try await TenantRegistry(database: db).find(slug)
             let display = ImportProgressDisplay(kind: kind, file: file)
             let summary: ImportSummary

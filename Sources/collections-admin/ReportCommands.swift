@@ -43,9 +43,7 @@ struct AgeingReportCommand: AsyncParsableCommand {
     @Flag(name: .customLong("by-client"), help: "One row per client and currency.") var byClient = false
 
     func run() async throws {
-        try await reportingFailures {
-            let db = try database.database()
-            defer { Task { await db.close() } }
+        try await reportingFailures(database) { db in
             let tenant = try await TenantRegistry(database: db).find(slug)
             let day = try await reportDay(asOf, tenant: tenant, database: db)
             if byClient {
@@ -117,9 +115,7 @@ struct KPIReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the latest stored day.") var asOf: CalendarDate?
 
     func run() async throws {
-        try await reportingFailures {
-            let db = try database.database()
-            defer { Task { await db.close() } }
+        try await reportingFailures(database) { db in
             let tenant = try await TenantRegistry(database: db).find(slug)
             let day = try await reportDay(asOf, tenant: tenant, database: db)
             let report = try await StoredReports.kpis(database: db, tenant: tenant, asOf: day)

@@ -44,9 +44,7 @@ struct TenantCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 let tenant = try await TenantRegistry(database: db).create(
                     slug: slug, name: name, currency: currency, timeZone: timezone, actor: adminActor())
                 try TenantCommand.print([tenant], format: output.format)
@@ -60,9 +58,7 @@ struct TenantCommand: AsyncParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 try TenantCommand.print(try await TenantRegistry(database: db).list(), format: output.format)
             }
         }
@@ -75,9 +71,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Argument(help: "The tenant's slug.") var slug: String
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 try TenantCommand.print([try await TenantRegistry(database: db).find(slug)], format: output.format)
             }
         }
@@ -91,9 +85,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Argument(help: "The tenant's slug.") var slug: String
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 try TenantCommand.print([try await TenantRegistry(database: db).suspend(slug, actor: adminActor())], format: output.format)
             }
         }
@@ -106,9 +98,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Argument(help: "The tenant's slug.") var slug: String
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 try TenantCommand.print([try await TenantRegistry(database: db).resume(slug, actor: adminActor())], format: output.format)
             }
         }
@@ -130,9 +120,7 @@ struct TenantCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await reportingFailures {
-                let db = try database.database()
-                defer { Task { await db.close() } }
+            try await reportingFailures(database) { db in
                 let counts = try await TenantRegistry(database: db).delete(slug)
                 if output.format == .json {
                     return try printJSON(["tenant": slug, "deleted": counts.map { "\($0.table)=\($0.rows)" }.joined(separator: ",")])

@@ -26,9 +26,7 @@ struct WorklistCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingFailures {
-            let db = try database.database()
-            defer { Task { await db.close() } }
+        try await reportingFailures(database) { db in
             let tenant = try await TenantRegistry(database: db).find(slug)
             let report = try await Worklist(database: db, tenant: tenant.id).compute(
                 asOf: asOf, collector: collector, limit: limit)

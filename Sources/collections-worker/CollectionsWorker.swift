@@ -52,20 +52,12 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingFailures {
-            let db = try database.database(connections: jobs + 1)
+        try await reportingFailures(database, connections: jobs + 1) { db in
             let logger = workerLogger()
             let dates: DailyWorker.Dates
             if let asOf { dates = .range(asOf, asOf) } else if let from, let to { dates = .range(from, to) } else { dates = .tenantToday }
-            let summary: DailyWorker.Summary
-            do {
-                summary = try await DailyWorker(database: db, logger: logger)
-                    .run(dates: dates, tenantSlug: tenant, jobs: jobs, onlyIfNotDone: !recompute)
-            } catch {
-                await db.close()
-                throw error
-            }
-            await db.close()
+            let summary = try await DailyWorker(database: db, logger: logger)
+                .run(dates: dates, tenantSlug: tenant, jobs: jobs, onlyIfNotDone: !recompute)
             print("run \(summary.runID.uuidString.lowercased()): \(summary.done) tenant days done, \(summary.skipped) skipped, \(summary.failed) failed")
             for failure in summary.failures { FileHandle.standardError.write(Data("collections-worker: failed: \(failure)\n".utf8)) }
             if summary.failed > 0 { throw ExitCode(1) }

@@ -35,11 +35,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingFailures {
+        try await reportingFailures(database, connections: jobs + 1) { db in
             let logger = workerLogger()
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let db = try database.database(connections: jobs + 1)
             let scheduler = DailyScheduler(
                 worker: DailyWorker(database: db, logger: logger), database: db, interval: .seconds(interval),
                 delayMinutes: delayMinutes, catchUpDays: catchUpDays, jobs: jobs, logger: logger)
@@ -51,7 +50,6 @@ struct Serve: AsyncParsableCommand {
                 configuration: ServiceGroupConfiguration(
                     services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
-            await db.close()
         }
     }
 }
