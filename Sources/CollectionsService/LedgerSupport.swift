@@ -30,11 +30,16 @@ public struct Page<Item: Sendable & Codable>: Sendable, Codable {
 /// sql/0001 remain the backstop (see `ServiceError.constraintViolation`).
 enum Check {
     /// Trimmed text of `range` characters, or a refusal naming the field.
+    /// Characters are counted as the database's `char_length` counts them, in
+    /// Unicode code points: a Swift `count` of grapheme clusters would let an
+    /// accented name written with combining marks past this check and into
+    /// the constraint.
     static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>) throws -> String {
         let trimmed = value.trimmingASCIIWhitespace()
-        guard range.contains(trimmed.count) else {
+        let length = trimmed.unicodeScalars.count
+        guard range.contains(length) else {
             if trimmed.isEmpty { throw ServiceError.invalid("\(field) is required") }
-            throw ServiceError.invalid("\(field) is \(trimmed.count) characters long; at most \(range.upperBound) are allowed")
+            throw ServiceError.invalid("\(field) is \(length) characters long; at most \(range.upperBound) are allowed")
         }
         return trimmed
     }

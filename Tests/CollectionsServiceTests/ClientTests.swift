@@ -64,6 +64,8 @@ import TestSupport
             (NewClient(ref: "", name: "X"), "the client ref is required"),
             (NewClient(ref: "R", name: " "), "the client name is required"),
             (NewClient(ref: "R", name: String(repeating: "n", count: 201)), "the client name is 201 characters long; at most 200 are allowed"),
+            // 150 letters with a combining accent: 150 to Swift, 300 to char_length.
+            (NewClient(ref: "R", name: String(repeating: "e\u{301}", count: 150)), "the client name is 300 characters long; at most 200 are allowed"),
             (NewClient(ref: String(repeating: "r", count: 65), name: "X"), "the client ref is 65 characters long; at most 64 are allowed"),
             (NewClient(ref: "R", name: "X", email: "not-an-email"), "\"not-an-email\" is not an email address"),
             (NewClient(ref: "R", name: "X", paymentTermsDays: 4000), "payment terms must be 0-3650 days, not 4000"),

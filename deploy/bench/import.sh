@@ -11,6 +11,8 @@
 # CHECKPOINT:
 #   copy    psql \copy of the invoices CSV into `bare`: the file's six columns, all
 #           text, no keys, no constraints (the target's reference rate)
+#   keyed   the same \copy into `bare_keyed`: the same columns with the invoice number
+#           as primary key, the least any import that keeps numbers unique must maintain
 #   import  collections-admin import invoices (release build): read and check the
 #           file, stage it by COPY, check it in SQL, insert into invoices
 #   insert  psql INSERT ... SELECT of the same rows from `bare` into invoices for a
@@ -98,6 +100,7 @@ rate() { awk -v rows="$ROWS" -v t0="$1" -v t1="$2" 'BEGIN { printf "%.0f", rows 
 checkpoint() { psql "$1" -qX -c "CHECKPOINT" >/dev/null 2>&1 || true; }
 
 copy_rates=()
+keyed_rates=()
 import_rates=()
 insert_rates=()
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
@@ -113,6 +116,7 @@ for run in $(seq 1 "$RUNS"); do
         "$ADMIN" import clients "$tenant" "$WORK/clients.csv" --database-url "$url" >/dev/null
     done
     psql "$url" -qX -v ON_ERROR_STOP=1 -c "CREATE TABLE bare (client_ref text, number text, currency text, amount text, issued_on text, due_on text)" \
+        -c "CREATE TABLE bare_keyed (client_ref text, number text PRIMARY KEY, currency text, amount text, issued_on text, due_on text)" \
         -c "GRANT SELECT ON bare TO collections_app" -c "VACUUM ANALYZE" >/dev/null
 
     checkpoint "$url"
@@ -121,6 +125,12 @@ for run in $(seq 1 "$RUNS"); do
     t1=$(now)
     copy_rates+=("$(rate "$t0" "$t1")")
     psql "$url" -qX -c "VACUUM ANALYZE bare" >/dev/null
+
+    checkpoint "$url"
+    t0=$(now)
+    psql "$url" -qX -v ON_ERROR_STOP=1 -c "\\copy bare_keyed FROM '$WORK/invoices.csv' CSV HEADER" >/dev/null
+    t1=$(now)
+    keyed_rates+=("$(rate "$t0" "$t1")")
 
     checkpoint "$url"
     t0=$(now)
@@ -148,13 +158,14 @@ COMMIT;
 SQL
     t1=$(now)
     insert_rates+=("$(rate "$t0" "$t1")")
-    log "run $run: copy ${copy_rates[-1]} rows/s, import ${import_rates[-1]} rows/s ($phases), insert ${insert_rates[-1]} rows/s"
+    log "run $run: copy ${copy_rates[-1]} rows/s, keyed copy ${keyed_rates[-1]} rows/s, import ${import_rates[-1]} rows/s ($phases), insert ${insert_rates[-1]} rows/s"
     psql "$DATABASE_URL" -qX -c "DROP DATABASE \"$db\" WITH (FORCE)" >/dev/null
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 COPY=$(median "${copy_rates[@]}")
+KEYED=$(median "${keyed_rates[@]}")
 IMPORT=$(median "${import_rates[@]}")
 INSERT=$(median "${insert_rates[@]}")
 SERVER=$(psql "$DATABASE_URL" -qXAt -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', fsync ' || current_setting('fsync') || ', synchronous_commit ' || current_setting('synchronous_commit') || ', shared_buffers ' || current_setting('shared_buffers')")
@@ -164,8 +175,10 @@ Import benchmark: $ROWS invoices of $CLIENTS clients ($SIZE of CSV), $RUNS runs,
   machine: $(nproc) cores, load average $LOAD_BEFORE before, $LOAD_AFTER after
   server:  $SERVER
   copy:    psql \\copy into bare (six text columns, no keys)     $(printf '%9s' "$COPY") rows/s   runs: ${copy_rates[*]}
+  keyed:   psql \\copy into bare_keyed (number primary key)   $(printf '%9s' "$KEYED") rows/s   runs: ${keyed_rates[*]}
   import:  collections-admin import invoices                   $(printf '%9s' "$IMPORT") rows/s   runs: ${import_rates[*]}
   insert:  psql INSERT ... SELECT into invoices (reference)    $(printf '%9s' "$INSERT") rows/s   runs: ${insert_rates[*]}
   import / copy   = $(awk -v a="$IMPORT" -v b="$COPY" 'BEGIN { printf "%.3f", a / b }')   (target >= 0.5)
+  keyed / copy    = $(awk -v a="$KEYED" -v b="$COPY" 'BEGIN { printf "%.3f", a / b }')   (psql itself, one unique index)
   import / insert = $(awk -v a="$IMPORT" -v b="$INSERT" 'BEGIN { printf "%.3f", a / b }')
 EOF
