@@ -19,12 +19,18 @@ public enum TenancyAudit {
             UNION ALL
             SELECT format('table %s: row-level security not forced', relname) FROM tenant_tables WHERE NOT relforcerowsecurity
             UNION ALL
+            -- The expression exactly as the catalog prints it (a pattern would let
+            -- `tenant_id = current_tenant_id() OR true` pass): the bare call of
+            -- 0001 or the initplan of 0007.
             SELECT format('table %s: no tenant_isolation policy on tenant_id = current_tenant_id()', t.relname)
             FROM tenant_tables t
             WHERE NOT EXISTS (
-                SELECT 1 FROM pg_policy p WHERE p.polrelid = t.oid AND p.polpermissive
-                  AND pg_get_expr(p.polqual, p.polrelid) LIKE '%tenant_id = current_tenant_id()%'
-                  AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%tenant_id = current_tenant_id()%')
+                SELECT 1 FROM pg_policy p
+                CROSS JOIN (VALUES ('(tenant_id = current_tenant_id())'),
+                                   ('(tenant_id = ( SELECT current_tenant_id() AS current_tenant_id))')) AS f(expr)
+                WHERE p.polrelid = t.oid AND p.polpermissive
+                  AND pg_get_expr(p.polqual, p.polrelid) = f.expr
+                  AND pg_get_expr(p.polwithcheck, p.polrelid) = f.expr)
             UNION ALL
             SELECT format('table %s: tenant_id is not the first column of the primary key', t.relname)
             FROM tenant_tables t

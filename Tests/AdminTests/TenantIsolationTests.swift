@@ -278,4 +278,26 @@ import TestSupport
         #expect(try await connection.query("SELECT to_regclass('reminders') IS NULL").scalar(Bool.self) == true)
         await connection.close()
     }
+
+    @Test func aMigrationThatWeakensTheTenantPolicyIsRolledBack() async throws {
+        let database = try await TestDatabase.migrated("weakened")
+        let weakening = Migration.all + [
+            Migration(name: "9101_weakened.sql", sql: """
+                ALTER POLICY tenant_isolation ON clients
+                    USING (tenant_id = current_tenant_id() OR true) WITH CHECK (tenant_id = current_tenant_id());
+                """)
+        ]
+        let error = await #expect(throws: Migrator.Failure.self) {
+            _ = try await Migrator(configuration: database.configuration, migrations: weakening).migrate()
+        }
+        #expect(error?.description.contains("table clients: no tenant_isolation policy on tenant_id = current_tenant_id()") == true,
+                "\(error?.description ?? "")")
+        let connection = try await database.connect()
+        let policy = try await connection.query("""
+            SELECT pg_get_expr(polqual, polrelid) FROM pg_policy
+            WHERE polname = 'tenant_isolation' AND polrelid = 'clients'::regclass
+            """).scalar(String.self)
+        #expect(policy == "(tenant_id = ( SELECT current_tenant_id() AS current_tenant_id))")
+        await connection.close()
+    }
 }

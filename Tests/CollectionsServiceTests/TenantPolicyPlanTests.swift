@@ -1,0 +1,59 @@
+import CollectionsService
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// The tenant policies must not make plans depend on which tenant was current
+/// when a statement was planned (sql/0007): a prepared statement's plan serves
+/// every tenant after, and a new tenant is missing from the statistics.
+@Suite struct TenantPolicyPlanTests {
+    static let fixture = Task { try await ServiceFixture.make("policyplans") }
+
+    /// `rows` payments of their own clients for `tenant`, written set-based.
+    func payments(_ rows: Int, for tenant: Tenant, in fixture: ServiceFixture) async throws {
+        try await fixture.service.withTenant(tenant.id) { tx async throws in
+            try await tx.execute("""
+                INSERT INTO clients (tenant_id, ref, name)
+                SELECT current_tenant_id(), 'C-' || c, 'Client ' || c FROM generate_series(1, \(Int32(max(1, rows / 20)))) c
+                """)
+            try await tx.execute("""
+                INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on)
+                SELECT current_tenant_id(), c.id, 'P-' || p, 'USD', 100 + p, DATE '2024-01-01' + p % 300
+                FROM generate_series(1, \(Int32(rows))) p
+                JOIN clients c ON c.ref = 'C-' || (1 + p % \(Int32(max(1, rows / 20))))
+                """)
+        }
+    }
+
+    /// The plan, as text, of a payment looked up by reference for `tenant`, as a
+    /// prepared statement's generic plan (the one the pool's connections keep).
+    func lookupPlan(for tenant: Tenant, in fixture: ServiceFixture) async throws -> String {
+        try await fixture.service.withTenant(tenant.id) { tx async throws in
+            try await tx.simpleQuery("SET LOCAL plan_cache_mode = force_generic_plan")
+            try await tx.simpleQuery("PREPARE lookup(text) AS SELECT id, amount_minor FROM payments WHERE reference = $1")
+            let plan = try await tx.simpleQuery("EXPLAIN EXECUTE lookup('P-7')").map { try $0.decode(String.self, at: 0) }
+            try await tx.simpleQuery("DEALLOCATE lookup")
+            return plan.joined(separator: "\n")
+        }
+    }
+
+    @Test func aTenantNewToTheStatisticsFindsAPaymentByItsReferenceKey() async throws {
+        let fixture = try await Self.fixture.value
+        let established = try await fixture.tenant("established")
+        try await payments(5_000, for: established, in: fixture)
+        let owner = try await fixture.database.connect()
+        try await owner.simpleQuery("ANALYZE clients, payments")
+        await owner.close()
+
+        // Created after the statistics were taken: to them it has no rows.
+        let newcomer = try await fixture.tenant("newcomer")
+        try await payments(2_000, for: newcomer, in: fixture)
+
+        for tenant in [newcomer, established] {
+            let plan = try await lookupPlan(for: tenant, in: fixture)
+            #expect(plan.contains("payments_reference_key"), "\(tenant.slug):\n\(plan)")
+            #expect(plan.contains("reference = $1") && plan.contains("Index Cond"), "\(tenant.slug):\n\(plan)")
+        }
+    }
+}
