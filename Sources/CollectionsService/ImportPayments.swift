@@ -50,6 +50,12 @@ enum PaymentImport {
     /// more than the invoice's balance) is recorded as bad and the others go on.
     static func post(_ context: inout ImportContext) async throws -> (inserted: Int, unchanged: Int) {
         let tx = context.tx
+        // The posting statements look rows up by key, so the plan that suits one
+        // payment suits all, and with the tenant a parameter of the policies
+        // (sql/0007) it suits every tenant. Left to choose, PostgreSQL plans the
+        // balance check and the invoice lock (both `= ANY($1)`) afresh for every
+        // payment: 0.6 ms a payment, three times their running time.
+        try await tx.simpleQuery("SET LOCAL plan_cache_mode = force_generic_plan")
         try await tx.simpleQuery("""
             DECLARE import_payments NO SCROLL CURSOR FOR
             SELECT s.line, s.client_ref, s.reference, s.currency, \(ImportCheck.minor("amount")) AS amount_minor,
@@ -62,6 +68,7 @@ enum PaymentImport {
         var inserted = 0
         var unchanged = 0
         var done = 0
+        var savepointOpen = false
         while true {
             let rows = try await tx.simpleQuery("FETCH 1000 FROM import_payments")
             if rows.isEmpty { break }
@@ -74,7 +81,11 @@ enum PaymentImport {
                     clientRef: try row["client_ref"], reference: reference, amount: amount,
                     receivedOn: try row["received_on"],
                     allocation: invoice.map { .explicit([InvoiceAmount(invoiceNumber: $0, amount: amount)]) } ?? .automatic)
-                try await tx.simpleQuery("SAVEPOINT import_payment")
+                // The previous row's savepoint is released with this one's start: one
+                // round trip, not two.
+                try await tx.simpleQuery(
+                    savepointOpen ? "RELEASE SAVEPOINT import_payment; SAVEPOINT import_payment" : "SAVEPOINT import_payment")
+                savepointOpen = true
                 let problem: (column: String?, reason: String)?
                 do {
                     let checked = try Payments.CheckedPayment(request)
@@ -93,18 +104,18 @@ enum PaymentImport {
                 }
                 if let problem {
                     try await tx.simpleQuery("ROLLBACK TO SAVEPOINT import_payment; RELEASE SAVEPOINT import_payment")
+                    savepointOpen = false
                     try await tx.execute("""
                         INSERT INTO import_rejects (line, position, column_name, reason)
                         VALUES (\(line), \(context.position(problem.column ?? "")), \(problem.column), \(problem.reason))
                         """)
-                } else {
-                    try await tx.simpleQuery("RELEASE SAVEPOINT import_payment")
                 }
             }
             done += rows.count
             context.progress(ImportProgress(phase: .writing, rows: done, bytesRead: context.fileSize ?? 0, totalBytes: context.fileSize))
         }
-        try await tx.simpleQuery("CLOSE import_payments")
+        if savepointOpen { try await tx.simpleQuery("RELEASE SAVEPOINT import_payment") }
+        try await tx.simpleQuery("CLOSE import_payments; RESET plan_cache_mode")
         return (inserted, unchanged)
     }
 }

@@ -152,18 +152,22 @@ public struct Payments: Sendable {
         if !claimed { return try await Self.replay(key: key, hash: hash, in: tx) }
 
         let client = try await Clients.find(request.clientRef, in: tx)
-        let row: PostgresRows
+        let payment: Payment
         do {
-            row = try await tx.query("""
-                INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method)
-                VALUES (\(tenant), \(client.id), \(reference), \(request.amount.currency),
-                        \(request.amount.amountMinor), \(request.receivedOn), \(checked.method))
-                RETURNING id
-                """)
+            // Returned as `find` reads it, which saves the round trip of reading it back.
+            payment = try Payment(row: try await tx.query("""
+                WITH p AS (
+                    INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method)
+                    VALUES (\(tenant), \(client.id), \(reference), \(request.amount.currency),
+                            \(request.amount.amountMinor), \(request.receivedOn), \(checked.method))
+                    RETURNING *
+                )
+                SELECT \(unescaped: Payment.columns) FROM p JOIN clients c ON c.tenant_id = p.tenant_id AND c.id = p.client_id
+                """)[0])
         } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "payments_reference_key" {
             throw ServiceError.conflict("a payment with reference \(reference) already exists (posted under another idempotency key)")
         }
-        let id: UUID = try row[0]["id"]
+        let id = payment.id
         let credit = Applier.Credit(paymentID: id, reference: reference, availableMinor: request.amount.amountMinor)
         let payer = Applier.Payer(id: client.id, ref: client.ref)
         let applications: [PaymentApplication]
@@ -179,7 +183,7 @@ public struct Payments: Sendable {
         }
         let applied = applications.reduce(Int64(0)) { $0 + $1.amount.amountMinor }
         let summary = PaymentSummary(
-            payment: try await Self.find(reference, in: tx), applications: applications,
+            payment: payment, applications: applications,
             unapplied: Money(amountMinor: request.amount.amountMinor - applied, currency: request.amount.currency))
         try await Audit.record(tx, tenant: tenant, actor: actor, action: "post", entity: "payment",
                                entityID: reference, before: nil, after: summary)
