@@ -56,4 +56,35 @@ import TestSupport
             #expect(plan.contains("reference = $1") && plan.contains("Index Cond"), "\(tenant.slug):\n\(plan)")
         }
     }
+
+    /// The generic plan of a tenant's day (report_day, as the worker's functions
+    /// and auto-prepared reports keep it), planned afresh with `tenant` current.
+    func dayPlan(_ tx: PostgresConnection, for tenant: Tenant) async throws -> String {
+        try await tx.query("SELECT set_config('app.tenant_id', \(tenant.id.uuidString.lowercased()), true)")
+        try await tx.simpleQuery("PREPARE day(date) AS SELECT * FROM report_day($1, '{30,60,90}', 90, 30, 0, 'UTC')")
+        let plan = try await tx.simpleQuery("EXPLAIN EXECUTE day('2013-06-30')")
+            .map { try $0.decode(String.self, at: 0) }
+        try await tx.simpleQuery("DEALLOCATE day")
+        return plan.joined(separator: "\n")
+    }
+
+    @Test func aTenantsDayIsPlannedAlikeForATenantNewToTheStatisticsAndAnEstablishedOne() async throws {
+        let fixture = try await Self.fixture.value
+        let established = try await fixture.tenant("big")
+        try await SyntheticBook.write(into: established, service: fixture.service, clients: 80, invoicesPerClient: 25)
+        let owner = try await fixture.database.connect()
+        defer { Task { await owner.close() } }
+        try await owner.simpleQuery("ANALYZE")
+        let newcomer = try await fixture.tenant("small")
+        try await SyntheticBook.write(into: newcomer, service: fixture.service, clients: 1, invoicesPerClient: 1)
+
+        let plans = try await owner.transaction { tx async throws in
+            try await tx.simpleQuery("SET LOCAL ROLE collections_app; SET LOCAL plan_cache_mode = force_generic_plan")
+            return (newcomer: try await dayPlan(tx, for: newcomer), established: try await dayPlan(tx, for: established))
+        }
+        // Estimates and all: planned with the newcomer current, its rows were once
+        // estimated at about one, and that plan served every tenant after it.
+        #expect(plans.newcomer == plans.established, "newcomer:\n\(plans.newcomer)\n\nestablished:\n\(plans.established)")
+        #expect(plans.newcomer.contains("InitPlan"))
+    }
 }
