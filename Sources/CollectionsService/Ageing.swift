@@ -223,7 +223,7 @@ public enum Ageing {
         let rows = try await Reporting.run("""
             SELECT a.*, c.ref AS client_ref, c.name AS client_name
             FROM (\(byClientRowsSQL(asOf: asOf, bucketLimits: tenant.ageingBucketLimits))) a
-            JOIN clients c ON c.tenant_id = current_tenant_id() AND c.id = a.client_id
+            JOIN clients c ON c.tenant_id = (SELECT current_tenant_id()) AND c.id = a.client_id
             ORDER BY a.currency, c.ref
             """, in: tx)
         let ranges = buckets(limits: tenant.ageingBucketLimits)

@@ -246,7 +246,7 @@ public struct ContactNotes: Sendable {
             // The note's day in the tenant's time zone, for the date checks.
             guard let notedOn = try await tx.query("""
                 SELECT (coalesce(\(new.notedAt), now()) AT TIME ZONE t.time_zone)::date
-                FROM tenants t WHERE t.id = current_tenant_id()
+                FROM tenants t WHERE t.id = (SELECT current_tenant_id())
                 """).scalar(CalendarDate.self) else {
                 throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read or changed")
             }
@@ -314,8 +314,8 @@ public struct ContactNotes: Sendable {
             return try await tx.query("""
                 SELECT p.*, c.ref AS client_ref, i.number AS invoice_number
                 FROM (\(PromiseSQL.states(asOf: asOf))) p
-                JOIN clients c ON c.tenant_id = current_tenant_id() AND c.id = p.client_id
-                LEFT JOIN invoices i ON i.tenant_id = current_tenant_id() AND i.id = p.invoice_id
+                JOIN clients c ON c.tenant_id = (SELECT current_tenant_id()) AND c.id = p.client_id
+                LEFT JOIN invoices i ON i.tenant_id = (SELECT current_tenant_id()) AND i.id = p.invoice_id
                 WHERE \(filter)
                 ORDER BY p.promise_date, c.ref, p.noted_at, p.note_id
                 """).map(PromiseState.init(row:))
@@ -436,7 +436,7 @@ enum PromiseSQL {
                     WHEN \(asOf)::date > w.deadline THEN 'broken'
                     ELSE 'open' END AS state
         FROM contact_notes n
-        JOIN tenants t ON t.id = current_tenant_id()
+        JOIN tenants t ON t.id = (SELECT current_tenant_id())
         CROSS JOIN LATERAL (
             SELECT (n.noted_at AT TIME ZONE t.time_zone)::date AS made_on,
                    n.promise_date + t.promise_grace_days AS deadline
@@ -444,13 +444,13 @@ enum PromiseSQL {
         CROSS JOIN LATERAL (
             SELECT coalesce(report_sum(p.amount_minor), 0)::bigint AS minor
             FROM payments p
-            WHERE p.tenant_id = current_tenant_id() AND p.client_id = n.client_id
+            WHERE p.tenant_id = (SELECT current_tenant_id()) AND p.client_id = n.client_id
               AND p.currency = n.promise_currency
               AND p.received_on >= w.made_on
               AND p.received_on <= least(w.deadline, \(asOf)::date)
               AND (p.reversed_on IS NULL OR p.reversed_on > \(asOf)::date)
         ) paid
-        WHERE n.tenant_id = current_tenant_id() AND n.outcome = 'promise_to_pay'
+        WHERE n.tenant_id = (SELECT current_tenant_id()) AND n.outcome = 'promise_to_pay'
           AND w.made_on <= \(asOf)::date
         """
     }

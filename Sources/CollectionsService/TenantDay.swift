@@ -37,7 +37,7 @@ public struct TenantDay: Sendable {
                 """
                 SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0)) AS locked,
                        EXISTS (SELECT 1 FROM tenant_days
-                               WHERE tenant_id = current_tenant_id() AND job = \(Self.job) AND as_of = \(asOf)) AS done
+                               WHERE tenant_id = (SELECT current_tenant_id()) AND job = \(Self.job) AND as_of = \(asOf)) AS done
                 """,
             ])
             guard let state = head[1].first, try state.decode(Bool.self, column: "locked") else {
@@ -68,7 +68,7 @@ public struct TenantDay: Sendable {
                 SET run_id = excluded.run_id, finished_at = now(), duration_ms = excluded.duration_ms,
                     rows_written = excluded.rows_written
                 """,
-                "DELETE FROM tenant_day_failures WHERE tenant_id = current_tenant_id() AND job = \(Self.job) AND as_of = \(asOf)",
+                "DELETE FROM tenant_day_failures WHERE tenant_id = (SELECT current_tenant_id()) AND job = \(Self.job) AND as_of = \(asOf)",
             ])
             return .done(snapshotRows: rows, feesAccrued: fees, promisesDecided: promises)
         }

@@ -344,8 +344,8 @@ public struct Worklist: Sendable {
                 FROM (
                     SELECT DISTINCT ON (n.client_id) n.client_id, n.follow_up_on
                     FROM contact_notes n
-                    JOIN tenants t ON t.id = current_tenant_id()
-                    WHERE n.tenant_id = current_tenant_id()
+                    JOIN tenants t ON t.id = (SELECT current_tenant_id())
+                    WHERE n.tenant_id = (SELECT current_tenant_id())
                       AND (n.noted_at AT TIME ZONE t.time_zone)::date <= \(day)::date
                     ORDER BY n.client_id, n.noted_at DESC, n.id DESC
                 ) l
@@ -378,7 +378,7 @@ public struct Worklist: Sendable {
                 LEFT JOIN balances b ON b.client_id = c.id
                 LEFT JOIN promises p ON p.client_id = c.id
                 LEFT JOIN follow_ups f ON f.client_id = c.id
-                WHERE c.tenant_id = current_tenant_id()
+                WHERE c.tenant_id = (SELECT current_tenant_id())
                   AND (b.overdue_currencies IS NOT NULL OR f.follow_up_on IS NOT NULL)
                   AND \(collectorFilter)
             ),
