@@ -87,4 +87,27 @@ import TestSupport
         #expect(plans.newcomer == plans.established, "newcomer:\n\(plans.newcomer)\n\nestablished:\n\(plans.established)")
         #expect(plans.newcomer.contains("InitPlan"))
     }
+
+    @Test func noFunctionReadsTheTenantWhereThePlannerCanFoldIt() async throws {
+        let fixture = try await Self.fixture.value
+        let owner = try await fixture.database.connect()
+        defer { Task { await owner.close() } }
+        // Bodies with the initplan form set aside; what is left must not call the
+        // function. current_tenant_is_active looks up the one tenants row by its
+        // key, a plan that is the same for every tenant.
+        let bare = try await owner.query("""
+            SELECT p.proname FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
+              AND p.proname NOT IN ('current_tenant_id', 'current_tenant_is_active')
+              AND replace(replace(p.prosrc, '(SELECT public.current_tenant_id())', ''), '(SELECT current_tenant_id())', '')
+                  ~ 'current_tenant_id\\(\\)'
+            ORDER BY 1
+            """).map { try $0.decode(String.self, at: 0) }
+        #expect(bare == [])
+        let wrapped = try await owner.query("""
+            SELECT count(*) FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace AND p.prosrc LIKE '%(SELECT public.current_tenant_id())%'
+            """).scalar(Int.self) ?? 0
+        #expect(wrapped >= 8, "the check above looked at the functions that read the tenant")
+    }
 }
