@@ -19,10 +19,13 @@ public struct Tenant: Sendable, Codable, Equatable {
     public var dsoPeriodDays: Int
     public var ceiPeriodDays: Int
     public var promiseGraceDays: Int
+    /// Days relative to the due date on which an open invoice gets a reminder:
+    /// negative before it, positive after (sql/0009).
+    public var reminderOffsets: [Int]
 
     static let columns = """
         id, slug, name, default_currency, time_zone, status, created_at, suspended_at,
-        ageing_bucket_limits, dso_period_days, cei_period_days, promise_grace_days
+        ageing_bucket_limits, dso_period_days, cei_period_days, promise_grace_days, reminder_offsets
         """
 
     init(row: PostgresRow) throws {
@@ -38,6 +41,7 @@ public struct Tenant: Sendable, Codable, Equatable {
         dsoPeriodDays = try row["dso_period_days"]
         ceiPeriodDays = try row["cei_period_days"]
         promiseGraceDays = try row["promise_grace_days"]
+        reminderOffsets = try row["reminder_offsets"]
     }
 }
 
@@ -138,7 +142,7 @@ public struct TenantRegistry: Sendable {
     /// Changes the tenant's collection settings; nil leaves a setting as it is.
     public func configure(
         _ slug: String, ageingBucketLimits: [Int]? = nil, dsoPeriodDays: Int? = nil, ceiPeriodDays: Int? = nil,
-        promiseGraceDays: Int? = nil, actor: String
+        promiseGraceDays: Int? = nil, reminderOffsets: [Int]? = nil, actor: String
     ) async throws -> Tenant {
         try await database.asOwner { tx in
             let before = try await Self.find(slug, in: tx)
@@ -148,7 +152,8 @@ public struct TenantRegistry: Sendable {
                         ageing_bucket_limits = coalesce(\(ageingBucketLimits), ageing_bucket_limits),
                         dso_period_days = coalesce(\(dsoPeriodDays), dso_period_days),
                         cei_period_days = coalesce(\(ceiPeriodDays), cei_period_days),
-                        promise_grace_days = coalesce(\(promiseGraceDays), promise_grace_days)
+                        promise_grace_days = coalesce(\(promiseGraceDays), promise_grace_days),
+                        reminder_offsets = coalesce(\(reminderOffsets.map { $0.map(Int32.init) })::int[], reminder_offsets)
                     WHERE slug = \(slug) RETURNING \(unescaped: Tenant.columns)
                     """)
                 let after = try Tenant(row: row[0])

@@ -3,13 +3,13 @@ import Postgres
 
 /// One tenant's day of the daily job, done in one transaction.
 ///
-/// Late fees, promise decisions, snapshots and the `tenant_days` row that marks
+/// Late fees, promise decisions, reminders, snapshots and the `tenant_days` row that marks
 /// the day done commit together or not at all: a crash at any moment leaves either
 /// the whole day or none of it, and a rerun replaces the day with equal rows.
 public struct TenantDay: Sendable {
     public enum Outcome: Sendable, Equatable {
-        /// Snapshot rows stored, fees accrued, promises decided.
-        case done(snapshotRows: Int, feesAccrued: Int, promisesDecided: Int)
+        /// Snapshot rows stored, fees accrued, promises decided, reminders queued.
+        case done(snapshotRows: Int, feesAccrued: Int, promisesDecided: Int, remindersQueued: Int)
         /// Another worker holds this day right now.
         case skippedBusy
         /// Already done, and the caller asked only for days not done.
@@ -47,17 +47,20 @@ public struct TenantDay: Sendable {
                 return .skippedDone
             }
             // Late fees first (they are part of the day's balances), then promise
-            // decisions, then the snapshots, in one round trip (sql/0006).
+            // decisions, the day's reminders and the snapshots, in one round trip
+            // (sql/0006, sql/0009).
             let work = try await tx.pipeline([
                 LateFees.statement(asOf: asOf),
                 PromiseDecisions.statement(asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
+                Reminders.queueStatement(asOf: asOf, graceDays: tenant.promiseGraceDays),
                 Snapshots.statement(tenant: tenant, asOf: asOf),
             ])
             let fees = try LateFees.count(work[0])
             let promises = try PromiseDecisions.count(work[1])
-            // Only the snapshot count is stored: it is the same on a rerun, while fees
-            // and decisions already made are (rightly) not made again.
-            let rows = try Snapshots.count(work[2])
+            let reminders = try Reminders.queuedCount(work[2])
+            // Only the snapshot count is stored: it is the same on a rerun, while fees,
+            // decisions and reminders already made are (rightly) not made again.
+            let rows = try Snapshots.count(work[3])
             let elapsed = ContinuousClock.now - started
             let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             _ = try await tx.pipeline([
@@ -70,7 +73,7 @@ public struct TenantDay: Sendable {
                 """,
                 "DELETE FROM tenant_day_failures WHERE tenant_id = (SELECT current_tenant_id()) AND job = \(Self.job) AND as_of = \(asOf)",
             ])
-            return .done(snapshotRows: rows, feesAccrued: fees, promisesDecided: promises)
+            return .done(snapshotRows: rows, feesAccrued: fees, promisesDecided: promises, remindersQueued: reminders)
         }
     }
 

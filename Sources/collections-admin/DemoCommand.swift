@@ -141,9 +141,13 @@ struct DemoCommand: AsyncParsableCommand {
                 let worklist = try await Worklist(database: db, tenant: tenant.id).compute(asOf: lastDay, limit: 8)
                 printOut("\nWorklist (top \(worklist.entries.count))\n")
                 if worklist.entries.isEmpty { printOut("nobody to contact\n") } else { printTable(worklistTable(worklist), format: .table) }
+                let reminders = try await Reminders(database: db, tenant: tenant.id).scheduled(on: lastDay).reminders
+                let byChannel = Dictionary(grouping: reminders, by: \.channel).sorted { $0.key < $1.key }
+                    .map { "\($0.value.count) by \($0.key)" }.joined(separator: ", ")
+                printOut("\nReminders queued for \(lastDay): \(reminders.count)\(byChannel.isEmpty ? "" : " (\(byChannel))")\n")
             }
             let elapsed = ContinuousClock.now - started
-            printOut("\ndemo done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))); explore with: collections-admin report ageing|kpis SLUG, tenant list\n")
+            printOut("\ndemo done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))); explore with: collections-admin report ageing|kpis|worklist|reminders SLUG, tenant list\n")
         }
     }
 

@@ -8,7 +8,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports from the snapshots the daily worker stored.",
-        subcommands: [AgeingReportCommand.self, KPIReportCommand.self, WorklistCommand.self]
+        subcommands: [AgeingReportCommand.self, KPIReportCommand.self, WorklistCommand.self, RemindersCommand.self]
     )
 }
 

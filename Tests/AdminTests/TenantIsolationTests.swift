@@ -12,6 +12,7 @@ import TestSupport
         ("api_keys", "label"), ("clients", "name"), ("invoices", "amount_minor"), ("invoice_charges", "amount_minor"),
         ("payments", "amount_minor"), ("payment_applications", "amount_minor"), ("write_offs", "reason"),
         ("disputes", "reason"), ("contact_notes", "body"), ("idempotency_keys", "response"), ("audit_log", "actor"),
+        ("reminders", "channel"),
     ]
 
     struct Book {
@@ -54,6 +55,10 @@ import TestSupport
                 "INSERT INTO idempotency_keys (tenant_id, key, request_hash, response) VALUES (\(t), 'PAY-1', sha256('r'::bytea), '{}')",
                 "INSERT INTO audit_log (tenant_id, actor, action, entity) VALUES (\(t), 'test', 'seed', 'client')",
                 "INSERT INTO api_keys (tenant_id, prefix, secret_hash) VALUES (\(t), 'k1', sha256('s'::bytea))",
+                """
+                INSERT INTO reminders (tenant_id, invoice_id, offset_days, client_id, scheduled_on, channel, currency, balance_minor)
+                VALUES (\(t), \(invoice), 1, \(client), '2013-02-01', 'email', 'USD', 100)
+                """,
             ])
             return client
         }
@@ -261,21 +266,21 @@ import TestSupport
         let database = try await TestDatabase.migrated("forgetful")
         let careless = Migration.all + [
             Migration(name: "9100_careless.sql", sql: """
-                CREATE TABLE reminders (tenant_id uuid NOT NULL REFERENCES tenants(id), id uuid NOT NULL, PRIMARY KEY (tenant_id, id));
-                GRANT TRUNCATE ON reminders TO collections_app;
-                CREATE VIEW reminder_view AS SELECT * FROM reminders;
+                CREATE TABLE callbacks (tenant_id uuid NOT NULL REFERENCES tenants(id), id uuid NOT NULL, PRIMARY KEY (tenant_id, id));
+                GRANT TRUNCATE ON callbacks TO collections_app;
+                CREATE VIEW callback_view AS SELECT * FROM callbacks;
                 """)
         ]
         let error = await #expect(throws: Migrator.Failure.self) {
             _ = try await Migrator(configuration: database.configuration, migrations: careless).migrate()
         }
         let message = error?.description ?? ""
-        #expect(message.contains("table reminders: row-level security not enabled"))
-        #expect(message.contains("table reminders: row-level security not forced"))
+        #expect(message.contains("table callbacks: row-level security not enabled"))
+        #expect(message.contains("table callbacks: row-level security not forced"))
         #expect(message.contains("collections_app may truncate"))
-        #expect(message.contains("view reminder_view is not security_invoker"))
+        #expect(message.contains("view callback_view is not security_invoker"))
         let connection = try await database.connect()
-        #expect(try await connection.query("SELECT to_regclass('reminders') IS NULL").scalar(Bool.self) == true)
+        #expect(try await connection.query("SELECT to_regclass('callbacks') IS NULL").scalar(Bool.self) == true)
         await connection.close()
     }
 

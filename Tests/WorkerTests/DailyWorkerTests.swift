@@ -18,7 +18,7 @@ import TestSupport
         let (fixture, tenant) = try await bookedTenant("snap")
         let asOf = CalendarDate("2013-06-30")!
         let outcome = try await TenantDay(database: fixture.service).run(tenant: tenant, asOf: asOf, runID: nil, onlyIfNotDone: false)
-        guard case .done(let rows, let fees, let promises) = outcome else {
+        guard case .done(let rows, let fees, let promises, _) = outcome else {
             Issue.record("day not done: \(outcome)")
             return
         }
@@ -124,6 +124,95 @@ import TestSupport
         #expect(outcomes == ["1000 kept 2013-03-13 1200", "5000 broken 2013-03-13 1200"])
     }
 
+    @Test func remindersAreQueuedBeforeAndAfterTheDueDateForOpenInvoicesOfClientsWeMayContact() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await TenantRegistry(database: fixture.service).configure(
+            try await fixture.tenant("remind").slug, promiseGraceDays: 1, reminderOffsets: [-3, 1, 7], actor: "test")
+        try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.execute("""
+                INSERT INTO clients (tenant_id, ref, name, email, phone, preferred_channel, do_not_contact, status)
+                VALUES (current_tenant_id(), 'OPEN', 'Open', 'ap@open.example', NULL, NULL, false, 'active'),
+                       (current_tenant_id(), 'SMS', 'Texts', NULL, '+1-555-0100', 'sms', false, 'active'),
+                       (current_tenant_id(), 'DNC', 'Do not contact', 'x@dnc.example', NULL, NULL, true, 'active'),
+                       (current_tenant_id(), 'HOLD', 'On hold', 'x@hold.example', NULL, NULL, false, 'on_hold'),
+                       (current_tenant_id(), 'PROMISED', 'Promised', 'x@promised.example', NULL, NULL, false, 'active')
+                """)
+            // All due on 2013-03-10 except LATER (2013-03-20).
+            try await tx.execute("""
+                INSERT INTO invoices (tenant_id, client_id, number, currency, amount_minor, issued_on, due_on)
+                SELECT current_tenant_id(), c.id, v.number, 'USD', 10000, '2013-02-01', v.due::date
+                FROM (VALUES ('OPEN', 'UNPAID', '2013-03-10'), ('OPEN', 'PAID', '2013-03-10'),
+                             ('OPEN', 'PARTLY', '2013-03-10'), ('OPEN', 'DISPUTED', '2013-03-10'),
+                             ('OPEN', 'LATER', '2013-03-20'), ('SMS', 'TEXTED', '2013-03-10'),
+                             ('DNC', 'NEVER', '2013-03-10'), ('HOLD', 'HELD', '2013-03-10'),
+                             ('PROMISED', 'ARRANGED', '2013-03-10')) AS v(ref, number, due)
+                JOIN clients c ON c.ref = v.ref
+                """)
+            // PAID is paid in full before it falls due; PARTLY has 4,000 left after
+            // the 11th; DISPUTED is disputed from the 5th to the 15th.
+            try await tx.execute("""
+                WITH p AS (
+                    INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on)
+                    SELECT current_tenant_id(), i.client_id, 'PAY-' || i.number, 'USD', v.amount, v.received::date
+                    FROM (VALUES ('PAID', 10000, '2013-03-01'), ('PARTLY', 6000, '2013-03-11')) AS v(number, amount, received)
+                    JOIN invoices i ON i.number = v.number
+                    RETURNING id, amount_minor, received_on, reference
+                )
+                INSERT INTO payment_applications (tenant_id, payment_id, invoice_id, amount_minor, applied_on)
+                SELECT current_tenant_id(), p.id, i.id, p.amount_minor, p.received_on
+                FROM p JOIN invoices i ON 'PAY-' || i.number = p.reference
+                """)
+            try await tx.execute("""
+                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution)
+                SELECT current_tenant_id(), id, '2013-03-05', 'price', '2013-03-15', 'agreed' FROM invoices WHERE number = 'DISPUTED'
+                """)
+            // A promise made on the 9th to pay by the 15th (grace 1: running until the 16th).
+            try await tx.execute("""
+                INSERT INTO contact_notes (tenant_id, client_id, noted_at, channel, outcome, promise_amount_minor, promise_currency, promise_date)
+                SELECT current_tenant_id(), id, '2013-03-09 10:00+00', 'call', 'promise_to_pay', 10000, 'USD', '2013-03-15'
+                FROM clients WHERE ref = 'PROMISED'
+                """)
+        }
+        let run = try await worker(["run", "--tenant", tenant.slug, "--from", "2013-03-01", "--to", "2013-03-31"], fixture)
+        #expect(run.status == 0, "\(run.stderr)")
+
+        let reminders = Reminders(database: fixture.service, tenant: tenant.id)
+        var queued: [String] = []
+        for offset in 0..<31 {
+            for reminder in try await reminders.scheduled(on: CalendarDate("2013-03-01")!.adding(days: offset)).reminders {
+                queued.append("\(reminder.scheduledOn) \(reminder.invoiceNumber) \(reminder.timing) \(reminder.channel) "
+                              + "\(reminder.address ?? "-") \(reminder.balance.amountMinor)")
+            }
+        }
+        // By day, then client ref, then invoice. Not queued: PAID (nothing owed),
+        // DISPUTED while its dispute was open (the 7th and the 11th), NEVER (do not
+        // contact), HELD (client on hold), and ARRANGED past due while its promise
+        // ran (to the 16th: the 15th plus a day of grace).
+        #expect(queued == [
+            "2013-03-07 PARTLY 3 days before due email ap@open.example 10000",
+            "2013-03-07 UNPAID 3 days before due email ap@open.example 10000",
+            "2013-03-07 ARRANGED 3 days before due email x@promised.example 10000",
+            "2013-03-07 TEXTED 3 days before due sms +1-555-0100 10000",
+            "2013-03-11 PARTLY 1 day past due email ap@open.example 4000",
+            "2013-03-11 UNPAID 1 day past due email ap@open.example 10000",
+            "2013-03-11 TEXTED 1 day past due sms +1-555-0100 10000",
+            "2013-03-17 DISPUTED 7 days past due email ap@open.example 10000",
+            "2013-03-17 LATER 3 days before due email ap@open.example 10000",
+            "2013-03-17 PARTLY 7 days past due email ap@open.example 4000",
+            "2013-03-17 UNPAID 7 days past due email ap@open.example 10000",
+            "2013-03-17 ARRANGED 7 days past due email x@promised.example 10000",
+            "2013-03-17 TEXTED 7 days past due sms +1-555-0100 10000",
+            "2013-03-21 LATER 1 day past due email ap@open.example 10000",
+            "2013-03-27 LATER 7 days past due email ap@open.example 10000",
+        ])
+
+        // A rerun of the month queues nothing more.
+        let before = try await storedRows(fixture, tenant)
+        let again = try await worker(["run", "--tenant", tenant.slug, "--from", "2013-03-01", "--to", "2013-03-31", "--recompute"], fixture)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try await storedRows(fixture, tenant) == before)
+    }
+
     @Test func rerunningADayGivesIdenticalRows() async throws {
         let (fixture, tenant) = try await bookedTenant("rerun")
         let day = TenantDay(database: fixture.service)
@@ -154,6 +243,7 @@ import TestSupport
         let b = try await storedRows(fixture, daily)
         #expect(a == b)
         #expect(a.filter { $0.hasPrefix("kpi ") }.count == 40)
+        #expect(a.contains { $0.hasPrefix("reminder ") }, "the days compared queued reminders")
     }
 
     @Test func aWorkerKilledAtAnyMomentAndRerunEndsLikeACleanRun() async throws {

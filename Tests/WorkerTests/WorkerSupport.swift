@@ -31,6 +31,11 @@ func storedRows(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [St
             SELECT format('promise %s %s %s %s', n.promise_date, o.state, o.decided_on, o.paid_minor)
             FROM promise_outcomes o JOIN contact_notes n ON n.id = o.note_id
             """,
+            """
+            SELECT format('reminder %s %s %s %s %s %s', i.number, r.offset_days, r.scheduled_on, r.channel, r.currency,
+                          r.balance_minor)
+            FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+            """,
             "SELECT format('day %s %s %s', job, as_of, rows_written) FROM tenant_days",
         ]
         var rows: [String] = []

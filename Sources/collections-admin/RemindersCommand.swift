@@ -1,0 +1,45 @@
+import ArgumentParser
+import CollectionsCommandLine
+import CollectionsService
+import Foundation
+import Postgres
+
+struct RemindersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reminders",
+        abstract: "The reminders the daily worker queued for a day, with where to send each.",
+        discussion: """
+            The worker queues them on the days the tenant's reminder offsets name, relative to
+            each open invoice's due date (default 3 days before, then 1, 7, 14 and 30 days
+            after), for clients that may be contacted, never for a disputed invoice, and not
+            after the due date while the client's promise to pay runs. A day the worker has not
+            run yet has none; `collections-worker run --tenant SLUG --as-of DATE` queues them.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOptions
+    @Argument(help: "The tenant's slug.") var slug: String
+    @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the tenant's today.") var asOf: CalendarDate?
+
+    func run() async throws {
+        try await reportingFailures(database) { db in
+            let tenant = try await TenantRegistry(database: db).find(slug)
+            let (date, reminders) = try await Reminders(database: db, tenant: tenant.id).scheduled(on: asOf)
+            if output.format == .json { return try printJSON(reminders) }
+            let table = Table(
+                headers: ["client", "name", "invoice", "due", "when", "channel", "to", "balance"],
+                rows: reminders.map {
+                    [$0.clientRef, $0.clientName, $0.invoiceNumber, $0.dueOn.description, $0.timing, $0.channel,
+                     $0.address ?? "", $0.balance.formatted]
+                },
+                numeric: [7])
+            guard output.format == .table else { return printTable(table, format: output.format) }
+            printOut("\(tenant.name) (\(tenant.slug)): reminders for \(date)\n\n")
+            if reminders.isEmpty {
+                printOut("none queued (has the worker run this day? collections-worker run --tenant \(slug) --as-of \(date))\n")
+            } else {
+                printTable(table, format: .table)
+            }
+        }
+    }
+}
