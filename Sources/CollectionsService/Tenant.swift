@@ -161,7 +161,18 @@ public struct TenantRegistry: Sendable {
                                        entityID: slug, before: before, after: after)
                 return after
             } catch let error as PostgresError where error.kind == .checkViolation {
-                throw ServiceError.invalid("invalid settings for \(slug): \(error.constraint ?? error.message)")
+                func list(_ days: [Int]?) -> String { (days ?? []).map(String.init).joined(separator: ",") }
+                let reason = switch error.constraint {
+                case "tenants_ageing_bucket_limits_check":
+                    "ageing buckets must be 1-20 increasing limits from 1 to 36500 days, not \(list(ageingBucketLimits))"
+                case "tenants_reminder_offsets_check":
+                    "reminder days must be at most 12 different days from -60 to 365, not \(list(reminderOffsets))"
+                case "tenants_dso_period_days_check": "the DSO period must be 1-730 days, not \(dsoPeriodDays ?? 0)"
+                case "tenants_cei_period_days_check": "the CEI period must be 1-365 days, not \(ceiPeriodDays ?? 0)"
+                case "tenants_promise_grace_days_check": "promise grace must be 0-60 days, not \(promiseGraceDays ?? 0)"
+                default: error.constraint ?? error.message
+                }
+                throw ServiceError.invalid("invalid settings for \(slug): \(reason)")
             }
         }
     }

@@ -7,16 +7,18 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
         abstract: "Provision and manage tenants (lenders).",
-        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Delete.self]
+        subcommands: [Create.self, List.self, Show.self, Configure.self, Suspend.self, Resume.self, Delete.self]
     )
 
     static func table(_ tenants: [Tenant]) -> Table {
         Table(
-            headers: ["slug", "name", "currency", "time_zone", "status", "buckets", "dso_days", "cei_days", "grace", "id"],
+            headers: ["slug", "name", "currency", "time_zone", "status", "buckets", "dso_days", "cei_days", "grace",
+                      "reminder_days", "id"],
             rows: tenants.map {
                 [$0.slug, $0.name, $0.defaultCurrency ?? "", $0.timeZone, $0.status.rawValue,
                  $0.ageingBucketLimits.map(String.init).joined(separator: ","), String($0.dsoPeriodDays),
-                 String($0.ceiPeriodDays), String($0.promiseGraceDays), $0.id.uuidString.lowercased()]
+                 String($0.ceiPeriodDays), String($0.promiseGraceDays),
+                 $0.reminderOffsets.map(String.init).joined(separator: ","), $0.id.uuidString.lowercased()]
             },
             numeric: [6, 7, 8])
     }
@@ -73,6 +75,56 @@ struct TenantCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures(database) { db in
                 try TenantCommand.print([try await TenantRegistry(database: db).find(slug)], format: output.format)
+            }
+        }
+    }
+
+    struct Configure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a tenant's collection settings; what is not given stays as it is.",
+            discussion: """
+                Ageing buckets and reminder days are comma-separated whole days: --buckets 30,60,90
+                gives 1-30, 31-60, 61-90 and 91+ days past due; --reminder-days=-3,1,7 reminds 3 days
+                before the due date and 1 and 7 days after (--reminder-days none: no reminders).
+                The worker uses the new settings from its next day on; days already stored keep the
+                settings they were computed with.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "The tenant's slug.") var slug: String
+        @Option(help: "Upper limits of the past-due ageing buckets, in days (e.g. 30,60,90).") var buckets: String?
+        @Option(name: .customLong("dso-days"), help: "The DSO period, in days (1-730).") var dsoDays: Int?
+        @Option(name: .customLong("cei-days"), help: "The CEI period, in days (1-365).") var ceiDays: Int?
+        @Option(name: .customLong("grace-days"), help: "Days after a promise's date before it counts as broken (0-60).")
+        var graceDays: Int?
+        @Option(name: .customLong("reminder-days"), help: "Days from the due date to send reminders on (e.g. -3,1,7,14,30), or none.")
+        var reminderDays: String?
+
+        static func days(_ text: String, _ option: String) throws -> [Int] {
+            if text == "none" { return [] }
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            let days = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard days.count == parts.count else {
+                throw ValidationError("\(option) takes whole days separated by commas (e.g. 30,60,90), not \"\(text)\"")
+            }
+            return days
+        }
+
+        func validate() throws {
+            if let buckets { _ = try Self.days(buckets, "--buckets") }
+            if let reminderDays { _ = try Self.days(reminderDays, "--reminder-days") }
+            if buckets == nil, dsoDays == nil, ceiDays == nil, graceDays == nil, reminderDays == nil {
+                throw ValidationError("nothing to change: give at least one of --buckets, --dso-days, --cei-days, --grace-days, --reminder-days")
+            }
+        }
+
+        func run() async throws {
+            try await reportingFailures(database) { db in
+                let tenant = try await TenantRegistry(database: db).configure(
+                    slug, ageingBucketLimits: try buckets.map { try Self.days($0, "--buckets") }, dsoPeriodDays: dsoDays,
+                    ceiPeriodDays: ceiDays, promiseGraceDays: graceDays,
+                    reminderOffsets: try reminderDays.map { try Self.days($0, "--reminder-days") }, actor: adminActor())
+                try TenantCommand.print([tenant], format: output.format)
             }
         }
     }

@@ -62,6 +62,34 @@ import TestSupport
         #expect(!unreachable.stderr.contains("hunter2"))
     }
 
+    @Test func configureChangesOnlyTheSettingsGivenAndRefusesBadOnesInWords() async throws {
+        let slug = slug()
+        _ = try await admin("tenant", "create", slug, "--name", "Check Cashers")
+        let changed = try await admin("tenant", "configure", slug, "--reminder-days=-5,2,10", "--grace-days", "3", "--format", "json")
+        #expect(changed.status == 0, "\(changed.stderr)")
+        let tenant = try #require((try JSONSerialization.jsonObject(with: Data(changed.stdout.utf8)) as? [[String: Any]])?.first)
+        #expect(tenant["reminder_offsets"] as? [Int] == [-5, 2, 10])
+        #expect(tenant["promise_grace_days"] as? Int == 3)
+        #expect(tenant["ageing_bucket_limits"] as? [Int] == [30, 60, 90], "left as it was")
+        #expect(tenant["dso_period_days"] as? Int == 90, "left as it was")
+
+        let cases: [([String], Int32, String)] = [
+            (["--reminder-days=400"], 1, "reminder days must be at most 12 different days from -60 to 365, not 400"),
+            (["--buckets", "30,20"], 1, "ageing buckets must be 1-20 increasing limits from 1 to 36500 days, not 30,20"),
+            (["--grace-days", "61"], 1, "promise grace must be 0-60 days, not 61"),
+            (["--reminder-days=1,x"], 64, "--reminder-days takes whole days separated by commas"),
+            ([], 64, "nothing to change"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = try await Executable.run(
+                "collections-admin", ["tenant", "configure", slug] + arguments, databaseURL: try await Self.database.value.url)
+            #expect(result.status == status, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let none = try await admin("tenant", "configure", slug, "--reminder-days", "none", "--format", "csv")
+        #expect(none.stdout.contains(",3,,"), "no reminder days: \(none.stdout)")
+    }
+
     @Test func suspendAndResumeChangeTheStatus() async throws {
         let slug = slug()
         _ = try await admin("tenant", "create", slug, "--name", "Payday Co")
