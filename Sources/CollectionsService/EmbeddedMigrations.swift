@@ -2440,5 +2440,111 @@ BEGIN
 END
 $fn$;
 """####),
+        ("0010_bounced_promises.sql", ####"""
+-- 0010_bounced_promises.sql: a promise kept by a payment that is reversed later
+-- (a cheque returned unpaid) becomes broken.
+--
+-- worker_decide_promises (0006) decides a promise once, the day after its date
+-- plus grace, from the payments not reversed by then. A cheque that bounced a
+-- week later left the promise kept for ever, while the live promise states and
+-- the promise-kept rate as of any later day (payments not reversed by that day)
+-- called it broken. For a check-cashing lender that is the commonest broken
+-- promise of all.
+--
+-- Now each day also looks at the tenant's payments reversed on or before the
+-- day: a kept promise that counted one of them becomes broken when what is left
+-- of the payments it counted no longer covers the promised amount. It is dated
+-- the first reversal that took it below, and paid_minor is what was left then,
+-- so the row is the same whichever days the worker ran and in what order (a
+-- daily run, a backfill or one late run give equal rows). A broken promise never
+-- becomes kept again: a later payment is not the one promised.
+--
+-- The function is otherwise as 0006 wrote it and 0008 rewrote it (the tenant
+-- as an initplan); it returns the promises decided plus those reversed.
+
+CREATE OR REPLACE FUNCTION worker_decide_promises(as_of date, grace_days int, zone text) RETURNS int
+    LANGUAGE plpgsql
+    SET plan_cache_mode = force_generic_plan
+AS $fn$
+DECLARE
+    decided  int;
+    reversed int;
+BEGIN
+    WITH pending AS MATERIALIZED (
+        SELECT n.tenant_id, n.id, n.client_id, n.noted_at, n.promise_currency, n.promise_amount_minor,
+               n.promise_date
+        FROM public.contact_notes n
+        WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.outcome = 'promise_to_pay'
+          AND n.promise_date < as_of - grace_days
+          AND NOT EXISTS (SELECT 1 FROM public.promise_outcomes o
+                          WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id)
+    )
+    INSERT INTO public.promise_outcomes (tenant_id, note_id, client_id, state, decided_on, paid_minor)
+    SELECT n.tenant_id, n.id, n.client_id,
+           CASE WHEN paid.minor >= n.promise_amount_minor THEN 'kept' ELSE 'broken' END,
+           n.promise_date + grace_days + 1, paid.minor
+    FROM pending n
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(p.amount_minor), 0)::bigint AS minor
+        FROM public.payments p
+        WHERE p.tenant_id = n.tenant_id AND p.client_id = n.client_id
+          AND p.currency = n.promise_currency
+          AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
+          AND p.received_on <= n.promise_date + grace_days
+          AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
+    ) paid
+    ON CONFLICT (tenant_id, note_id) DO NOTHING;
+    GET DIAGNOSTICS decided = ROW_COUNT;
+
+    WITH touched AS (
+        -- Kept promises that counted a payment reversed by as_of (after their
+        -- deadline: one reversed before it was never counted).
+        SELECT DISTINCT n.id AS note_id
+        FROM public.payments r
+        JOIN public.contact_notes n
+          ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = r.client_id
+         AND n.outcome = 'promise_to_pay' AND n.promise_currency = r.currency
+         AND r.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND r.received_on <= n.promise_date + grace_days
+         AND r.reversed_on > n.promise_date + grace_days
+        JOIN public.promise_outcomes o
+          ON o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id AND o.state = 'kept'
+        WHERE r.tenant_id = (SELECT public.current_tenant_id()) AND r.reversed_on <= as_of
+    ),
+    counted AS (
+        -- Every payment such a promise counted when it was decided kept.
+        SELECT t.note_id, n.promise_amount_minor AS promised, p.amount_minor, p.reversed_on
+        FROM touched t
+        JOIN public.contact_notes n ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.id = t.note_id
+        JOIN public.payments p
+          ON p.tenant_id = (SELECT public.current_tenant_id()) AND p.client_id = n.client_id
+         AND p.currency = n.promise_currency
+         AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND p.received_on <= n.promise_date + grace_days
+         AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
+    ),
+    left_after AS (
+        -- What was left after each reversal date, reversals of one day together.
+        SELECT c.note_id, c.promised, c.reversed_on,
+               sum(c.amount_minor) OVER (PARTITION BY c.note_id)
+                 - sum(c.amount_minor) FILTER (WHERE c.reversed_on <= as_of)
+                       OVER (PARTITION BY c.note_id ORDER BY c.reversed_on) AS paid
+        FROM counted c
+    ),
+    first_broken AS (
+        SELECT DISTINCT ON (l.note_id) l.note_id, l.reversed_on, l.paid
+        FROM left_after l
+        WHERE l.reversed_on <= as_of AND l.paid < l.promised
+        ORDER BY l.note_id, l.reversed_on
+    )
+    UPDATE public.promise_outcomes o
+    SET state = 'broken', decided_on = f.reversed_on, paid_minor = f.paid
+    FROM first_broken f
+    WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = f.note_id AND o.state = 'kept';
+    GET DIAGNOSTICS reversed = ROW_COUNT;
+    RETURN decided + reversed;
+END
+$fn$;
+"""####),
     ]
 }

@@ -5,10 +5,13 @@ import Postgres
 /// Kept when the client's payments in the promise's currency, received from the
 /// day the promise was made (in the tenant's time zone) to its date plus grace and
 /// not reversed by then, cover the promised amount; broken otherwise. The decision
-/// is dated the day after the grace ended, whenever the worker gets to it.
+/// is dated the day after the grace ended, whenever the worker gets to it. A kept
+/// promise becomes broken when payments it counted are reversed later and what is
+/// left no longer covers it, dated that reversal (sql/0010).
 ///
-/// The statement is `worker_decide_promises` (sql/0006), planned once per worker
-/// connection; it sums the payments of the promises not decided yet only.
+/// The statement is `worker_decide_promises` (sql/0006, 0010), planned once per
+/// worker connection; it sums the payments of the promises not decided yet only,
+/// and looks again only at kept promises that counted a reversed payment.
 enum PromiseDecisions {
     /// The statement that decides the promises due before `asOf`: one row, one column, the number of promises
     /// decided (`count`).

@@ -124,6 +124,72 @@ import TestSupport
         #expect(outcomes == ["1000 kept 2013-03-13 1200", "5000 broken 2013-03-13 1200"])
     }
 
+    /// Promises to pay 2013-03-10 (no grace) by four clients, and the cheques
+    /// that came in for them, some returned unpaid later.
+    func bouncedChequeBook(_ fixture: ServiceFixture, _ prefix: String) async throws -> Tenant {
+        let tenant = try await fixture.tenant(prefix)
+        try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.execute("""
+                INSERT INTO clients (tenant_id, ref, name)
+                SELECT current_tenant_id(), r, r FROM unnest(ARRAY['X', 'Y', 'Z', 'W']) AS r
+                """)
+            try await tx.execute("""
+                INSERT INTO contact_notes (tenant_id, client_id, noted_at, channel, outcome, promise_amount_minor, promise_currency, promise_date)
+                SELECT current_tenant_id(), c.id, '2013-03-01 10:00+00', 'call', 'promise_to_pay', v.promised, 'USD', '2013-03-10'
+                FROM (VALUES ('X', 1000), ('Y', 600), ('Z', 500), ('W', 1000)) AS v(ref, promised)
+                JOIN clients c ON c.ref = v.ref
+                """)
+            // X: its one cheque bounces after the deadline. Y: two cheques, the second
+            // bounces on the 20th and leaves 400 of 600. Z: a bounce leaves 600 of 500.
+            // W: the cheque bounced before the deadline, so it never counted.
+            try await tx.execute("""
+                INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method,
+                                      reversed_on, reversal_reason)
+                SELECT current_tenant_id(), c.id, v.reference, 'USD', v.amount, v.received::date, 'check', v.reversed::date,
+                       CASE WHEN v.reversed IS NOT NULL THEN 'returned unpaid' END
+                FROM (VALUES ('X', 'X1', 1000, '2013-03-05', '2013-03-15'),
+                             ('Y', 'Y1', 400, '2013-03-04', NULL), ('Y', 'Y2', 400, '2013-03-06', '2013-03-20'),
+                             ('Z', 'Z1', 600, '2013-03-04', NULL), ('Z', 'Z2', 400, '2013-03-06', '2013-03-12'),
+                             ('W', 'W1', 1000, '2013-03-05', '2013-03-08')) AS v(ref, reference, amount, received, reversed)
+                JOIN clients c ON c.ref = v.ref
+                """)
+        }
+        return tenant
+    }
+
+    func outcomes(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [String] {
+        try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("""
+                SELECT c.ref || ' ' || o.state || ' ' || o.decided_on || ' ' || o.paid_minor
+                FROM promise_outcomes o JOIN clients c ON c.id = o.client_id ORDER BY c.ref
+                """).map { try $0.decode(String.self, at: 0) }
+        }
+    }
+
+    @Test func aPromiseKeptByAChequeReturnedUnpaidLaterIsBrokenFromTheDayItBounced() async throws {
+        let fixture = try await Self.fixture.value
+        let daily = try await bouncedChequeBook(fixture, "bounce-daily")
+        let late = try await bouncedChequeBook(fixture, "bounce-late")
+        let run = try await worker(["run", "--tenant", daily.slug, "--from", "2013-03-01", "--to", "2013-03-31"], fixture)
+        #expect(run.status == 0, "\(run.stderr)")
+        let expected = [
+            "W broken 2013-03-11 0",     // decided on the day after the deadline, without W1
+            "X broken 2013-03-15 0",     // kept on the 11th, broken when X1 bounced
+            "Y broken 2013-03-20 400",   // kept until Y2 bounced and left 400 of 600
+            "Z kept 2013-03-11 1000",    // Z2 bounced, but 600 still covers 500
+        ]
+        #expect(try await outcomes(fixture, daily) == expected)
+        // Seen on the 14th, X was still kept.
+        let day = TenantDay(database: fixture.service)
+        _ = try await day.run(tenant: late, asOf: CalendarDate("2013-03-14")!, runID: nil, onlyIfNotDone: false)
+        #expect(try await outcomes(fixture, late).contains("X kept 2013-03-11 1000"))
+        // One late run ends with the same rows as the daily ones, and a rerun changes nothing.
+        for _ in 0..<2 {
+            _ = try await day.run(tenant: late, asOf: CalendarDate("2013-03-31")!, runID: nil, onlyIfNotDone: false)
+            #expect(try await outcomes(fixture, late) == expected)
+        }
+    }
+
     @Test func remindersAreQueuedBeforeAndAfterTheDueDateForOpenInvoicesOfClientsWeMayContact() async throws {
         let fixture = try await Self.fixture.value
         let tenant = try await TenantRegistry(database: fixture.service).configure(
