@@ -2459,43 +2459,16 @@ $fn$;
 -- daily run, a backfill or one late run give equal rows). A broken promise never
 -- becomes kept again: a later payment is not the one promised.
 --
--- The function is otherwise as 0006 wrote it and 0008 rewrote it (the tenant
--- as an initplan); it returns the promises decided plus those reversed.
+-- A function of its own, run by the worker right after worker_decide_promises
+-- in the same tenant day; it returns how many kept promises it broke.
 
-CREATE OR REPLACE FUNCTION worker_decide_promises(as_of date, grace_days int, zone text) RETURNS int
+CREATE FUNCTION worker_break_bounced_promises(as_of date, grace_days int, zone text) RETURNS int
     LANGUAGE plpgsql
     SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
-    decided  int;
-    reversed int;
+    broken int;
 BEGIN
-    WITH pending AS MATERIALIZED (
-        SELECT n.tenant_id, n.id, n.client_id, n.noted_at, n.promise_currency, n.promise_amount_minor,
-               n.promise_date
-        FROM public.contact_notes n
-        WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.outcome = 'promise_to_pay'
-          AND n.promise_date < as_of - grace_days
-          AND NOT EXISTS (SELECT 1 FROM public.promise_outcomes o
-                          WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id)
-    )
-    INSERT INTO public.promise_outcomes (tenant_id, note_id, client_id, state, decided_on, paid_minor)
-    SELECT n.tenant_id, n.id, n.client_id,
-           CASE WHEN paid.minor >= n.promise_amount_minor THEN 'kept' ELSE 'broken' END,
-           n.promise_date + grace_days + 1, paid.minor
-    FROM pending n
-    CROSS JOIN LATERAL (
-        SELECT coalesce(sum(p.amount_minor), 0)::bigint AS minor
-        FROM public.payments p
-        WHERE p.tenant_id = n.tenant_id AND p.client_id = n.client_id
-          AND p.currency = n.promise_currency
-          AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
-          AND p.received_on <= n.promise_date + grace_days
-          AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
-    ) paid
-    ON CONFLICT (tenant_id, note_id) DO NOTHING;
-    GET DIAGNOSTICS decided = ROW_COUNT;
-
     WITH touched AS (
         -- Kept promises that counted a payment reversed by as_of (after their
         -- deadline: one reversed before it was never counted).
@@ -2541,8 +2514,8 @@ BEGIN
     SET state = 'broken', decided_on = f.reversed_on, paid_minor = f.paid
     FROM first_broken f
     WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = f.note_id AND o.state = 'kept';
-    GET DIAGNOSTICS reversed = ROW_COUNT;
-    RETURN decided + reversed;
+    GET DIAGNOSTICS broken = ROW_COUNT;
+    RETURN broken;
 END
 $fn$;
 """####),

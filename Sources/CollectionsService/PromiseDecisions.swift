@@ -9,9 +9,10 @@ import Postgres
 /// promise becomes broken when payments it counted are reversed later and what is
 /// left no longer covers it, dated that reversal (sql/0010).
 ///
-/// The statement is `worker_decide_promises` (sql/0006, 0010), planned once per
-/// worker connection; it sums the payments of the promises not decided yet only,
-/// and looks again only at kept promises that counted a reversed payment.
+/// The statements are `worker_decide_promises` (sql/0006) and
+/// `worker_break_bounced_promises` (sql/0010), planned once per worker connection:
+/// the first sums the payments of the promises not decided yet only, the second
+/// looks again only at kept promises that counted a reversed payment.
 enum PromiseDecisions {
     /// The statement that decides the promises due before `asOf`: one row, one column, the number of promises
     /// decided (`count`).
@@ -19,9 +20,15 @@ enum PromiseDecisions {
         "SELECT worker_decide_promises(\(asOf), \(Int32(graceDays))::int, \(timeZone)::text) AS decided"
     }
 
+    /// The statement that breaks the kept promises whose payments were reversed by
+    /// `asOf` and no longer cover them: one row, one column, how many it broke.
+    static func bouncedStatement(asOf: CalendarDate, graceDays: Int, timeZone: String) -> SQL {
+        "SELECT worker_break_bounced_promises(\(asOf), \(Int32(graceDays))::int, \(timeZone)::text) AS broken"
+    }
+
     static func count(_ rows: PostgresRows) throws -> Int {
         guard let decided = try rows.scalar(Int.self) else {
-            throw PostgresError(kind: .decoding, message: "worker_decide_promises returned no count")
+            throw PostgresError(kind: .decoding, message: "a promise statement returned no count")
         }
         return decided
     }

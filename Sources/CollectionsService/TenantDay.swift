@@ -47,20 +47,21 @@ public struct TenantDay: Sendable {
                 return .skippedDone
             }
             // Late fees first (they are part of the day's balances), then promise
-            // decisions, the day's reminders and the snapshots, in one round trip
-            // (sql/0006, sql/0009).
+            // decisions (and promises broken by bounced payments), the day's reminders
+            // and the snapshots, in one round trip (sql/0006, 0009, 0010).
             let work = try await tx.pipeline([
                 LateFees.statement(asOf: asOf),
                 PromiseDecisions.statement(asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
+                PromiseDecisions.bouncedStatement(asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
                 Reminders.queueStatement(asOf: asOf, graceDays: tenant.promiseGraceDays),
                 Snapshots.statement(tenant: tenant, asOf: asOf),
             ])
             let fees = try LateFees.count(work[0])
-            let promises = try PromiseDecisions.count(work[1])
-            let reminders = try Reminders.queuedCount(work[2])
+            let promises = try PromiseDecisions.count(work[1]) + PromiseDecisions.count(work[2])
+            let reminders = try Reminders.queuedCount(work[3])
             // Only the snapshot count is stored: it is the same on a rerun, while fees,
             // decisions and reminders already made are (rightly) not made again.
-            let rows = try Snapshots.count(work[3])
+            let rows = try Snapshots.count(work[4])
             let elapsed = ContinuousClock.now - started
             let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             _ = try await tx.pipeline([
