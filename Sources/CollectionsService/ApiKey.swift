@@ -50,8 +50,8 @@ public struct ApiKeys: Sendable {
         let tenant = try await TenantRegistry(database: database).find(tenantSlug)
         let prefix = Self.randomHex(bytes: 4)
         let secret = "ck_\(tenant.id.uuidString.lowercased().replacingOccurrences(of: "-", with: ""))_\(prefix)\(Self.randomHex(bytes: 20))"
-        let key = try await database.asOwner { tx in
-            try await tx.query("SELECT set_config('app.tenant_id', \(tenant.id.uuidString.lowercased()), true)")
+        let key = try await database.asRegistry { tx in
+            try await CollectionsDatabase.setTenant(tenant.id, in: tx)
             let row = try await tx.query("""
                 INSERT INTO api_keys (tenant_id, prefix, secret_hash, label)
                 VALUES (\(tenant.id), \(prefix), \(Self.hash(secret)), \(label))
@@ -67,8 +67,8 @@ public struct ApiKeys: Sendable {
 
     public func list(tenantSlug: String) async throws -> [ApiKey] {
         let tenant = try await TenantRegistry(database: database).find(tenantSlug)
-        return try await database.asOwner { tx in
-            try await tx.query("SELECT set_config('app.tenant_id', \(tenant.id.uuidString.lowercased()), true)")
+        return try await database.asRegistry { tx in
+            try await CollectionsDatabase.setTenant(tenant.id, in: tx)
             return try await tx.query("""
                 SELECT id, prefix, label, created_at, last_used_at, revoked_at FROM api_keys
                 WHERE tenant_id = \(tenant.id) ORDER BY created_at
@@ -79,8 +79,8 @@ public struct ApiKeys: Sendable {
     /// Revokes by prefix (as listed) or id.
     public func revoke(tenantSlug: String, keyID: String, actor: String) async throws -> ApiKey {
         let tenant = try await TenantRegistry(database: database).find(tenantSlug)
-        return try await database.asOwner { tx in
-            try await tx.query("SELECT set_config('app.tenant_id', \(tenant.id.uuidString.lowercased()), true)")
+        return try await database.asRegistry { tx in
+            try await CollectionsDatabase.setTenant(tenant.id, in: tx)
             let id = UUID(uuidString: keyID)
             guard let row = try await tx.query("""
                 UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
@@ -96,28 +96,39 @@ public struct ApiKeys: Sendable {
         }
     }
 
-    /// The tenant a presented key belongs to, or nil for a malformed, unknown or
-    /// revoked key (or a suspended tenant). The hash comparison takes the same time
-    /// wherever the bytes differ.
+    /// The tenant a presented key belongs to, or nil: for a malformed, unknown or
+    /// revoked key, and for a key naming a tenant that does not exist or is
+    /// suspended, all alike, so the answer tells a caller nothing about tenants it
+    /// holds no key of. The hash comparison takes the same time wherever the bytes
+    /// differ. `last_used_at` is written at most once a minute per key, so a busy
+    /// key is not one hot row.
     public func verify(_ presented: String) async throws -> UUID? {
-        let parts = presented.split(separator: "_")
-        guard parts.count == 3, parts[0] == "ck", parts[1].count == 32, parts[2].count == 48 else { return nil }
+        let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "ck", parts[1].count == 32, parts[2].count == 48,
+              parts[1].allSatisfy(\.isHexDigit), parts[2].allSatisfy(\.isHexDigit) else { return nil }
         var hex = String(parts[1])
         for index in [8, 13, 18, 23] { hex.insert("-", at: hex.index(hex.startIndex, offsetBy: index)) }
         guard let tenant = UUID(uuidString: hex) else { return nil }
         let prefix = String(parts[2].prefix(8))
         let presentedHash = Self.hash(presented)
-        let stored: Data? = try await database.withTenant(tenant) { tx in
-            let hash = try await tx.query("""
-                SELECT secret_hash FROM api_keys WHERE prefix = \(prefix) AND revoked_at IS NULL
-                """).scalar(Data.self)
-            if let hash, Self.constantTimeEqual(hash, presentedHash) {
-                try await tx.execute("UPDATE api_keys SET last_used_at = now() WHERE prefix = \(prefix)")
+        let matched: Bool
+        do {
+            matched = try await database.withTenant(tenant) { tx in
+                guard let stored = try await tx.query("""
+                    SELECT secret_hash FROM api_keys
+                    WHERE tenant_id = \(tenant) AND prefix = \(prefix) AND revoked_at IS NULL
+                    """).scalar(Data.self), Self.constantTimeEqual(stored, presentedHash) else { return false }
+                try await tx.execute("""
+                    UPDATE api_keys SET last_used_at = now()
+                    WHERE tenant_id = \(tenant) AND prefix = \(prefix)
+                      AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+                    """)
+                return true
             }
-            return hash
+        } catch let error as ServiceError where error.kind == .suspended {
+            return nil
         }
-        guard let stored, Self.constantTimeEqual(stored, presentedHash) else { return nil }
-        return tenant
+        return matched ? tenant : nil
     }
 
     static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {

@@ -32,18 +32,14 @@ public struct DailyWorker: Sendable {
 
     /// Active tenants, or the one named (which must exist and be active).
     public func tenants(slug: String?) async throws -> [Tenant] {
-        let registry = TenantRegistry(database: database)
-        if let slug {
-            let tenant = try await registry.find(slug)
-            guard tenant.status == .active else { throw ServiceError(.suspended, "tenant \(slug) is suspended") }
-            return [tenant]
-        }
-        return try await registry.list().filter { $0.status == .active }
+        let directory = TenantDirectory(database: database)
+        if let slug { return [try await directory.find(slug)] }
+        return try await directory.active()
     }
 
     /// Today in the tenant's time zone.
     public func today(of tenant: Tenant) async throws -> CalendarDate {
-        try await database.asOwner { tx in
+        try await database.asWorker { tx in
             try await tx.query("SELECT (now() AT TIME ZONE \(tenant.timeZone))::date").scalar(CalendarDate.self)!
         }
     }
@@ -128,9 +124,8 @@ public struct DailyWorker: Sendable {
         }
         let host = ProcessInfo.processInfo.hostName
         let pid = Int32(ProcessInfo.processInfo.processIdentifier)
-        return try await database.pool.transaction { tx in
-            try await tx.simpleQuery("SET LOCAL ROLE collections_app")
-            return try await tx.query("""
+        return try await database.asWorker { tx in
+            try await tx.query("""
                 INSERT INTO worker_runs (mode, as_of_from, as_of_to, tenant_slug, host, pid)
                 VALUES (\(mode), \(from), \(to), \(tenantSlug), \(host), \(pid)) RETURNING id
                 """).scalar(UUID.self)!
@@ -138,8 +133,7 @@ public struct DailyWorker: Sendable {
     }
 
     func finishRun(_ summary: Summary) async throws {
-        try await database.pool.transaction { tx in
-            try await tx.simpleQuery("SET LOCAL ROLE collections_app")
+        try await database.asWorker { tx in
             try await tx.execute("""
                 UPDATE worker_runs SET finished_at = now(), tenant_days_done = \(Int32(summary.done)),
                     tenant_days_skipped = \(Int32(summary.skipped)), tenant_days_failed = \(Int32(summary.failed)),

@@ -5,41 +5,45 @@ enum EmbeddedMigrations {
 -- bootstrap.sql: database-level setup that migrations cannot do themselves.
 --
 -- Run by the migration runner BEFORE the migrations, on every run, in one
--- transaction, as a superuser (or a role with CREATEROLE that owns the database).
--- It is idempotent: roles are cluster-wide and one cluster may hold many
--- databases of this application, so everything here must be safe to run again
--- and in a second database.
+-- transaction. Every step does something only when it is not done yet, so:
+--   * the first run in a database (and the first run of a release that adds a
+--     role) needs a superuser, or a role with CREATEROLE that owns the database;
+--   * every later run works as the migrate login, a NOINHERIT member of
+--     collections_owner and nothing else: nothing privileged is left to do.
+-- Roles are cluster-wide and one cluster may hold many databases of this
+-- application, so everything here must be safe to run again and in a second
+-- database.
 --
--- What it leaves behind:
---   * role collections_owner: owns the schema and every object in it; the
---     runner does `SET LOCAL ROLE collections_owner` before each migration.
---   * role collections_app: used by the service, worker and CLI for tenant data.
---     Not superuser, no BYPASSRLS, owns nothing; gets SELECT/INSERT/UPDATE/DELETE
---     (never TRUNCATE or REFERENCES, which ignore row-level security).
---   Both roles are NOLOGIN here; operators add LOGIN/PASSWORD themselves (or
---   grant the roles to their own login roles). This script never touches LOGIN
---   or passwords.
+-- The group roles (NOLOGIN, never superuser or BYPASSRLS; DESIGN.md "Tenancy
+-- recipe"):
+--   * collections_owner: owns the schema and every object in it; only `migrate`
+--     uses it (`SET LOCAL ROLE collections_owner` before each migration).
+--   * collections_app: tenant work, under forced row-level security;
+--     SELECT/INSERT/UPDATE/DELETE on tenant tables, never TRUNCATE or
+--     REFERENCES (which ignore row-level security); owns nothing.
+--   * collections_worker: the directory of active tenants and the worker's
+--     run log.
+--   * collections_registry: creates, configures, suspends and deletes tenants,
+--     issues and revokes API keys.
+-- Programs log in as NOINHERIT logins that are members of just the roles they
+-- need (deploy/sql/logins.sql); this script never creates logins or passwords.
 
 -- 1. Roles, created only if missing. A concurrent run in another database may
 --    create the same role between our check and our CREATE: that shows up as
 --    duplicate_object or unique_violation and is ignored.
 DO $bootstrap$
+DECLARE
+    r text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'collections_owner') THEN
-        BEGIN
-            CREATE ROLE collections_owner NOLOGIN NOSUPERUSER NOBYPASSRLS;
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN
-            NULL;
-        END;
-    END IF;
-
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'collections_app') THEN
-        BEGIN
-            CREATE ROLE collections_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN
-            NULL;
-        END;
-    END IF;
+    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE', r);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;
+            END;
+        END IF;
+    END LOOP;
 END
 $bootstrap$;
 
@@ -54,26 +58,25 @@ DECLARE
 BEGIN
     FOR r IN
         SELECT rolname FROM pg_catalog.pg_roles
-        WHERE rolname IN ('collections_owner', 'collections_app')
-          AND (rolsuper OR rolbypassrls)
+        WHERE rolname IN ('collections_owner', 'collections_app', 'collections_worker', 'collections_registry')
+          AND (rolsuper OR rolbypassrls
+               OR (rolname <> 'collections_owner' AND (rolcreatedb OR rolcreaterole)))
     LOOP
         IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
-            RAISE EXCEPTION 'role % is SUPERUSER or BYPASSRLS, which defeats row-level security', r.rolname
-                USING HINT = format('A superuser must run: ALTER ROLE %I NOSUPERUSER NOBYPASSRLS', r.rolname);
+            RAISE EXCEPTION 'role % is SUPERUSER, BYPASSRLS, CREATEDB or CREATEROLE, which defeats row-level security', r.rolname
+                USING HINT = format('A superuser must run: ALTER ROLE %I NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE', r.rolname);
         END IF;
         EXECUTE format('ALTER ROLE %I NOSUPERUSER NOBYPASSRLS', r.rolname);
+        IF r.rolname <> 'collections_owner' THEN
+            EXECUTE format('ALTER ROLE %I NOCREATEDB NOCREATEROLE', r.rolname);
+        END IF;
     END LOOP;
-
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles
-               WHERE rolname = 'collections_app' AND (rolcreatedb OR rolcreaterole)) THEN
-        ALTER ROLE collections_app NOCREATEDB NOCREATEROLE;
-    END IF;
 END
 $bootstrap$;
 
 -- 3. A non-superuser runner (CREATEROLE + database owner) must be able to
 --    `SET ROLE collections_owner` for the migrations and to hand the schema to
---    it. Superusers need nothing.
+--    it. Superusers and the migrate login (already a member) need nothing.
 DO $bootstrap$
 BEGIN
     IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
@@ -83,30 +86,60 @@ BEGIN
 END
 $bootstrap$;
 
--- 4. Database access for both roles (PUBLIC has these by default; say it
---    explicitly in case an operator revoked them from PUBLIC).
+-- 4. Database access for the roles (PUBLIC has these by default; say it
+--    explicitly in case an operator revoked them from PUBLIC), and the
+--    search_path every session of this database starts with: our schema, then
+--    temporary objects, so a temporary table or function can never shadow ours.
 DO $bootstrap$
+DECLARE
+    r text;
 BEGIN
-    EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO collections_owner, collections_app',
-                   current_database());
+    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry'] LOOP
+        IF NOT has_database_privilege(r, current_database(), 'CONNECT') THEN
+            EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), r);
+        END IF;
+    END LOOP;
+    IF NOT has_database_privilege('collections_app', current_database(), 'TEMPORARY') THEN
+        EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO collections_app', current_database());
+    END IF;
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+        WHERE d.datname = current_database() AND s.setrole = 0
+          AND 'search_path=public, pg_temp' = ANY (s.setconfig)) THEN
+        EXECUTE format('ALTER DATABASE %I SET search_path = public, pg_temp', current_database());
+    END IF;
 END
 $bootstrap$;
 
--- 5. The schema belongs to collections_owner; nobody else creates objects in it.
-ALTER SCHEMA public OWNER TO collections_owner;
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE CREATE ON SCHEMA public FROM collections_app;
-GRANT USAGE ON SCHEMA public TO collections_app;
+-- 5. The schema belongs to collections_owner.
+DO $bootstrap$
+BEGIN
+    IF (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'public') <> 'collections_owner'::regrole THEN
+        ALTER SCHEMA public OWNER TO collections_owner;
+    END IF;
+END
+$bootstrap$;
 
--- 6. Whatever collections_owner creates in public from now on is usable by the
---    app role: DML on tables, sequences for defaults. Migrations REVOKE what a
---    particular table must not allow (e.g. writes to reference data).
---    EXECUTE on functions stays the PostgreSQL default (PUBLIC).
---    Default privileges are per database, so this runs in every database.
-ALTER DEFAULT PRIVILEGES FOR ROLE collections_owner IN SCHEMA public
+-- 6. The rest is the owner's own business, done as the owner: nobody else
+--    creates objects in the schema, and whatever the owner creates in it from
+--    now on is usable by the roles that need it. Tables: DML for the app role
+--    (migrations REVOKE what a table must not allow, e.g. writes to reference
+--    data or the registry), SELECT for the registry (it counts what a tenant
+--    delete removes, seeing one tenant's rows at a time, under row-level
+--    security). Sequences: nothing for anyone (identifiers are UUIDs; a global
+--    counter would tell one tenant about another). EXECUTE on functions stays
+--    the PostgreSQL default (PUBLIC). Default privileges are per database, so
+--    this runs in every database.
+SET LOCAL ROLE collections_owner;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+REVOKE CREATE ON SCHEMA public FROM collections_app, collections_worker, collections_registry;
+GRANT USAGE ON SCHEMA public TO collections_app, collections_worker, collections_registry;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO collections_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE collections_owner IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO collections_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT SELECT ON TABLES TO collections_registry;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    REVOKE ALL ON SEQUENCES FROM collections_app;
 """####
 
     static let files: [(name: String, sql: String)] = [
@@ -2518,6 +2551,64 @@ BEGIN
     RETURN broken;
 END
 $fn$;
+"""####),
+        ("0011_least_privilege.sql", ####"""
+-- 0011_least_privilege.sql: each program gets only what it needs.
+--
+-- Until now the worker and the admin CLI reached the tenant registry and the run
+-- log as collections_owner, and collections_app could read and write
+-- worker_runs, which names every tenant. From here:
+--   * collections_worker (bootstrap.sql) reads the directory of active tenants
+--     and writes the run log; nothing else outside its tenant transactions;
+--   * collections_registry (bootstrap.sql) creates, configures, suspends and
+--     deletes tenants, issues and revokes API keys, and writes their audit rows
+--     (with the tenant set, under forced row-level security);
+--   * collections_app sees its own tenant's row and keys, never worker_runs;
+--   * collections_owner is left to `migrate`.
+-- A deleted tenant's rows (its audit trail with them) go with it; a record of
+-- the deletion stays in tenant_deletions, which only the registry reads.
+
+-- The registry: every tenant, read and write.
+CREATE POLICY tenant_registry ON tenants TO collections_registry
+    USING (true) WITH CHECK (true);
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenants TO collections_registry;
+
+-- The worker's directory: active tenants only, read only.
+CREATE POLICY tenant_directory ON tenants FOR SELECT TO collections_worker
+    USING (status = 'active');
+GRANT SELECT ON tenants TO collections_worker;
+
+GRANT SELECT ON currencies TO collections_worker, collections_registry;
+
+-- The run log belongs to the worker.
+REVOKE ALL ON worker_runs FROM collections_app;
+GRANT SELECT, INSERT, UPDATE ON worker_runs TO collections_worker;
+
+-- Which migrations are applied is no secret: readiness checks read it.
+GRANT SELECT ON schema_migrations TO collections_app, collections_worker, collections_registry;
+
+-- The registry reads what it administers (one tenant at a time, with that
+-- tenant set; forced row-level security applies to it as to everyone), issues
+-- and revokes keys, and records what it did.
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO collections_registry;
+GRANT INSERT, UPDATE ON api_keys TO collections_registry;
+GRANT INSERT ON audit_log TO collections_registry;
+
+-- A record of every deleted tenant: who, when, and how many rows of each table
+-- went. Not a tenant table (the tenant is gone): no tenant_id column, no
+-- tenant policy; the app and worker roles cannot read it.
+CREATE TABLE tenant_deletions (
+    id             uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    deleted_tenant uuid        NOT NULL,
+    slug           text        NOT NULL,
+    name           text        NOT NULL,
+    created_at     timestamptz NOT NULL,
+    deleted_at     timestamptz NOT NULL DEFAULT now(),
+    actor          text        NOT NULL CHECK (char_length(actor) BETWEEN 1 AND 200),
+    rows_deleted   jsonb       NOT NULL
+);
+REVOKE ALL ON tenant_deletions FROM collections_app;
+GRANT SELECT, INSERT ON tenant_deletions TO collections_registry;
 """####),
     ]
 }

@@ -104,7 +104,12 @@ public struct Migrator: Sendable {
                 try await connection.transaction { tx in
                     try await tx.simpleQuery("SET LOCAL ROLE collections_owner; SET LOCAL lock_timeout = '\(lockTimeout)'")
                     try await tx.simpleQuery(migration.sql)
-                    let breaches = try await TenancyAudit.violations(tx)
+                    let breaches: [String]
+                    do {
+                        breaches = try await TenancyAudit.violations(tx, after: migration.version)
+                    } catch let error as PostgresError {
+                        throw Failure(description: "the tenancy audit after migration \(migration.name) failed: \(error); nothing of it was applied")
+                    }
                     guard breaches.isEmpty else {
                         throw Failure(description: "migration \(migration.name) breaks the tenancy recipe: \(breaches.joined(separator: "; ")); nothing of it was applied")
                     }
@@ -134,9 +139,18 @@ public struct Migrator: Sendable {
         let exists = try await connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL").scalar(Bool.self) ?? false
         var rows: [(Int, String, String, Date, Int)] = []
         if exists {
-            rows = try await connection.query(
-                "SELECT version, name, checksum, applied_at, duration_ms FROM schema_migrations ORDER BY version"
-            ).decode((Int, String, String, Date, Int).self)
+            // The migrate login is a NOINHERIT member of collections_owner: it
+            // reads the bookkeeping as the owner, like everything else it does.
+            rows = try await connection.transaction(readOnly: true) { tx in
+                if try await tx.query("""
+                    SELECT pg_has_role(current_user, 'collections_owner', 'MEMBER')
+                    """).scalar(Bool.self) == true {
+                    try await tx.simpleQuery("SET LOCAL ROLE collections_owner")
+                }
+                return try await tx.query(
+                    "SELECT version, name, checksum, applied_at, duration_ms FROM schema_migrations ORDER BY version"
+                ).decode((Int, String, String, Date, Int).self)
+            }
         }
         var result: [Status] = []
         for migration in migrations {

@@ -3,10 +3,41 @@ import Postgres
 /// Checks the catalog against DESIGN.md's tenancy recipe and lists every breach.
 ///
 /// Run by `migrate` inside each migration's transaction, so a migration that adds a
-/// tenant table without forced row-level security, grants TRUNCATE, or creates a
-/// SECURITY DEFINER function is rolled back instead of shipped; and by the tests.
+/// tenant table without forced row-level security, widens a tenant policy, redefines
+/// how the current tenant is read, adds a unique key another tenant's values could
+/// collide with, grants TRUNCATE, or gives the app role a table or sequence that row-level
+/// security does not guard is rolled back instead of shipped; and by the tests.
 public enum TenancyAudit {
-    public static func violations(_ connection: PostgresConnection) async throws -> [String] {
+    /// The tenant expression a tenant policy may have, exactly as the catalog
+    /// prints it: the bare call of sql/0001 or the initplan of sql/0007.
+    static let tenantExpressions = "('(tenant_id = current_tenant_id())'), ('(tenant_id = ( SELECT current_tenant_id() AS current_tenant_id))')"
+
+    /// The bodies of the functions every policy trusts, whitespace collapsed: a
+    /// migration that redefines either (`CREATE OR REPLACE` keeps the function the
+    /// policies point at) could hand every tenant's rows to anyone.
+    static let trustedFunctions = """
+        ('current_tenant_id', 'sql', 's', $$select nullif(current_setting('app.tenant_id', true), '')::uuid$$),
+        ('current_tenant_is_active', 'plpgsql', 's',
+         $$BEGIN RETURN EXISTS ( SELECT 1 FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active' ); END$$)
+        """
+
+    /// Tables without tenant_id that the app role may read: reference data the
+    /// same for every tenant. `tenants` is not here: the app reads it through its
+    /// own row-level security policy (checked below).
+    static let referenceTables = "('currencies'), ('schema_migrations')"
+
+    /// The migration that introduced the checks marked "from 0011" below: the
+    /// ones that migrations before it, landed and never edited, do not pass in
+    /// their own transactions (0004 gave the app role the run log; 0007 rewrote
+    /// current_tenant_is_active()).
+    static let strictFrom = 11
+
+    /// The breaches of the catalog as it stands after migration `version` (by
+    /// default: all of this binary's).
+    public static func violations(
+        _ connection: PostgresConnection, after version: Int = Migration.all.last?.version ?? 0
+    ) async throws -> [String] {
+        let strict = version >= strictFrom
         let rows = try await connection.query("""
             WITH tenant_tables AS (
                 SELECT c.oid, c.relname, c.relrowsecurity, c.relforcerowsecurity
@@ -32,18 +63,75 @@ public enum TenancyAudit {
                   AND pg_get_expr(p.polqual, p.polrelid) = f.expr
                   AND pg_get_expr(p.polwithcheck, p.polrelid) = f.expr)
             UNION ALL
+            -- Permissive policies are OR-ed: one more, however narrow it looks,
+            -- widens what every role sees. Each must say exactly the tenant.
+            SELECT format('table %s: policy %s is permissive and not exactly tenant_id = current_tenant_id()', t.relname, p.polname)
+            FROM tenant_tables t JOIN pg_policy p ON p.polrelid = t.oid AND p.polpermissive
+            WHERE (p.polqual IS NULL AND p.polwithcheck IS NULL)
+               OR (p.polqual IS NOT NULL AND pg_get_expr(p.polqual, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions)))
+               OR (p.polwithcheck IS NOT NULL AND pg_get_expr(p.polwithcheck, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions)))
+            UNION ALL
+            -- From 0011.
+            SELECT format('function %s() is not as sql/0001 and sql/0007 define it', f.name)
+            FROM (VALUES \(unescaped: trustedFunctions)) AS f(name, language, volatility, body)
+            WHERE \(strict) AND ((SELECT count(*) FROM pg_proc p
+                   JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'public'
+                   JOIN pg_language l ON l.oid = p.prolang
+                   WHERE p.proname = f.name AND p.pronargs = 0 AND l.lanname = f.language
+                     AND p.provolatile = f.volatility AND NOT p.prosecdef AND p.proconfig IS NULL
+                     AND p.proowner = 'collections_owner'::regrole
+                     AND regexp_replace(btrim(p.prosrc, E' \\n\\t'), '\\s+', ' ', 'g') = f.body) <> 1
+                OR (SELECT count(*) FROM pg_proc p WHERE p.proname = f.name) <> 1)
+            UNION ALL
             SELECT format('table %s: tenant_id is not the first column of the primary key', t.relname)
             FROM tenant_tables t
             WHERE NOT EXISTS (
                 SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                 WHERE i.indrelid = t.oid AND i.indisprimary AND a.attname = 'tenant_id')
             UNION ALL
+            -- An expression as the first key column (attnum 0) leads with no column.
             SELECT format('table %s: unique key %s does not lead with tenant_id', t.relname, ic.relname)
             FROM tenant_tables t
-            JOIN pg_index i ON i.indrelid = t.oid AND i.indisunique
+            JOIN pg_index i ON i.indrelid = t.oid AND (i.indisunique OR i.indisexclusion)
             JOIN pg_class ic ON ic.oid = i.indexrelid
-            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-            WHERE a.attname <> 'tenant_id'
+            LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND i.indkey[0] <> 0
+            WHERE a.attname IS DISTINCT FROM 'tenant_id'
+            UNION ALL
+            SELECT format('table %s: foreign key %s to tenant table %s does not include tenant_id', t.relname, c.conname, r.relname)
+            FROM tenant_tables t
+            JOIN pg_constraint c ON c.conrelid = t.oid AND c.contype = 'f'
+            JOIN tenant_tables r ON r.oid = c.confrelid
+            WHERE NOT EXISTS (
+                SELECT 1 FROM pg_attribute a
+                WHERE a.attrelid = t.oid AND a.attname = 'tenant_id' AND a.attnum = ANY (c.conkey))
+            UNION ALL
+            -- What the app role can reach that row-level security does not guard:
+            -- a non-tenant table beyond reading reference data or its own tenant's
+            -- row, any sequence (a shared counter tells one tenant about the
+            -- others), any other relation kind. From 0011.
+            SELECT format('%s %s: collections_app may %s it without row-level security',
+                          CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
+                          c.relname, lower(p.privilege))
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('USAGE')) AS p(privilege)
+            WHERE \(strict) AND c.relkind IN ('r', 'p', 'S', 'f')
+              AND NOT EXISTS (SELECT 1 FROM tenant_tables t WHERE t.oid = c.oid)
+              AND ((c.relkind = 'S' AND p.privilege IN ('SELECT', 'UPDATE', 'USAGE')
+                    AND has_sequence_privilege('collections_app', c.oid, p.privilege))
+                OR (c.relkind <> 'S' AND p.privilege <> 'USAGE'
+                    AND has_table_privilege('collections_app', c.oid, p.privilege)
+                    AND NOT (p.privilege = 'SELECT' AND c.relkind = 'r'
+                             AND (c.relname IN (VALUES \(unescaped: referenceTables))
+                                  OR (c.relname = 'tenants' AND c.relrowsecurity)))))
+            UNION ALL
+            -- The app role reads the tenant registry only through its own row.
+            SELECT format('table tenants: policy %s lets collections_app see more than its own tenant', p.polname)
+            FROM pg_policy p
+            WHERE p.polrelid = 'public.tenants'::regclass AND p.polpermissive
+              AND (0::oid = ANY (p.polroles) OR 'collections_app'::regrole = ANY (p.polroles))
+              AND coalesce(pg_get_expr(p.polqual, p.polrelid), '') NOT IN
+                  ('(id = current_tenant_id())', '(id = ( SELECT current_tenant_id() AS current_tenant_id))')
             UNION ALL
             SELECT format('table %s: collections_app may %s it, which ignores row-level security', c.relname, lower(p.privilege))
             FROM pg_class c

@@ -45,7 +45,7 @@ public struct Tenant: Sendable, Codable, Equatable {
     }
 }
 
-/// The tenant registry: the admin's operations, run as `collections_owner`.
+/// The tenant registry: the admin's operations, run as `collections_registry`.
 public struct TenantRegistry: Sendable {
     public let database: CollectionsDatabase
     public init(database: CollectionsDatabase) { self.database = database }
@@ -63,7 +63,7 @@ public struct TenantRegistry: Sendable {
         try Self.validate(slug: slug)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard (1...200).contains(name.count) else { throw ServiceError.invalid("--name must be 1-200 characters") }
-        return try await database.asOwner { tx in
+        return try await database.asRegistry { tx in
             guard try await tx.query("SELECT 1 FROM pg_timezone_names WHERE name = \(timeZone)").first != nil else {
                 throw ServiceError.invalid("unknown time zone \"\(timeZone)\": use an IANA name such as America/Chicago")
             }
@@ -88,25 +88,25 @@ public struct TenantRegistry: Sendable {
         }
     }
 
-    /// Audit rows are tenant rows: the owner writes one with that tenant set,
+    /// Audit rows are tenant rows: the registry writes one with that tenant set,
     /// as forced row-level security requires of it too.
     static func audit(
         _ tx: PostgresConnection, tenant: UUID, actor: String, action: String, entity: String,
         entityID: String?, before: (any Encodable)?, after: (any Encodable)?
     ) async throws {
-        try await tx.query("SELECT set_config('app.tenant_id', \(tenant.uuidString.lowercased()), true)")
+        try await CollectionsDatabase.setTenant(tenant, in: tx)
         try await Audit.record(tx, tenant: tenant, actor: actor, action: action, entity: entity,
                                entityID: entityID, before: before, after: after)
     }
 
     public func list() async throws -> [Tenant] {
-        try await database.asOwner { tx in
+        try await database.asRegistry { tx in
             try await tx.query("SELECT \(unescaped: Tenant.columns) FROM tenants ORDER BY slug").map(Tenant.init(row:))
         }
     }
 
     public func find(_ slug: String) async throws -> Tenant {
-        try await database.asOwner { tx in try await Self.find(slug, in: tx) }
+        try await database.asRegistry { tx in try await Self.find(slug, in: tx) }
     }
 
     static func find(_ slug: String, in tx: PostgresConnection) async throws -> Tenant {
@@ -125,7 +125,7 @@ public struct TenantRegistry: Sendable {
     }
 
     private func setStatus(_ slug: String, _ status: Tenant.Status, actor: String) async throws -> Tenant {
-        try await database.asOwner { tx in
+        try await database.asRegistry { tx in
             let before = try await Self.find(slug, in: tx)
             let row = try await tx.query("""
                 UPDATE tenants SET status = \(status.rawValue),
@@ -144,7 +144,7 @@ public struct TenantRegistry: Sendable {
         _ slug: String, ageingBucketLimits: [Int]? = nil, dsoPeriodDays: Int? = nil, ceiPeriodDays: Int? = nil,
         promiseGraceDays: Int? = nil, reminderOffsets: [Int]? = nil, actor: String
     ) async throws -> Tenant {
-        try await database.asOwner { tx in
+        try await database.asRegistry { tx in
             let before = try await Self.find(slug, in: tx)
             do {
                 let row = try await tx.query("""
@@ -177,14 +177,15 @@ public struct TenantRegistry: Sendable {
         }
     }
 
-    /// Removes the tenant and every row it owns, in one transaction; returns the
-    /// number of rows removed per table.
-    public func delete(_ slug: String) async throws -> [(table: String, rows: Int)] {
-        try await database.asOwner { tx in
+    /// Removes the tenant and every row it owns, in one transaction, and keeps a
+    /// record of the deletion (`tenant_deletions`: the tenant's own audit trail
+    /// goes with it); returns the number of rows removed per table.
+    public func delete(_ slug: String, actor: String) async throws -> [(table: String, rows: Int)] {
+        try await database.asRegistry { tx in
             let tenant = try await Self.find(slug, in: tx)
-            // The owner is under forced row-level security too: it sees the
+            // The registry is under forced row-level security too: it sees the
             // tenant's rows only with the tenant set.
-            try await tx.query("SELECT set_config('app.tenant_id', \(tenant.id.uuidString.lowercased()), true)")
+            try await CollectionsDatabase.setTenant(tenant.id, in: tx)
             let tables = try await tx.query("""
                 SELECT c.relname FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
@@ -202,7 +203,45 @@ public struct TenantRegistry: Sendable {
                 let left = try await tx.query("SELECT count(*) FROM \(identifier: table)").scalar(Int.self) ?? 0
                 guard left == 0 else { throw ServiceError.refused("\(left) rows of \(table) survived the delete; rolled back") }
             }
-            return counts + [("tenants", 1)]
+            let removed = counts + [("tenants", 1)]
+            let rows = Dictionary(removed, uniquingKeysWith: +)
+            try await tx.execute("""
+                INSERT INTO tenant_deletions (deleted_tenant, slug, name, created_at, actor, rows_deleted)
+                VALUES (\(tenant.id), \(tenant.slug), \(tenant.name), \(tenant.createdAt), \(String(actor.prefix(200))),
+                        \(try Audit.json(rows)))
+                """)
+            return removed
         }
+    }
+
+    /// The record of each deleted tenant, newest first.
+    public func deletions() async throws -> [TenantDeletion] {
+        try await database.asRegistry { tx in
+            try await tx.query("""
+                SELECT deleted_tenant, slug, name, created_at, deleted_at, actor, rows_deleted
+                FROM tenant_deletions ORDER BY deleted_at DESC, slug
+                """).map(TenantDeletion.init(row:))
+        }
+    }
+}
+
+/// What is left of a deleted tenant: who deleted it, when, and how many rows went.
+public struct TenantDeletion: Sendable, Codable, Equatable {
+    public var tenant: UUID
+    public var slug: String
+    public var name: String
+    public var createdAt: Date
+    public var deletedAt: Date
+    public var actor: String
+    public var rowsDeleted: [String: Int]
+
+    init(row: PostgresRow) throws {
+        tenant = try row["deleted_tenant"]
+        slug = try row["slug"]
+        name = try row["name"]
+        createdAt = try row["created_at"]
+        deletedAt = try row["deleted_at"]
+        actor = try row["actor"]
+        rowsDeleted = try (row["rows_deleted"] as JSONB<[String: Int]>).value
     }
 }

@@ -20,10 +20,13 @@ struct DemoCommand: AsyncParsableCommand {
     var ibmSample: String?
     @Option(help: "Clients per generated book.") var clients: Int = 1500
     @Option(help: "Days the worker runs over, ending at each book's last day.") var days: Int = 90
+    @Option(name: .customLong("worker-database-url"),
+            help: "The worker's login for its days (a member of collections_worker; default: the database URL).")
+    var workerDatabaseURL: String?
 
     /// Deletes the demo tenant if a previous demo left it, and creates it afresh.
     static func reset(_ lender: Lender, registry: TenantRegistry) async throws -> Tenant {
-        if (try? await registry.find(lender.slug)) != nil { _ = try await registry.delete(lender.slug) }
+        if (try? await registry.find(lender.slug)) != nil { _ = try await registry.delete(lender.slug, actor: "demo") }
         return try await registry.create(
             slug: lender.slug, name: lender.name, currency: lender.currency, timeZone: lender.timeZone, actor: "demo")
     }
@@ -81,9 +84,9 @@ struct DemoCommand: AsyncParsableCommand {
         try await reportingFailures(database, connections: 4) { db in
             let started = ContinuousClock.now
             let registry = TenantRegistry(database: db)
-            _ = try await Migrator(configuration: try database.configuration()).migrate()
+            try await db.requireCurrentSchema()
 
-            let today = try await db.asOwner { try await $0.query("SELECT current_date").scalar(CalendarDate.self)! }
+            let today = try await db.asRegistry { try await $0.query("SELECT current_date").scalar(CalendarDate.self)! }
             let lenders = [
                 Lender(slug: "demo-lonestar-title", name: "Lone Star Title Loans", currency: "USD",
                        timeZone: "America/Chicago", lastDay: today.adding(days: -1)),
@@ -117,10 +120,13 @@ struct DemoCommand: AsyncParsableCommand {
                 for try await result in group { loaded.append(result) }
                 return loaded.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
             }
-            try await db.asOwner { try await $0.simpleQuery("ANALYZE") }
+            await db.analyze(["clients", "invoices", "invoice_charges", "payments", "payment_applications",
+                              "write_offs", "disputes", "contact_notes", "idempotency_keys"])
 
             // The worker over the last days of each book, as its daily runs would have done.
-            let worker = DailyWorker(database: db, logger: Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let workerDatabase = try workerDatabaseURL.map { try CollectionsDatabase(url: $0, maxConnections: 4) } ?? db
+            defer { if workerDatabase !== db { Task { await workerDatabase.close() } } }
+            let worker = DailyWorker(database: workerDatabase, logger: Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() }))
             let days = self.days
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (tenant, lastDay) in shown {

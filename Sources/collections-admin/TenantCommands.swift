@@ -173,9 +173,10 @@ struct TenantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures(database) { db in
-                let counts = try await TenantRegistry(database: db).delete(slug)
+                let counts = try await TenantRegistry(database: db).delete(slug, actor: adminActor())
                 if output.format == .json {
-                    return try printJSON(["tenant": slug, "deleted": counts.map { "\($0.table)=\($0.rows)" }.joined(separator: ",")])
+                    struct Deleted: Encodable { var tenant: String; var deleted: [String: Int] }
+                    return try printJSON(Deleted(tenant: slug, deleted: Dictionary(counts.map { ($0.table, $0.rows) }, uniquingKeysWith: +)))
                 }
                 printTable(Table(headers: ["table", "rows_deleted"], rows: counts.map { [$0.table, String($0.rows)] }, numeric: [1]),
                            format: output.format)

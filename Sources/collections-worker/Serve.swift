@@ -79,7 +79,7 @@ struct DailyScheduler: Service {
 
     /// One pass: every active tenant's missing days up to its yesterday.
     func tick() async throws {
-        let due = try await database.asOwner { tx in
+        let due = try await database.asWorker { tx in
             try await tx.query("""
                 SELECT t.slug,
                        ((now() - make_interval(mins => \(Int32(delayMinutes)))) AT TIME ZONE t.time_zone)::date - 1 AS yesterday
@@ -88,7 +88,7 @@ struct DailyScheduler: Service {
         }
         for (slug, yesterday) in due {
             if Task.isShuttingDownGracefully { return }
-            let tenant = try await TenantRegistry(database: database).find(slug)
+            let tenant = try await TenantDirectory(database: database).find(slug)
             let lastDone = try await database.withTenant(tenant.id) { tx in
                 try await tx.query("SELECT max(as_of) FROM tenant_days WHERE job = \(TenantDay.job)").scalar(CalendarDate?.self) ?? nil
             }

@@ -7,7 +7,7 @@ import TestSupport
     static let database = Task<TestDatabase, any Error> { try await TestDatabase.migrated("admincli") }
 
     func admin(_ arguments: String...) async throws -> CommandResult {
-        try await Executable.run("collections-admin", arguments, databaseURL: try await Self.database.value.url)
+        try await Executable.run("collections-admin", arguments, databaseURL: try await Self.database.value.url(as: .admin))
     }
 
     func slug() -> String { "lender-\(UInt32.random(in: 0...UInt32.max))" }
@@ -41,7 +41,7 @@ import TestSupport
             (["api-key", "revoke", slug, "nokey"], 1, "has no API key"),
         ]
         for (arguments, status, message) in cases {
-            let result = try await Executable.run("collections-admin", arguments, databaseURL: try await Self.database.value.url)
+            let result = try await Executable.run("collections-admin", arguments, databaseURL: try await Self.database.value.url(as: .admin))
             #expect(result.status == status, "\(arguments): \(result.stderr)")
             let lines = result.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(arguments): \(result.stderr)")
@@ -82,7 +82,7 @@ import TestSupport
         ]
         for (arguments, status, message) in cases {
             let result = try await Executable.run(
-                "collections-admin", ["tenant", "configure", slug] + arguments, databaseURL: try await Self.database.value.url)
+                "collections-admin", ["tenant", "configure", slug] + arguments, databaseURL: try await Self.database.value.url(as: .admin))
             #expect(result.status == status, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
@@ -127,21 +127,23 @@ import TestSupport
         #expect(!listed.stdout.contains(secret))
 
         let database = try await Self.database.value
-        let service = CollectionsDatabase(configuration: database.configuration)
+        let service = CollectionsDatabase(configuration: database.configuration(as: .server))
+        let registry = CollectionsDatabase(configuration: database.configuration(as: .admin))
         let keys = ApiKeys(database: service)
-        let tenant = try await TenantRegistry(database: service).find(slug)
+        let tenant = try await TenantRegistry(database: registry).find(slug)
         #expect(try await keys.verify(secret) == tenant.id)
         var tampered = Array(secret)
         tampered[tampered.count - 1] = tampered.last == "0" ? "1" : "0"
         #expect(try await keys.verify(String(tampered)) == nil)
         #expect(try await keys.verify("ck_garbage") == nil)
         // Stored as a hash only.
-        let stored = try await service.asOwner { tx in
+        let stored = try await service.withTenant(tenant.id) { tx in
             try await tx.query("SELECT count(*) FROM api_keys WHERE encode(secret_hash, 'hex') LIKE '%' || \(prefix) || '%'").scalar(Int.self)
         }
         #expect(stored == 0)
         #expect(try await admin("api-key", "revoke", slug, prefix).status == 0)
         #expect(try await keys.verify(secret) == nil)
         await service.close()
+        await registry.close()
     }
 }

@@ -120,7 +120,8 @@ import TestSupport
     // MARK: Through the CLI
 
     func run(_ tool: String, _ arguments: [String], _ fixture: ServiceFixture) async throws -> CommandResult {
-        let result = try await Executable.run(tool, arguments, databaseURL: fixture.database.url)
+        let result = try await Executable.run(
+            tool, arguments, databaseURL: fixture.database.url(as: tool == "collections-worker" ? .worker : .admin))
         try #require(result.status == 0, "\(tool) \(arguments.joined(separator: " ")): \(result.stderr)")
         return result
     }

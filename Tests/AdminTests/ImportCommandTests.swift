@@ -31,7 +31,7 @@ import TestSupport
     }
 
     func admin(_ arguments: String...) async throws -> CommandResult {
-        try await Executable.run("collections-admin", arguments, databaseURL: try await Self.fixture.value.database.url)
+        try await Executable.run("collections-admin", arguments, databaseURL: try await Self.fixture.value.database.url(as: .admin))
     }
 
     func summary(_ result: CommandResult) throws -> [String: Any] {

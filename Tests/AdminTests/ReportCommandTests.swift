@@ -10,14 +10,14 @@ import TestSupport
         let tenant = try await fixture.tenant("rep")
         try await SyntheticBook.write(into: tenant, service: fixture.service, clients: 6)
         let run = try await Executable.run(
-            "collections-worker", ["run", "--tenant", tenant.slug, "--as-of", "2013-06-30"], databaseURL: fixture.database.url)
+            "collections-worker", ["run", "--tenant", tenant.slug, "--as-of", "2013-06-30"], databaseURL: fixture.database.url(as: .worker))
         guard run.status == 0 else { throw ServiceError(.refused, "worker failed: \(run.stderr)") }
         return (fixture, tenant)
     }
 
     func admin(_ arguments: String...) async throws -> CommandResult {
         let (fixture, _) = try await Self.booked.value
-        return try await Executable.run("collections-admin", arguments, databaseURL: fixture.database.url)
+        return try await Executable.run("collections-admin", arguments, databaseURL: fixture.database.url(as: .admin))
     }
 
     func json(_ result: CommandResult) throws -> [String: Any] {

@@ -114,7 +114,7 @@ import TestSupport
 
     @Test func staticCurrencyTableMirrorsTheDatabase() async throws {
         let fixture = try await ServiceFixture.make("money")
-        let rows = try await fixture.service.asOwner { tx in
+        let rows = try await fixture.service.asRegistry { tx in
             try await tx.query("SELECT code::text, exponent FROM currencies ORDER BY code").decode((String, Int).self)
         }
         #expect(rows.count == Currency.exponents.count)

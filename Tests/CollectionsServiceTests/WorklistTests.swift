@@ -170,7 +170,7 @@ import TestSupport
     @Test func printsATableCSVAndJSON() async throws {
         let book = try await standardBook()
         let slug = book.tenant.slug
-        let url = book.fixture.database.url
+        let url = book.fixture.database.url(as: .admin)
         let table = try await Executable.run(
             "collections-admin", ["report", "worklist", slug, "--as-of", "2013-06-30"], databaseURL: url)
         #expect(table.status == 0, "\(table.stderr)")

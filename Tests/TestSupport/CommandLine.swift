@@ -58,6 +58,7 @@ public func readToEnd(_ handle: FileHandle) async -> Data {
 }
 
 extension TestDatabase {
-    /// This database as a libpq keyword/value string for a command line.
+    /// This database as the test server's superuser, as a libpq keyword/value
+    /// string for a command line.
     public var url: String { configuration.connectionString }
 }

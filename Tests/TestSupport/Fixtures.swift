@@ -2,14 +2,22 @@ import CollectionsService
 import Foundation
 import Postgres
 
-/// A migrated database of its own and a service handle on it, for one suite.
+/// A migrated database of its own and service handles on it, for one suite, each
+/// connected as the program's login that would do that work.
 public struct ServiceFixture: Sendable {
     public let database: TestDatabase
+    /// As the admin CLI connects (collections_app and collections_registry): the
+    /// registry and every tenant's work.
     public let service: CollectionsDatabase
+    /// As the worker connects (collections_app and collections_worker).
+    public let worker: CollectionsDatabase
 
     public static func make(_ suite: String) async throws -> ServiceFixture {
         let database = try await TestDatabase.migrated(suite)
-        return ServiceFixture(database: database, service: CollectionsDatabase(configuration: database.configuration))
+        return ServiceFixture(
+            database: database,
+            service: CollectionsDatabase(configuration: database.configuration(as: .admin)),
+            worker: CollectionsDatabase(configuration: database.configuration(as: .worker)))
     }
 
     /// A new active tenant with a unique slug.

@@ -22,6 +22,7 @@ public struct TestDatabase: Sendable {
     /// Creates an empty database (or a copy of `template`) named after the suite.
     public static func create(_ suite: String, template: String? = nil) async throws -> TestDatabase {
         let server = try serverConfiguration()
+        _ = try await Login.provisioned.value
         let safe = suite.lowercased().filter { $0.isLetter || $0.isNumber }
         let name = "test_\(safe.prefix(30))_\(UInt32.random(in: 0...UInt32.max))"
         let admin = try await PostgresConnection.connect(server)
@@ -54,12 +55,94 @@ extension TestDatabase {
         let template = try await MigratedTemplate.shared.value
         return try await create(suite, template: template)
     }
+
+    /// This database as one of the programs' logins, as production connects.
+    public func configuration(as login: Login) -> ConnectionConfiguration {
+        var configuration = self.configuration.with(user: login.name)
+        configuration["password"] = Login.password
+        return configuration
+    }
+
+    /// The same as a libpq keyword/value string, for a command line.
+    public func url(as login: Login) -> String { configuration(as: login).connectionString }
+
+    /// Runs sql/bootstrap.sql as the test server's superuser, as a DBA does once
+    /// per database (the roles, the schema handed to collections_owner), so that
+    /// the migrate login can do the rest.
+    public func bootstrap() async throws {
+        let connection = try await connect()
+        do {
+            try await connection.transaction { tx in try await tx.simpleQuery(Migration.bootstrap) }
+            await connection.close()
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+}
+
+/// The programs' NOINHERIT logins of deploy/sql/logins.sql, which the tests
+/// connect as wherever a program would.
+public enum Login: String, Sendable, CaseIterable {
+    case migrate, admin, worker, server
+
+    public var name: String { "collections_\(rawValue)_login" }
+
+    /// The group roles each login must be a member of, and nothing else.
+    public var roles: [String] {
+        switch self {
+        case .migrate: ["collections_owner"]
+        case .admin: ["collections_app", "collections_registry"]
+        case .worker: ["collections_app", "collections_worker"]
+        case .server: ["collections_app"]
+        }
+    }
+
+    /// A password of this test process's own: the logins work on a server that
+    /// asks for one as on one that trusts local connections.
+    public static let password = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+
+    /// The file an operator and deploy/local/cluster.sh run.
+    public static let sqlFile = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("deploy/sql/logins.sql")
+
+    /// The group roles (bootstrap in a scratch database) and the logins, with this
+    /// process's password, once per test process.
+    public static let provisioned = Task<Void, any Error> {
+        let server = try TestDatabase.serverConfiguration()
+        let admin = try await PostgresConnection.connect(server)
+        let scratch = "test_roles_\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try await admin.simpleQuery("CREATE DATABASE \(SQL.quoteIdentifier(scratch))")
+            let roles = try await PostgresConnection.connect(server.with(database: scratch))
+            do {
+                try await roles.transaction { tx in try await tx.simpleQuery(Migration.bootstrap) }
+                try await roles.transaction { tx in try await tx.simpleQuery(try String(contentsOf: sqlFile, encoding: .utf8)) }
+                for login in Login.allCases {
+                    try await roles.simpleQuery("ALTER ROLE \(SQL.quoteIdentifier(login.name)) PASSWORD '\(password)'")
+                }
+                await roles.close()
+            } catch {
+                await roles.close()
+                throw error
+            }
+            try await admin.simpleQuery("DROP DATABASE \(SQL.quoteIdentifier(scratch)) WITH (FORCE)")
+            await admin.close()
+        } catch {
+            await admin.close()
+            throw error
+        }
+    }
 }
 
 enum MigratedTemplate {
+    /// Bootstrapped by the superuser, migrated by the migrate login, as in
+    /// production.
     static let shared = Task<String, any Error> {
         let template = try await TestDatabase.create("template")
-        _ = try await Migrator(configuration: template.configuration).migrate()
+        try await template.bootstrap()
+        _ = try await Migrator(configuration: template.configuration(as: .migrate)).migrate()
         return template.name
     }
 }

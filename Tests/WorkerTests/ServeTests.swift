@@ -46,7 +46,7 @@ import TestSupport
             yesterdays[tenant.slug] = yesterday
             let before = try await Executable.run(
                 "collections-worker", ["run", "--tenant", tenant.slug, "--as-of", yesterday.adding(days: -3).description],
-                databaseURL: fixture.database.url)
+                databaseURL: fixture.database.url(as: .worker))
             #expect(before.status == 0, "\(before.stderr)")
         }
         let port = freePort()
@@ -54,7 +54,7 @@ import TestSupport
         process.executableURL = Executable.url("collections-worker")
         process.arguments = ["serve", "--interval", "1", "--catch-up-days", "3", "--metrics-port", String(port)]
         var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = fixture.database.url
+        environment["DATABASE_URL"] = fixture.database.url(as: .worker)
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

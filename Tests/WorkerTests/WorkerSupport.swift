@@ -47,5 +47,5 @@ func storedRows(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [St
 }
 
 func worker(_ arguments: [String], _ fixture: ServiceFixture) async throws -> CommandResult {
-    try await Executable.run("collections-worker", arguments, databaseURL: fixture.database.url)
+    try await Executable.run("collections-worker", arguments, databaseURL: fixture.database.url(as: .worker))
 }

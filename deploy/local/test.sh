@@ -17,4 +17,6 @@ fi
 export DATABASE_URL
 # Build first, so a compile error is reported as such and the tests' clock is honest.
 swift build --build-tests "$@"
+# The Quick start from a checkout under a mode-700 folder (as root's home is).
+deploy/local/first-run-check.sh "$(swift build --show-bin-path "$@")"
 swift test --skip-build "$@"
