@@ -109,9 +109,9 @@ public enum TenancyAudit {
             -- a non-tenant table beyond reading reference data or its own tenant's
             -- row, any sequence (a shared counter tells one tenant about the
             -- others), any other relation kind. From 0011.
-            SELECT format('%s %s: collections_app may %s it without row-level security',
+            SELECT format('%s %s: collections_app has %s on it without row-level security',
                           CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
-                          c.relname, lower(p.privilege))
+                          c.relname, p.privilege)
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
             CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('USAGE')) AS p(privilege)

@@ -32,7 +32,11 @@ public struct TestDatabase: Sendable {
         } else {
             try await admin.simpleQuery("CREATE DATABASE \(SQL.quoteIdentifier(name))")
         }
-        return TestDatabase(name: name, configuration: server.with(database: name))
+        let database = TestDatabase(name: name, configuration: server.with(database: name))
+        // A copy does not inherit the template's database settings (search_path):
+        // bootstrapped again, as a DBA would bootstrap a new database.
+        if template != nil { try await database.bootstrap() }
+        return database
     }
 
     public func connect() async throws -> PostgresConnection {
