@@ -32,6 +32,13 @@ GRANT SELECT, INSERT, UPDATE ON worker_runs TO collections_worker;
 -- Which migrations are applied is no secret: readiness checks read it.
 GRANT SELECT ON schema_migrations TO collections_app, collections_worker, collections_registry;
 
+-- Keys are issued and revoked by the registry alone; the app (the HTTP server
+-- checking a key) may only note when a key was last used. Otherwise a
+-- compromised server could mint itself a key that outlives its compromise, or
+-- un-revoke one.
+REVOKE INSERT, UPDATE, DELETE ON api_keys FROM collections_app;
+GRANT UPDATE (last_used_at) ON api_keys TO collections_app;
+
 -- The registry reads what it administers (one tenant at a time, with that
 -- tenant set; forced row-level security applies to it as to everyone), issues
 -- and revokes keys, and records what it did.

@@ -81,7 +81,11 @@ public struct Migrator: Sendable {
                         """)
                 }
             } catch let error as PostgresError {
-                throw Failure(description: "bootstrap (roles and schema ownership) failed: \(error)")
+                throw Failure(description: """
+                    bootstrap (roles and schema ownership) failed: \(error); the first migrate of a database, and of a \
+                    release that adds a role, must run as a superuser (or a CREATEROLE role that owns the database); \
+                    after that the migrate login suffices (README, "Security model")
+                    """)
             }
         }
 

@@ -55,13 +55,23 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        static let configuration = CommandConfiguration(abstract: "List tenants (or, with --deleted, the record of deleted ones).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
+        @Flag(help: "List deleted tenants: when, by whom, and the rows each delete removed.") var deleted = false
 
         func run() async throws {
             try await reportingFailures(database) { db in
-                try TenantCommand.print(try await TenantRegistry(database: db).list(), format: output.format)
+                let registry = TenantRegistry(database: db)
+                guard deleted else { return try TenantCommand.print(try await registry.list(), format: output.format) }
+                let deletions = try await registry.deletions()
+                if output.format == .json { return try printJSON(deletions) }
+                printTable(Table(
+                    headers: ["slug", "name", "deleted_at", "actor", "rows_deleted", "id"],
+                    rows: deletions.map {
+                        [$0.slug, $0.name, isoTimestamp($0.deletedAt), $0.actor,
+                         String($0.rowsDeleted.values.reduce(0, +)), $0.tenant.uuidString.lowercased()]
+                    }, numeric: [4]), format: output.format)
             }
         }
     }

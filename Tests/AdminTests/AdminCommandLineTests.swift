@@ -113,6 +113,24 @@ import TestSupport
         #expect(counts["audit_log"] == 3)  // create tenant, two keys
         #expect(counts["tenants"] == 1)
         #expect(try await admin("tenant", "show", slug).status == 1)
+        // The tenant's audit trail went with it; the record of the deletion stays.
+        let record = try await admin("tenant", "list", "--deleted", "--format", "json")
+        let deletions = try #require(try JSONSerialization.jsonObject(with: Data(record.stdout.utf8)) as? [[String: Any]])
+        let deletion = try #require(deletions.first { $0["slug"] as? String == slug }, "\(record.stdout)")
+        #expect(deletion["name"] as? String == "Going Away")
+        #expect((deletion["actor"] as? String)?.isEmpty == false)
+        #expect((deletion["rows_deleted"] as? [String: Int])?["api_keys"] == 2)
+        #expect((deletion["rows_deleted"] as? [String: Int])?["audit_log"] == 3)
+    }
+
+    @Test func deleteJSONListsTheRowsPerTable() async throws {
+        let slug = slug()
+        _ = try await admin("tenant", "create", slug, "--name", "Going Away Too")
+        let deleted = try await admin("tenant", "delete", slug, "--confirm", slug, "--format", "json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(deleted.stdout.utf8)) as? [String: Any])
+        #expect(json["tenant"] as? String == slug)
+        #expect((json["deleted"] as? [String: Int])?["tenants"] == 1)
+        #expect((json["deleted"] as? [String: Int])?["audit_log"] == 1)
     }
 
     @Test func apiKeySecretIsPrintedOnceAndVerifiesUntilRevoked() async throws {
@@ -136,6 +154,28 @@ import TestSupport
         tampered[tampered.count - 1] = tampered.last == "0" ? "1" : "0"
         #expect(try await keys.verify(String(tampered)) == nil)
         #expect(try await keys.verify("ck_garbage") == nil)
+        // A well-formed key of a tenant that does not exist, or of a suspended
+        // tenant, is just "no such key": nothing about the tenant shows.
+        let ghost = "ck_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") + "_" + String(repeating: "ab", count: 24)
+        #expect(try await keys.verify(ghost) == nil)
+        #expect(try await admin("tenant", "suspend", slug).status == 0)
+        #expect(try await keys.verify(secret) == nil)
+        #expect(try await admin("tenant", "resume", slug).status == 0)
+        #expect(try await keys.verify(secret) == tenant.id)
+        // last_used_at is written at most once a minute, not on every request.
+        func lastUsed() async throws -> Date? {
+            try await service.withTenant(tenant.id) { tx in
+                try await tx.query("SELECT last_used_at FROM api_keys WHERE prefix = \(prefix)").scalar(Date?.self) ?? nil
+            }
+        }
+        let first = try #require(try await lastUsed())
+        #expect(try await keys.verify(secret) == tenant.id)
+        #expect(try await lastUsed() == first)
+        try await service.withTenant(tenant.id) { tx in
+            _ = try await tx.execute("UPDATE api_keys SET last_used_at = last_used_at - interval '61 seconds' WHERE prefix = \(prefix)")
+        }
+        #expect(try await keys.verify(secret) == tenant.id)
+        #expect(try await lastUsed().map { $0 > first } == true)
         // Stored as a hash only.
         let stored = try await service.withTenant(tenant.id) { tx in
             try await tx.query("SELECT count(*) FROM api_keys WHERE encode(secret_hash, 'hex') LIKE '%' || \(prefix) || '%'").scalar(Int.self)

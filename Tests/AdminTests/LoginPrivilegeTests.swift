@@ -137,6 +137,21 @@ import TestSupport
         }
     }
 
+    @Test(arguments: [Login.admin, .worker, .server])
+    func insideATenantsTransactionKeysCanBeCheckedButNotIssuedRevivedOrRemoved(_ login: Login) async throws {
+        let inTenant = try await Self.asTenantA()
+        let a = try await Self.book.value.a.id
+        for statement: SQL in [
+            "INSERT INTO api_keys (tenant_id, prefix, secret_hash) VALUES (\(a), 'mine', sha256('x'::bytea))",
+            "UPDATE api_keys SET revoked_at = NULL", "UPDATE api_keys SET secret_hash = sha256('x'::bytea)",
+            "DELETE FROM api_keys",
+        ] {
+            let error = try await Self.failure(login, setup: inTenant, statement)
+            #expect(error?.kind == .insufficientPrivilege, "\(login.name): \(statement.text): \(String(describing: error))")
+        }
+        #expect(try await Self.failure(login, setup: inTenant, "UPDATE api_keys SET last_used_at = now()") == nil)
+    }
+
     @Test func theServerLoginCanTakeNoRoleButTheApps() async throws {
         for role in ["collections_worker", "collections_registry", "collections_owner"] {
             let error = try await Self.failure(.server, "SET LOCAL ROLE \(identifier: role)")

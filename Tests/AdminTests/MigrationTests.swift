@@ -18,6 +18,35 @@ import TestSupport
         try await database.drop()
     }
 
+    @Test func theMigrateLoginMigratesADatabaseASuperuserBootstrappedAndNothingElse() async throws {
+        let fresh = try await TestDatabase.create("migrate_login_fresh")
+        // Not bootstrapped: the login may not hand itself the schema or set the
+        // database's search_path, and says who may.
+        let refused = await #expect(throws: Migrator.Failure.self) {
+            _ = try await Migrator(configuration: fresh.configuration(as: .migrate)).migrate()
+        }
+        #expect(refused?.description.contains("must run as a superuser") == true, "\(refused?.description ?? "")")
+        try await fresh.bootstrap()
+        let migrator = Migrator(configuration: fresh.configuration(as: .migrate))
+        #expect(try await migrator.migrate().map(\.name) == Migration.all.map(\.name))
+        #expect(try await migrator.migrate().isEmpty)
+        #expect(try await migrator.status().allSatisfy { $0.state == .applied })
+        let connection = try await fresh.connect()
+        let owners = try await connection.query("""
+            SELECT DISTINCT pg_get_userbyid(relowner)::text FROM pg_class WHERE relnamespace = 'public'::regnamespace
+            """).map { try $0.decode(String.self, at: 0) }
+        #expect(owners == ["collections_owner"])
+        await connection.close()
+        // Nobody else may migrate.
+        for login in [Login.admin, .worker, .server] {
+            let error = await #expect(throws: (any Error).self, "\(login.name) migrated") {
+                _ = try await Migrator(configuration: fresh.configuration(as: login)).migrate()
+            }
+            #expect(error != nil)
+        }
+        try await fresh.drop()
+    }
+
     @Test func fourConcurrentRunnersApplyEachMigrationExactlyOnce() async throws {
         let database = try await TestDatabase.create("concurrent")
         let applied = try await withThrowingTaskGroup(of: [String].self) { group in

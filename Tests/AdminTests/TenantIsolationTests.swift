@@ -18,6 +18,10 @@ import TestSupport
         /// Every table with a tenant_id column, from the catalog: a table added
         /// later is attacked without anyone remembering to list it.
         let tables: [String]
+        /// A column of each that the app role may update (set to itself), if any.
+        let updatable: [String: String]
+        /// The tables the app role may delete from.
+        let deletable: Set<String>
     }
 
     static let book = Task<Book, any Error> {
@@ -32,15 +36,27 @@ import TestSupport
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
             WHERE c.relkind IN ('r', 'p') AND c.relnamespace = 'public'::regnamespace ORDER BY c.relname
             """).map { try $0.decode(String.self, at: 0) }
+        let updatable = try await connection.query("""
+            SELECT DISTINCT ON (c.relname) c.relname, a.attname FROM pg_class c
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY (\(tables))
+              AND has_column_privilege('collections_app', c.oid, a.attname, 'UPDATE')
+            ORDER BY c.relname, a.attname <> 'tenant_id', a.attnum
+            """).decode((String, String).self)
+        let deletable = try await connection.query("""
+            SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname = ANY (\(tables))
+              AND has_table_privilege('collections_app', oid, 'DELETE')
+            """).map { try $0.decode(String.self, at: 0) }
         await connection.close()
         return Book(
             fixture: fixture, server: CollectionsDatabase(configuration: fixture.database.configuration(as: .server)),
-            a: a, b: b, bClient: bClient, tables: tables)
+            a: a, b: b, bClient: bClient, tables: tables,
+            updatable: Dictionary(updatable, uniquingKeysWith: { first, _ in first }), deletable: Set(deletable))
     }
 
     /// One row in every tenant table, written through the app role.
     static func seed(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> UUID {
-        try await fixture.service.withTenant(tenant.id) { tx async throws in
+        let client = try await fixture.service.withTenant(tenant.id) { tx async throws in
             let t = tenant.id
             let client = try await tx.query("""
                 INSERT INTO clients (tenant_id, ref, name) VALUES (\(t), 'C-1', 'Client of \(unescaped: tenant.slug)') RETURNING id
@@ -64,7 +80,6 @@ import TestSupport
                 "INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason) VALUES (\(t), \(invoice), '2013-02-01', 'price')",
                 "INSERT INTO idempotency_keys (tenant_id, key, request_hash, response) VALUES (\(t), 'PAY-1', sha256('r'::bytea), '{}')",
                 "INSERT INTO audit_log (tenant_id, actor, action, entity) VALUES (\(t), 'test', 'seed', 'client')",
-                "INSERT INTO api_keys (tenant_id, prefix, secret_hash) VALUES (\(t), 'k1', sha256('s'::bytea))",
                 """
                 INSERT INTO reminders (tenant_id, invoice_id, offset_days, client_id, scheduled_on, channel, currency, balance_minor)
                 VALUES (\(t), \(invoice), 1, \(client), '2013-02-01', 'email', 'USD', 100)
@@ -95,6 +110,12 @@ import TestSupport
             ])
             return client
         }
+        // Keys are the registry's to issue (sql/0011).
+        try await fixture.service.asRegistry { tx in
+            try await tx.query("SELECT set_config('app.tenant_id', \(tenant.id.uuidString.lowercased()), true)")
+            try await tx.execute("INSERT INTO api_keys (tenant_id, prefix, secret_hash) VALUES (\(tenant.id), 'k1', sha256('s'::bytea))")
+        }
+        return client
     }
 
     /// A raw transaction as the server's login, as collections_app, with `tenant`
@@ -130,13 +151,13 @@ import TestSupport
                 #expect(seen == 0, "\(table): saw B's rows")
                 let own = try await tx.query("SELECT count(*) FROM \(identifier: table)").scalar(Int.self) ?? 0
                 #expect(own >= 1, "\(table): A's own row is missing, so the test proves nothing")
-                guard table != "audit_log" else { continue }  // append-only: below
+                guard let column = book.updatable[table] else { continue }  // e.g. the append-only audit log: below
                 let updated = try await tx.execute(
-                    "UPDATE \(identifier: table) SET tenant_id = tenant_id WHERE tenant_id = \(book.b.id)")
+                    "UPDATE \(identifier: table) SET \(identifier: column) = \(identifier: column) WHERE tenant_id = \(book.b.id)")
                 #expect(updated == 0, "\(table): updated B's rows")
             }
             // Deletes last; B's rows must survive.
-            for table in book.tables where table != "audit_log" {
+            for table in book.tables where book.deletable.contains(table) {
                 let deleted = try await tx.execute("DELETE FROM \(identifier: table) WHERE tenant_id = \(book.b.id)")
                 #expect(deleted == 0, "\(table): deleted B's rows")
             }
