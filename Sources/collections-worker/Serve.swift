@@ -77,7 +77,9 @@ struct DailyScheduler: Service {
         logger.info("collections-worker stopped")
     }
 
-    /// One pass: every active tenant's missing days up to its yesterday.
+    /// One pass: every active tenant's missing days up to its yesterday, `jobs`
+    /// tenants at a time (one tenant's days in date order). A tenant that fails is
+    /// logged and the others carry on; none is started once shutdown begins.
     func tick() async throws {
         let due = try await database.asWorker { tx in
             try await tx.query("""
@@ -86,13 +88,26 @@ struct DailyScheduler: Service {
                 FROM tenants t WHERE t.status = 'active' ORDER BY t.slug
                 """).decode((String, CalendarDate).self)
         }
-        for (slug, yesterday) in due {
-            if Task.isShuttingDownGracefully { return }
+        await withTaskGroup(of: Void.self) { group in
+            var pending = due[...]
+            func startNext() {
+                guard !Task.isShuttingDownGracefully, let (slug, yesterday) = pending.popFirst() else { return }
+                group.addTask { await self.catchUp(slug, to: yesterday) }
+            }
+            for _ in 0..<max(1, jobs) { startNext() }
+            while await group.next() != nil { startNext() }
+        }
+    }
+
+    /// One tenant's days from its last done day (at most `catchUpDays` back) to
+    /// `yesterday`.
+    func catchUp(_ slug: String, to yesterday: CalendarDate) async {
+        do {
             let tenant = try await TenantDirectory(database: database).find(slug)
             let lastDone = try await database.withTenant(tenant.id) { tx in
                 try await tx.query("SELECT max(as_of) FROM tenant_days WHERE job = \(TenantDay.job)").scalar(CalendarDate?.self) ?? nil
             }
-            if let lastDone, lastDone >= yesterday { continue }
+            if let lastDone, lastDone >= yesterday { return }
             let earliest = yesterday.adding(days: 1 - catchUpDays)
             let from = max(lastDone?.adding(days: 1) ?? yesterday, earliest)
             let summary = try await worker.run(
@@ -101,6 +116,8 @@ struct DailyScheduler: Service {
                 "tenant": "\(slug)", "from": "\(from)", "to": "\(yesterday)", "done": "\(summary.done)",
                 "failed": "\(summary.failed)",
             ])
+        } catch {
+            logger.error("tenant catch-up failed", metadata: ["tenant": "\(slug)", "error": "\(error)"])
         }
     }
 }

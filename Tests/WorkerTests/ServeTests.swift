@@ -91,4 +91,61 @@ import TestSupport
         #expect(process.terminationStatus == 0)
         #expect(process.terminationReason == .exit)
     }
+
+    @Test func serveWorksOnAsManyTenantsAtOnceAsJobs() async throws {
+        let fixture = try await ServiceFixture.make("servejobs")
+        let first = try await fixture.tenant("a")
+        let second = try await fixture.tenant("b")
+        // The first tenant's day (first by slug) waits on a lock this test holds:
+        // tenants done one at a time would never reach the second while it waits.
+        let holder = try await fixture.database.connect()
+        try await holder.simpleQuery("""
+            CREATE FUNCTION wait_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                -- Wait however long it takes (the worker's login has a lock_timeout).
+                PERFORM set_config('lock_timeout', '0', true);
+                PERFORM pg_advisory_xact_lock(4242);
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER wait_for_test BEFORE INSERT ON tenant_days FOR EACH ROW
+            WHEN (NEW.tenant_id = '\(first.id.uuidString.lowercased())') EXECUTE FUNCTION wait_for_test();
+            SELECT pg_advisory_lock(4242);
+            """)
+        let process = Process()
+        process.executableURL = Executable.url("collections-worker")
+        process.arguments = ["serve", "--interval", "1", "--catch-up-days", "1", "--jobs", "2", "--metrics-port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = fixture.database.url(as: .worker)
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        func daysDone(_ tenant: Tenant) async throws -> Int {
+            try await fixture.service.withTenant(tenant.id) { tx in
+                try await tx.query("SELECT count(*) FROM tenant_days").scalar(Int.self) ?? 0
+            }
+        }
+        // (The deadline only bounds a failing run; a passing one ends as soon as
+        // the second tenant's day is stored.)
+        var secondDone = 0
+        for _ in 0..<120 where secondDone == 0 {
+            secondDone = try await daysDone(second)
+            if secondDone == 0 { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        #expect(secondDone == 1, "the second tenant waited for the first")
+        #expect(try await daysDone(first) == 0, "the first tenant's day did not wait for the lock")
+        try await holder.simpleQuery("SELECT pg_advisory_unlock(4242)")
+        var firstDone = 0
+        for _ in 0..<120 where firstDone == 0 {
+            firstDone = try await daysDone(first)
+            if firstDone == 0 { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        #expect(firstDone == 1)
+        await holder.close()
+        kill(process.processIdentifier, SIGTERM)
+        await waitForExit(process)
+        #expect(process.terminationStatus == 0)
+    }
 }

@@ -90,8 +90,8 @@ provision() {
     if [ "$(psql "$su" -XtAc "SELECT 1 FROM pg_database WHERE datname = 'collections'")" != 1 ]; then
         psql "$su" -XqAc "CREATE DATABASE collections" >/dev/null
     fi
-    psql "$db" -Xq -v ON_ERROR_STOP=1 -1 -f "$ROOT/sql/bootstrap.sql" >/dev/null
-    psql "$db" -Xq -v ON_ERROR_STOP=1 -1 -f "$ROOT/deploy/sql/logins.sql" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql "$db" -Xq -v ON_ERROR_STOP=1 -1 -f "$ROOT/sql/bootstrap.sql" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql "$db" -Xq -v ON_ERROR_STOP=1 -1 -f "$ROOT/deploy/sql/logins.sql" >/dev/null
 }
 
 start() {
