@@ -2618,4 +2618,1153 @@ REVOKE ALL ON tenant_deletions FROM collections_app;
 GRANT SELECT, INSERT ON tenant_deletions TO collections_registry;
 """####),
     ]
+
+    static let functions: [(name: String, sql: String)] = [
+        ("payment_applications_check.sql", ####"""
+-- payment_applications_check: Trigger: an application stays within its payment and its invoice, in one currency.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.payment_applications_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+    pay_currency  char(3);
+    pay_received  date;
+    inv_currency  char(3);
+begin
+    select p.currency, p.received_on into pay_currency, pay_received
+    from public.payments p
+    where p.tenant_id = new.tenant_id and p.id = new.payment_id;
+
+    select i.currency into inv_currency
+    from public.invoices i
+    where i.tenant_id = new.tenant_id and i.id = new.invoice_id;
+
+    if pay_currency is not null and inv_currency is not null
+       and pay_currency <> inv_currency then
+        raise exception 'payment currency % does not match invoice currency %',
+                pay_currency, inv_currency
+            using errcode = 'check_violation',
+                  table = 'payment_applications',
+                  constraint = 'payment_applications_currency_check';
+    end if;
+
+    if pay_received is not null and new.applied_on < pay_received then
+        raise exception 'payment applied on % before it was received on %',
+                new.applied_on, pay_received
+            using errcode = 'check_violation',
+                  table = 'payment_applications',
+                  constraint = 'payment_applications_applied_on_check';
+    end if;
+
+    return new;
+end
+$function$;
+"""####),
+        ("report_ageing.sql", ####"""
+-- report_ageing: The live ageing report per currency as of a date.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_ageing(as_of date, bucket_limits integer[])
+ RETURNS TABLE(currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    with lines as (
+        select b.currency, public.report_bucket(b.days_past_due, bucket_limits) as bucket,
+               public.report_sum(b.balance_minor) as amount,
+               public.report_sum(b.balance_minor) filter (where b.disputed) as disputed
+        from public.report_invoice_balances(as_of) b
+        group by 1, 2
+    ),
+    totals as (
+        select l.currency, public.report_sum(l.amount) as total,
+               public.report_sum(l.amount) filter (where l.bucket = 0) as current,
+               public.report_sum(l.disputed) as disputed,
+               array_agg(l.bucket) as buckets, array_agg(l.amount) as amounts
+        from lines l
+        group by 1
+    ),
+    credit as (
+        select pc.currency, public.report_sum(pc.unapplied_credit_minor) as unapplied
+        from public.report_payment_credit(as_of) pc
+        group by 1
+    ),
+    currencies as (
+        select t.currency from totals t
+        union
+        select c.currency from credit c
+        union
+        select t.default_currency from public.tenants t
+        where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
+    )
+    select k.currency,
+           coalesce(t.total, 0)::bigint,
+           coalesce(t.current, 0)::bigint,
+           public.report_bucket_array(t.buckets, t.amounts, cardinality(bucket_limits) + 1),
+           coalesce(t.disputed, 0)::bigint,
+           coalesce(c.unapplied, 0)::bigint
+    from currencies k
+    left join totals t on t.currency = k.currency
+    left join credit c on c.currency = k.currency
+$function$;
+"""####),
+        ("report_ageing_by_client.sql", ####"""
+-- report_ageing_by_client: The live ageing report per client and currency as of a date.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_ageing_by_client(as_of date, bucket_limits integer[])
+ RETURNS TABLE(client_id uuid, currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    with lines as (
+        select b.client_id, b.currency,
+               public.report_bucket(b.days_past_due, bucket_limits) as bucket,
+               public.report_sum(b.balance_minor) as amount,
+               public.report_sum(b.balance_minor) filter (where b.disputed) as disputed
+        from public.report_invoice_balances(as_of) b
+        group by 1, 2, 3
+    ),
+    totals as (
+        select l.client_id, l.currency, public.report_sum(l.amount) as total,
+               public.report_sum(l.amount) filter (where l.bucket = 0) as current,
+               public.report_sum(l.disputed) as disputed,
+               array_agg(l.bucket) as buckets, array_agg(l.amount) as amounts
+        from lines l
+        group by 1, 2
+    ),
+    credit as (
+        select pc.client_id, pc.currency, public.report_sum(pc.unapplied_credit_minor) as unapplied
+        from public.report_payment_credit(as_of) pc
+        group by 1, 2
+    )
+    select coalesce(t.client_id, c.client_id),
+           coalesce(t.currency, c.currency),
+           coalesce(t.total, 0)::bigint,
+           coalesce(t.current, 0)::bigint,
+           public.report_bucket_array(t.buckets, t.amounts, cardinality(bucket_limits) + 1),
+           coalesce(t.disputed, 0)::bigint,
+           coalesce(c.unapplied, 0)::bigint
+    from totals t
+    full join credit c on c.client_id = t.client_id and c.currency = t.currency
+    where coalesce(t.total, 0) <> 0 or coalesce(t.disputed, 0) <> 0 or coalesce(c.unapplied, 0) <> 0
+$function$;
+"""####),
+        ("report_bucket.sql", ####"""
+-- report_bucket: The index of the ageing bucket of a number of days past due (0: current).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_bucket(days_past_due integer, bucket_limits integer[])
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select case when days_past_due <= 0 then 0
+                else 1 + width_bucket(days_past_due - 1, bucket_limits) end
+$function$;
+"""####),
+        ("report_bucket_array.sql", ####"""
+-- report_bucket_array: Amounts per bucket index as an array of n buckets.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_bucket_array(buckets integer[], amounts bigint[], n integer)
+ RETURNS bigint[]
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select array(
+        select coalesce(amounts[array_position(buckets, s.bucket)], 0)
+        from generate_series(1, n) as s(bucket)
+        order by s.bucket)
+$function$;
+"""####),
+        ("report_csat.sql", ####"""
+-- report_csat: Customer satisfaction over the DSO period ending at as_of.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_csat(as_of date, dso_days integer, zone text)
+ RETURNS TABLE(csat_percent numeric, csat_average numeric, csat_count integer)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select public.report_ratio(100 * count(*) filter (where n.satisfaction >= 4), count(*)),
+           public.report_ratio(sum(n.satisfaction), count(*)),
+           count(*)::int
+    from public.contact_notes n
+    where n.tenant_id = (SELECT public.current_tenant_id())
+      and n.satisfaction is not null
+      -- A day wider on each side than the period, for the index on noted_at
+      -- (local midnight moves with daylight saving time) ...
+      and n.noted_at >= (as_of - dso_days)::timestamp at time zone zone
+      and n.noted_at < (as_of + 2)::timestamp at time zone zone
+      -- ... and the exact rule: the note's local date is in the period.
+      and (n.noted_at at time zone zone)::date between as_of - dso_days + 1 and as_of
+$function$;
+"""####),
+        ("report_day.sql", ####"""
+-- report_day: A tenant's whole day (ageing per currency and client, KPIs, satisfaction) with each balance computed once, for the worker's stored snapshots.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_day(as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
+ RETURNS TABLE(kind text, client_id uuid, currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint, credit_sales_minor bigint, dso numeric, countback_dso numeric, best_possible_dso numeric, average_days_delinquent numeric, cei numeric, percent_current numeric, bad_debt_ratio numeric, promise_kept_rate numeric, csat_percent numeric, csat_average numeric, csat_count integer, cei_opening_ar_minor bigint, cei_credit_sales_minor bigint, write_offs_minor bigint, promises_due integer, promises_kept integer)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    with
+    -- Per invoice, every change to its balance dated on or before as_of (delta)
+    -- and on or before as_of - cei_days (opening_delta), its write-offs dated in
+    -- the DSO period, and whether a dispute is open at as_of: the facts of
+    -- report_invoice_balances, for both dates in one pass. An application counts
+    -- at a date unless its payment was reversed by then.
+    facts as (
+        select f.invoice_id, public.report_sum(f.delta) as delta,
+               public.report_sum(f.opening_delta) as opening_delta,
+               public.report_sum(f.written_off) as written_off,
+               bool_or(f.disputed) as disputed
+        from (
+            select ch.invoice_id, ch.amount_minor as delta,
+                   case when ch.charged_on <= as_of - cei_days then ch.amount_minor end as opening_delta,
+                   null::bigint as written_off, false as disputed
+            from public.invoice_charges ch
+            where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= as_of
+            union all
+            select pa.invoice_id,
+                   case when r.reversed_on is null then -pa.amount_minor end,
+                   case when pa.applied_on <= as_of - cei_days
+                             and (r.reversed_on is null or r.reversed_on > as_of - cei_days)
+                        then -pa.amount_minor end,
+                   null, false
+            from public.payment_applications pa
+            left join public.payments r
+                   on r.tenant_id = (SELECT public.current_tenant_id()) and r.id = pa.payment_id
+                  and r.reversed_on <= as_of
+            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
+            union all
+            select wo.invoice_id, -wo.amount_minor,
+                   case when wo.written_off_on <= as_of - cei_days then -wo.amount_minor end,
+                   case when wo.written_off_on > as_of - dso_days then wo.amount_minor end,
+                   false
+            from public.write_offs wo
+            where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= as_of
+            union all
+            select ds.invoice_id, null, null, null, true
+            from public.disputes ds
+            where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= as_of
+              and (ds.resolved_on is null or ds.resolved_on > as_of)
+        ) f
+        group by f.invoice_id
+    ),
+    -- Every invoice counted at as_of (open_now: in report_invoice_balances(as_of))
+    -- or at as_of - cei_days (open_then: in report_invoice_balances(as_of -
+    -- cei_days)), with its balance at each.
+    inv as (
+        select i.client_id, i.currency, i.issued_on, i.due_on, i.amount_minor,
+               (i.voided_on is null or i.voided_on > as_of) as open_now,
+               (i.issued_on <= as_of - cei_days
+                and (i.voided_on is null or i.voided_on > as_of - cei_days)) as open_then,
+               (i.amount_minor + coalesce(x.delta, 0))::bigint as balance,
+               (i.amount_minor + coalesce(x.opening_delta, 0))::bigint as opening_balance,
+               x.written_off,
+               coalesce(x.disputed, false) as disputed
+        from public.invoices i
+        left join facts x on x.invoice_id = i.id
+        where i.tenant_id = (SELECT public.current_tenant_id())
+          and i.issued_on <= as_of
+          and (i.voided_on is null or i.voided_on > as_of
+               or (i.issued_on <= as_of - cei_days and i.voided_on > as_of - cei_days))
+    ),
+    -- Ageing lines at as_of per client, currency and bucket (report_ageing_by_client's lines).
+    lines as (
+        select b.client_id, b.currency,
+               public.report_bucket(as_of - b.due_on, bucket_limits) as bucket,
+               public.report_sum(b.balance) as amount,
+               public.report_sum(b.balance) filter (where b.disputed) as disputed
+        from inv b
+        where b.open_now
+        group by 1, 2, 3
+    ),
+    -- Per currency and day of issue, for the KPIs: credit sales (invoices not
+    -- void at as_of), AR at as_of - cei_days, write-offs in the DSO period.
+    days as (
+        select b.currency, b.issued_on,
+               public.report_sum(b.amount_minor) filter (where b.open_now) as sales,
+               count(*) filter (where b.open_then) as then_invoices,
+               public.report_sum(b.opening_balance) filter (where b.open_then) as opening,
+               public.report_sum(b.written_off) filter (where b.open_now) as written_off
+        from inv b
+        group by 1, 2
+    ),
+    -- Unapplied credit at as_of per client and currency (report_payment_credit, summed).
+    credit as (
+        select p.client_id, p.currency,
+               public.report_sum(case when p.reversed_on <= as_of then 0
+                                      else (p.amount_minor - coalesce(a.applied, 0))::bigint end) as unapplied
+        from public.payments p
+        left join (
+            select pa.payment_id, public.report_sum(pa.amount_minor) as applied
+            from public.payment_applications pa
+            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
+            group by pa.payment_id
+        ) a on a.payment_id = p.id
+        where p.tenant_id = (SELECT public.current_tenant_id()) and p.received_on <= as_of
+        group by 1, 2
+    ),
+    client_totals as (
+        select l.client_id, l.currency, public.report_sum(l.amount) as total,
+               public.report_sum(l.amount) filter (where l.bucket = 0) as current,
+               public.report_sum(l.disputed) as disputed,
+               array_agg(l.bucket) as buckets, array_agg(l.amount) as amounts
+        from lines l
+        group by 1, 2
+    ),
+    -- report_ageing's lines and totals: the client lines summed per currency and bucket.
+    currency_lines as (
+        select l.currency, l.bucket, public.report_sum(l.amount) as amount,
+               public.report_sum(l.disputed) as disputed
+        from lines l
+        group by 1, 2
+    ),
+    currency_totals as (
+        select l.currency, public.report_sum(l.amount) as total,
+               public.report_sum(l.amount) filter (where l.bucket = 0) as current,
+               public.report_sum(l.disputed) as disputed,
+               array_agg(l.bucket) as buckets, array_agg(l.amount) as amounts
+        from currency_lines l
+        group by 1
+    ),
+    currency_credit as (
+        select c.currency, public.report_sum(c.unapplied) as unapplied
+        from credit c
+        group by 1
+    ),
+    default_currency as (
+        select t.default_currency as currency
+        from public.tenants t
+        where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
+    ),
+    ageing_currencies as (
+        select t.currency from currency_totals t
+        union
+        select c.currency from currency_credit c
+        union
+        select d.currency from default_currency d
+    ),
+    promises as (
+        select n.promise_currency as currency, n.client_id, n.promise_amount_minor as amount,
+               (n.noted_at at time zone zone)::date as made_on,
+               n.promise_date + grace_days as deadline
+        from public.contact_notes n
+        where n.tenant_id = (SELECT public.current_tenant_id())
+          and n.outcome = 'promise_to_pay'
+          and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
+          and (n.noted_at at time zone zone)::date <= as_of
+    ),
+    -- report_kpis' terms per currency, from the figures above.
+    terms as (
+        select t.currency,
+               coalesce(public.report_sum(t.ar), 0) as ar,
+               coalesce(public.report_sum(t.current), 0) as current,
+               coalesce(public.report_sum(t.opening), 0) as opening,
+               coalesce(public.report_sum(t.sales), 0) as sales,
+               coalesce(public.report_sum(t.cei_sales), 0) as cei_sales,
+               coalesce(public.report_sum(t.written_off), 0) as written_off,
+               coalesce(sum(t.due), 0) as due,
+               coalesce(sum(t.kept), 0) as kept
+        from (
+            -- AR(D) and current AR(D); the currencies of the ageing
+            select a.currency, ct.total as ar, ct.current as current,
+                   null::bigint as opening, null::bigint as sales, null::bigint as cei_sales,
+                   null::bigint as written_off, null::int as due, null::int as kept
+            from ageing_currencies a
+            left join currency_totals ct on ct.currency = a.currency
+            union all
+            -- AR(D-C), S(P), S(C) and write-offs in the DSO period
+            select d.currency, null, null, d.opening,
+                   case when d.issued_on > as_of - dso_days then d.sales end,
+                   case when d.issued_on > as_of - cei_days then d.sales end,
+                   d.written_off, null, null
+            from days d
+            where d.then_invoices > 0 or d.sales is not null
+            union all
+            -- promises due in the DSO period, kept or not
+            select p.currency, null, null, null, null, null, null, 1,
+                   case when coalesce(paid.amount, 0) >= p.amount then 1 else 0 end
+            from promises p
+            cross join lateral (
+                select public.report_sum(pm.amount_minor) as amount
+                from public.payments pm
+                where pm.tenant_id = (SELECT public.current_tenant_id())
+                  and pm.client_id = p.client_id
+                  and pm.currency = p.currency
+                  and pm.received_on between p.made_on and p.deadline
+                  and (pm.reversed_on is null or pm.reversed_on > as_of)
+            ) paid
+        ) t
+        group by t.currency
+    ),
+    months as (
+        select m.k,
+               case when m.k = 0 then extract(day from as_of)::int
+                    else (m.first_day + interval '1 month')::date - m.first_day end as days
+        from (
+            select k, (date_trunc('month', as_of::timestamp) - make_interval(months => k))::date as first_day
+            from generate_series(0, 23) as k
+        ) m
+    ),
+    monthly as (
+        select s.currency, s.month, public.report_sum(s.sales) as sales
+        from (
+            select d.currency, d.sales,
+                   (date_part('year', as_of::timestamp) * 12 + date_part('month', as_of::timestamp))::int
+                   - (date_part('year', d.issued_on::timestamp) * 12
+                      + date_part('month', d.issued_on::timestamp))::int as month
+            from days d
+            where d.sales is not null
+              and d.issued_on >= (date_trunc('month', as_of::timestamp) - interval '23 months')::date
+        ) s
+        where s.month between 0 and 23
+        group by 1, 2
+    ),
+    walk as (
+        select w.*, w.remaining > 0 and w.remaining >= w.sales as walked
+        from (
+            select t.currency, m.k, m.days, coalesce(ms.sales, 0) as sales,
+                   t.ar - coalesce(public.report_sum(ms.sales) over (
+                                       partition by t.currency order by m.k
+                                       rows between unbounded preceding and 1 preceding), 0)
+                   as remaining
+            from terms t
+            cross join months m
+            left join monthly ms on ms.currency = t.currency and ms.month = m.k
+        ) w
+    ),
+    countback as (
+        select s.currency,
+               s.walked_days + case when not s.stopped or s.stop_remaining = 0 then 0
+                                    else public.report_ratio(s.stop_remaining::numeric * s.stop_days,
+                                                             s.stop_sales) end
+               as countback_dso
+        from (
+            select w.currency,
+                   coalesce(sum(w.days) filter (where w.walked), 0) as walked_days,
+                   bool_or(not w.walked) as stopped,
+                   (array_agg(w.remaining order by w.k) filter (where not w.walked))[1] as stop_remaining,
+                   (array_agg(w.sales order by w.k) filter (where not w.walked))[1] as stop_sales,
+                   (array_agg(w.days order by w.k) filter (where not w.walked))[1] as stop_days
+            from walk w
+            group by 1
+        ) s
+    ),
+    csat as (
+        select * from public.report_csat(as_of, dso_days, zone)
+    )
+    -- report_ageing
+    select 'ageing'::text, null::uuid, k.currency,
+           coalesce(t.total, 0)::bigint,
+           coalesce(t.current, 0)::bigint,
+           public.report_bucket_array(t.buckets, t.amounts, cardinality(bucket_limits) + 1),
+           coalesce(t.disputed, 0)::bigint,
+           coalesce(c.unapplied, 0)::bigint,
+           null::bigint, null::numeric, null::numeric, null::numeric, null::numeric, null::numeric,
+           null::numeric, null::numeric, null::numeric, null::numeric, null::numeric, null::int,
+           null::bigint, null::bigint, null::bigint, null::int, null::int
+    from ageing_currencies k
+    left join currency_totals t on t.currency = k.currency
+    left join currency_credit c on c.currency = k.currency
+    union all
+    -- report_ageing_by_client
+    select 'client', coalesce(t.client_id, c.client_id), coalesce(t.currency, c.currency),
+           coalesce(t.total, 0)::bigint,
+           coalesce(t.current, 0)::bigint,
+           public.report_bucket_array(t.buckets, t.amounts, cardinality(bucket_limits) + 1),
+           coalesce(t.disputed, 0)::bigint,
+           coalesce(c.unapplied, 0)::bigint,
+           null, null, null, null, null, null, null, null, null, null, null, null,
+           null, null, null, null, null
+    from client_totals t
+    full join credit c on c.client_id = t.client_id and c.currency = t.currency
+    where coalesce(t.total, 0) <> 0 or coalesce(t.disputed, 0) <> 0 or coalesce(c.unapplied, 0) <> 0
+    union all
+    -- report_kpis
+    select 'kpi', null, t.currency,
+           t.ar,
+           t.current,
+           null, null, null,
+           t.sales,
+           public.report_ratio(v.ar * dso_days, v.sales),
+           cb.countback_dso,
+           public.report_ratio(v.current * dso_days, v.sales),
+           public.report_ratio((v.ar - v.current) * dso_days, v.sales),
+           public.report_ratio(100 * (v.opening + v.cei_sales - v.ar), v.opening + v.cei_sales - v.current),
+           public.report_ratio(100 * v.current, v.ar),
+           public.report_ratio(100 * v.written_off, v.sales),
+           public.report_ratio(100 * t.kept, t.due),
+           cs.csat_percent,
+           cs.csat_average,
+           cs.csat_count,
+           t.opening,
+           t.cei_sales,
+           t.written_off,
+           t.due::int,
+           t.kept::int
+    from terms t
+    join countback cb on cb.currency = t.currency
+    cross join csat cs
+    cross join lateral (
+        select t.ar::numeric as ar, t.current::numeric as current, t.sales::numeric as sales,
+               t.cei_sales::numeric as cei_sales, t.opening::numeric as opening,
+               t.written_off::numeric as written_off
+    ) v
+    union all
+    -- report_csat
+    select 'csat', null, null, null, null, null, null, null, null, null, null, null, null, null,
+           null, null, null, cs.csat_percent, cs.csat_average, cs.csat_count,
+           null, null, null, null, null
+    from csat cs
+$function$;
+"""####),
+        ("report_invoice_balances.sql", ####"""
+-- report_invoice_balances: Each invoice's balance at as_of: amount + charges - applications not reversed by as_of - write-offs, all dated <= as_of; void invoices count nothing.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_invoice_balances(as_of date)
+ RETURNS TABLE(invoice_id uuid, client_id uuid, currency character, issued_on date, due_on date, amount_minor bigint, balance_minor bigint, days_past_due integer, disputed boolean)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select i.id, i.client_id, i.currency, i.issued_on, i.due_on, i.amount_minor,
+           (i.amount_minor + coalesce(x.delta, 0))::bigint,
+           as_of - i.due_on,
+           coalesce(x.disputed, false)
+    from public.invoices i
+    -- Every change to a balance, and every open dispute, gathered and summed per
+    -- invoice in one pass (one aggregate and one join, not one per table).
+    left join (
+        select f.invoice_id, public.report_sum(f.delta) as delta, bool_or(f.disputed) as disputed
+        from (
+            select ch.invoice_id, ch.amount_minor as delta, false as disputed
+            from public.invoice_charges ch
+            where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= as_of
+            union all
+            select pa.invoice_id, -pa.amount_minor, false
+            from public.payment_applications pa
+            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
+              and not exists (
+                  select from public.payments p
+                  where p.tenant_id = (SELECT public.current_tenant_id()) and p.id = pa.payment_id
+                    and p.reversed_on <= as_of)
+            union all
+            select wo.invoice_id, -wo.amount_minor, false
+            from public.write_offs wo
+            where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= as_of
+            union all
+            select ds.invoice_id, 0, true
+            from public.disputes ds
+            where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= as_of
+              and (ds.resolved_on is null or ds.resolved_on > as_of)
+        ) f
+        group by f.invoice_id
+    ) x on x.invoice_id = i.id
+    where i.tenant_id = (SELECT public.current_tenant_id())
+      and i.issued_on <= as_of
+      and (i.voided_on is null or i.voided_on > as_of)
+$function$;
+"""####),
+        ("report_kpis.sql", ####"""
+-- report_kpis: The live KPI report per currency as of a date (DESIGN.md "KPI definitions").
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_kpis(as_of date, dso_days integer, cei_days integer, grace_days integer, zone text)
+ RETURNS TABLE(currency character, ar_minor bigint, current_minor bigint, credit_sales_minor bigint, dso numeric, countback_dso numeric, best_possible_dso numeric, average_days_delinquent numeric, cei numeric, percent_current numeric, bad_debt_ratio numeric, promise_kept_rate numeric, csat_percent numeric, csat_average numeric, csat_count integer, cei_opening_ar_minor bigint, cei_credit_sales_minor bigint, write_offs_minor bigint, promises_due integer, promises_kept integer)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    with
+    -- Invoices issued in any period read below, not void at as_of; month = how
+    -- many calendar months before as_of's month they were issued.
+    sold as (
+        select i.currency, i.issued_on, i.amount_minor,
+               -- (date_part is float8: much cheaper per row than extract's numeric)
+               (date_part('year', as_of::timestamp) * 12 + date_part('month', as_of::timestamp))::int
+               - (date_part('year', i.issued_on::timestamp) * 12
+                  + date_part('month', i.issued_on::timestamp))::int as month
+        from public.invoices i
+        where i.tenant_id = (SELECT public.current_tenant_id())
+          and i.issued_on <= as_of
+          and i.issued_on >= least(as_of - dso_days + 1, as_of - cei_days + 1,
+                                   (date_trunc('month', as_of::timestamp) - interval '23 months')::date)
+          and (i.voided_on is null or i.voided_on > as_of)
+    ),
+    promises as (
+        select n.promise_currency as currency, n.client_id, n.promise_amount_minor as amount,
+               (n.noted_at at time zone zone)::date as made_on,
+               n.promise_date + grace_days as deadline
+        from public.contact_notes n
+        where n.tenant_id = (SELECT public.current_tenant_id())
+          and n.outcome = 'promise_to_pay'
+          and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
+          and (n.noted_at at time zone zone)::date <= as_of
+    ),
+    -- Every term of every ratio, gathered as rows and summed per currency in one
+    -- aggregate (no join per term). The rows also decide which currencies get a
+    -- row: any with an invoice or a payment dated on or before as_of, AR at D-C
+    -- or a promise counted, and the tenant's default currency.
+    terms as (
+        select t.currency,
+               coalesce(public.report_sum(t.ar), 0) as ar,
+               coalesce(public.report_sum(t.current), 0) as current,
+               coalesce(public.report_sum(t.opening), 0) as opening,
+               coalesce(public.report_sum(t.sales), 0) as sales,
+               coalesce(public.report_sum(t.cei_sales), 0) as cei_sales,
+               coalesce(public.report_sum(t.written_off), 0) as written_off,
+               coalesce(sum(t.due), 0) as due,
+               coalesce(sum(t.kept), 0) as kept
+        from (
+            -- AR(D) and current AR(D)
+            select b.currency, b.balance_minor as ar,
+                   case when b.days_past_due <= 0 then b.balance_minor end as current,
+                   null::bigint as opening, null::bigint as sales, null::bigint as cei_sales,
+                   null::bigint as written_off, null::int as due, null::int as kept
+            from public.report_invoice_balances(as_of) b
+            union all
+            -- AR(D-C)
+            select b.currency, null, null, b.balance_minor, null, null, null, null, null
+            from public.report_invoice_balances(as_of - cei_days) b
+            union all
+            -- S(P) and S(C)
+            select s.currency, null, null, null,
+                   case when s.issued_on > as_of - dso_days then s.amount_minor end,
+                   case when s.issued_on > as_of - cei_days then s.amount_minor end,
+                   null, null, null
+            from sold s
+            union all
+            -- write-offs dated in the DSO period, of invoices not void at as_of
+            select i.currency, null, null, null, null, null, wo.amount_minor, null, null
+            from public.write_offs wo
+            join public.invoices i on i.tenant_id = wo.tenant_id and i.id = wo.invoice_id
+            where wo.tenant_id = (SELECT public.current_tenant_id())
+              and i.tenant_id = (SELECT public.current_tenant_id())
+              and wo.written_off_on between as_of - dso_days + 1 and as_of
+              and i.issued_on <= as_of
+              and (i.voided_on is null or i.voided_on > as_of)
+            union all
+            -- promises due in the DSO period, kept or not
+            select p.currency, null, null, null, null, null, null, 1,
+                   case when coalesce(paid.amount, 0) >= p.amount then 1 else 0 end
+            from promises p
+            cross join lateral (
+                select public.report_sum(pm.amount_minor) as amount
+                from public.payments pm
+                where pm.tenant_id = (SELECT public.current_tenant_id())
+                  and pm.client_id = p.client_id
+                  and pm.currency = p.currency
+                  and pm.received_on between p.made_on and p.deadline
+                  and (pm.reversed_on is null or pm.reversed_on > as_of)
+            ) paid
+            union all
+            -- currencies with a payment and no invoice still get a row
+            select pm.currency, null, null, null, null, null, null, null, null
+            from (select distinct pm.currency
+                  from public.payments pm
+                  where pm.tenant_id = (SELECT public.current_tenant_id()) and pm.received_on <= as_of) pm
+            union all
+            select t.default_currency, null, null, null, null, null, null, null, null
+            from public.tenants t
+            where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
+        ) t
+        group by t.currency
+    ),
+    -- Month k = 0 .. 23 back from as_of's month; month 0 counts its 1st .. as_of.
+    months as (
+        select m.k,
+               case when m.k = 0 then extract(day from as_of)::int
+                    else (m.first_day + interval '1 month')::date - m.first_day end as days
+        from (
+            select k, (date_trunc('month', as_of::timestamp) - make_interval(months => k))::date as first_day
+            from generate_series(0, 23) as k
+        ) m
+    ),
+    monthly as (
+        select s.currency, s.month, public.report_sum(s.amount_minor) as sales
+        from sold s
+        where s.month between 0 and 23
+        group by 1, 2
+    ),
+    -- Countback: per currency and month, R before the month = AR - the sales of
+    -- the months before; a month is walked whole when R > 0 and R >= its sales.
+    -- Walked months are a prefix (sales are never negative); the first month
+    -- not walked is where the walk stops.
+    walk as (
+        select w.*, w.remaining > 0 and w.remaining >= w.sales as walked
+        from (
+            select t.currency, m.k, m.days, coalesce(ms.sales, 0) as sales,
+                   t.ar - coalesce(public.report_sum(ms.sales) over (
+                                       partition by t.currency order by m.k
+                                       rows between unbounded preceding and 1 preceding), 0)
+                   as remaining
+            from terms t
+            cross join months m
+            left join monthly ms on ms.currency = t.currency and ms.month = m.k
+        ) w
+    ),
+    countback as (
+        select s.currency,
+               s.walked_days + case when not s.stopped or s.stop_remaining = 0 then 0
+                                    else public.report_ratio(s.stop_remaining::numeric * s.stop_days,
+                                                             s.stop_sales) end
+               as countback_dso
+        from (
+            select w.currency,
+                   coalesce(sum(w.days) filter (where w.walked), 0) as walked_days,
+                   bool_or(not w.walked) as stopped,
+                   -- the stop month is the first not walked: the lowest k
+                   (array_agg(w.remaining order by w.k) filter (where not w.walked))[1] as stop_remaining,
+                   (array_agg(w.sales order by w.k) filter (where not w.walked))[1] as stop_sales,
+                   (array_agg(w.days order by w.k) filter (where not w.walked))[1] as stop_days
+            from walk w
+            group by 1
+        ) s
+    )
+    select t.currency,
+           t.ar,
+           t.current,
+           t.sales,
+           public.report_ratio(v.ar * dso_days, v.sales),
+           cb.countback_dso,
+           public.report_ratio(v.current * dso_days, v.sales),
+           public.report_ratio((v.ar - v.current) * dso_days, v.sales),
+           public.report_ratio(100 * (v.opening + v.cei_sales - v.ar), v.opening + v.cei_sales - v.current),
+           public.report_ratio(100 * v.current, v.ar),
+           public.report_ratio(100 * v.written_off, v.sales),
+           public.report_ratio(100 * t.kept, t.due),
+           cs.csat_percent,
+           cs.csat_average,
+           cs.csat_count,
+           t.opening,
+           t.cei_sales,
+           t.written_off,
+           t.due::int,
+           t.kept::int
+    from terms t
+    join countback cb on cb.currency = t.currency
+    cross join public.report_csat(as_of, dso_days, zone) cs
+    -- The terms as numeric: products like AR x P never overflow.
+    cross join lateral (
+        select t.ar::numeric as ar, t.current::numeric as current, t.sales::numeric as sales,
+               t.cei_sales::numeric as cei_sales, t.opening::numeric as opening,
+               t.written_off::numeric as written_off
+    ) v
+$function$;
+"""####),
+        ("report_payment_credit.sql", ####"""
+-- report_payment_credit: Each payment's unapplied credit at as_of.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_payment_credit(as_of date)
+ RETURNS TABLE(payment_id uuid, client_id uuid, currency character, received_on date, reversed boolean, unapplied_credit_minor bigint)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select p.id, p.client_id, p.currency, p.received_on,
+           coalesce(p.reversed_on <= as_of, false),
+           case when p.reversed_on <= as_of then 0
+                else (p.amount_minor - coalesce(a.applied, 0))::bigint end
+    from public.payments p
+    left join (
+        select pa.payment_id, public.report_sum(pa.amount_minor) as applied
+        from public.payment_applications pa
+        where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
+        group by pa.payment_id
+    ) a on a.payment_id = p.id
+    where p.tenant_id = (SELECT public.current_tenant_id()) and p.received_on <= as_of
+$function$;
+"""####),
+        ("report_ratio.sql", ####"""
+-- report_ratio: A ratio rounded to 2 places; NULL when the denominator is 0 (DESIGN.md "KPI definitions").
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.report_ratio(numerator numeric, denominator numeric)
+ RETURNS numeric
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select case when denominator <> 0
+                then round(numerator::numeric(1000, 30) / denominator, 2) end
+$function$;
+"""####),
+        ("worker_accrue_late_fees.sql", ####"""
+-- worker_accrue_late_fees: The day's late fees: flat once after due date plus grace, percent once per whole month past it, half-even; keyed by period.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.worker_accrue_late_fees(as_of date)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    added int;
+BEGIN
+    -- every period charged on or before as_of; month n of a percentage fee is
+    -- charged on grace end + n months, clamped to the month's last day (Jan 31 +
+    -- 1 month = Feb 28): all n with such a date, so that a fee is accrued by the
+    -- run of the day it is dated (whole months of age() alone would leave Feb
+    -- 28's fee to Mar 1's run, and a rerun of Feb 28 after that would differ)
+    WITH periods AS (
+        SELECT i.id AS invoice_id, i.amount_minor, i.voided_on, 'flat' AS period_key,
+               i.due_on + i.late_fee_grace_days + 1 AS charged_on, i.late_fee_flat_minor AS flat_minor,
+               NULL::int AS percent_bp
+        FROM public.invoices i
+        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'flat'
+          AND i.due_on + i.late_fee_grace_days < as_of
+        UNION ALL
+        SELECT i.id, i.amount_minor, i.voided_on, 'month-' || m.n, m.charged_on, NULL, i.late_fee_percent_bp
+        FROM public.invoices i
+        CROSS JOIN LATERAL (
+            SELECT n, (i.due_on + i.late_fee_grace_days + make_interval(months => n))::date AS charged_on
+            FROM generate_series(1, (
+                SELECT (extract(year FROM a) * 12 + extract(month FROM a))::int + 1
+                FROM age(as_of, i.due_on + i.late_fee_grace_days) a)) AS n
+        ) m
+        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'percent'
+          AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
+    ),
+    -- not charged yet (the insert would skip those), not void, written off or
+    -- disputed on the charge date
+    candidates AS (
+        SELECT p.* FROM periods p
+        WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
+          AND NOT EXISTS (SELECT 1 FROM public.invoice_charges c
+                          WHERE c.tenant_id = (SELECT public.current_tenant_id()) AND c.invoice_id = p.invoice_id
+                            AND c.kind = 'late_fee' AND c.period_key = p.period_key)
+          AND NOT EXISTS (SELECT 1 FROM public.write_offs w
+                          WHERE w.tenant_id = (SELECT public.current_tenant_id()) AND w.invoice_id = p.invoice_id
+                            AND w.written_off_on <= p.charged_on)
+          AND NOT EXISTS (SELECT 1 FROM public.disputes d
+                          WHERE d.tenant_id = (SELECT public.current_tenant_id()) AND d.invoice_id = p.invoice_id
+                            AND d.opened_on <= p.charged_on
+                            AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
+    ),
+    -- the principal on the charge date: one join with the tenant's applications
+    -- (a correlated subquery here was evaluated several times per period)
+    owed AS (
+        SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
+               p.amount_minor
+               - coalesce(sum(a.amount_minor) FILTER (
+                     WHERE a.applied_on <= p.charged_on
+                       AND (a.reversed_on IS NULL OR a.reversed_on > p.charged_on)), 0)::bigint
+               AS principal_minor
+        FROM candidates p
+        LEFT JOIN (
+            SELECT pa.invoice_id, pa.amount_minor, pa.applied_on, r.reversed_on
+            FROM public.payment_applications pa
+            LEFT JOIN public.payments r
+                   ON r.tenant_id = (SELECT public.current_tenant_id()) AND r.id = pa.payment_id
+                  AND r.reversed_on IS NOT NULL
+            WHERE pa.tenant_id = (SELECT public.current_tenant_id())
+        ) a ON a.invoice_id = p.invoice_id
+        GROUP BY p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp, p.amount_minor
+    ),
+    fees AS (
+        SELECT o.invoice_id, o.period_key, o.charged_on,
+               CASE WHEN o.flat_minor IS NOT NULL THEN o.flat_minor
+                    -- principal x bp / 10000, rounded half to even
+                    ELSE (o.principal_minor * o.percent_bp) / 10000
+                         + CASE WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) > 10000 THEN 1
+                                WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) = 10000
+                                     THEN ((o.principal_minor * o.percent_bp) / 10000) % 2
+                                ELSE 0 END
+               END AS fee_minor
+        FROM owed o
+        WHERE o.principal_minor > 0
+    )
+    INSERT INTO public.invoice_charges (tenant_id, invoice_id, kind, amount_minor, charged_on, period_key, note)
+    SELECT (SELECT public.current_tenant_id()), f.invoice_id, 'late_fee', f.fee_minor, f.charged_on, f.period_key,
+           'accrued by the daily worker'
+    FROM fees f WHERE f.fee_minor > 0
+    ON CONFLICT (tenant_id, invoice_id, kind, period_key) DO NOTHING;
+    GET DIAGNOSTICS added = ROW_COUNT;
+    RETURN added;
+END
+$function$;
+"""####),
+        ("worker_break_bounced_promises.sql", ####"""
+-- worker_break_bounced_promises: A kept promise whose payment was later reversed becomes broken, dated the reversal that left it short.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.worker_break_bounced_promises(as_of date, grace_days integer, zone text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    broken int;
+BEGIN
+    WITH touched AS (
+        -- Kept promises that counted a payment reversed by as_of (after their
+        -- deadline: one reversed before it was never counted).
+        SELECT DISTINCT n.id AS note_id
+        FROM public.payments r
+        JOIN public.contact_notes n
+          ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = r.client_id
+         AND n.outcome = 'promise_to_pay' AND n.promise_currency = r.currency
+         AND r.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND r.received_on <= n.promise_date + grace_days
+         AND r.reversed_on > n.promise_date + grace_days
+        JOIN public.promise_outcomes o
+          ON o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id AND o.state = 'kept'
+        WHERE r.tenant_id = (SELECT public.current_tenant_id()) AND r.reversed_on <= as_of
+    ),
+    counted AS (
+        -- Every payment such a promise counted when it was decided kept.
+        SELECT t.note_id, n.promise_amount_minor AS promised, p.amount_minor, p.reversed_on
+        FROM touched t
+        JOIN public.contact_notes n ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.id = t.note_id
+        JOIN public.payments p
+          ON p.tenant_id = (SELECT public.current_tenant_id()) AND p.client_id = n.client_id
+         AND p.currency = n.promise_currency
+         AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND p.received_on <= n.promise_date + grace_days
+         AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
+    ),
+    left_after AS (
+        -- What was left after each reversal date, reversals of one day together.
+        SELECT c.note_id, c.promised, c.reversed_on,
+               sum(c.amount_minor) OVER (PARTITION BY c.note_id)
+                 - sum(c.amount_minor) FILTER (WHERE c.reversed_on <= as_of)
+                       OVER (PARTITION BY c.note_id ORDER BY c.reversed_on) AS paid
+        FROM counted c
+    ),
+    first_broken AS (
+        SELECT DISTINCT ON (l.note_id) l.note_id, l.reversed_on, l.paid
+        FROM left_after l
+        WHERE l.reversed_on <= as_of AND l.paid < l.promised
+        ORDER BY l.note_id, l.reversed_on
+    )
+    UPDATE public.promise_outcomes o
+    SET state = 'broken', decided_on = f.reversed_on, paid_minor = f.paid
+    FROM first_broken f
+    WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = f.note_id AND o.state = 'kept';
+    GET DIAGNOSTICS broken = ROW_COUNT;
+    RETURN broken;
+END
+$function$;
+"""####),
+        ("worker_decide_promises.sql", ####"""
+-- worker_decide_promises: Decides the promises whose date plus grace ended before as_of: kept when the client's payments cover the amount.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.worker_decide_promises(as_of date, grace_days integer, zone text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    decided int;
+BEGIN
+    WITH pending AS MATERIALIZED (
+        SELECT n.tenant_id, n.id, n.client_id, n.noted_at, n.promise_currency, n.promise_amount_minor,
+               n.promise_date
+        FROM public.contact_notes n
+        WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.outcome = 'promise_to_pay'
+          AND n.promise_date < as_of - grace_days
+          AND NOT EXISTS (SELECT 1 FROM public.promise_outcomes o
+                          WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id)
+    )
+    INSERT INTO public.promise_outcomes (tenant_id, note_id, client_id, state, decided_on, paid_minor)
+    SELECT n.tenant_id, n.id, n.client_id,
+           CASE WHEN paid.minor >= n.promise_amount_minor THEN 'kept' ELSE 'broken' END,
+           n.promise_date + grace_days + 1, paid.minor
+    FROM pending n
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(p.amount_minor), 0)::bigint AS minor
+        FROM public.payments p
+        WHERE p.tenant_id = n.tenant_id AND p.client_id = n.client_id
+          AND p.currency = n.promise_currency
+          AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
+          AND p.received_on <= n.promise_date + grace_days
+          AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
+    ) paid
+    ON CONFLICT (tenant_id, note_id) DO NOTHING;
+    GET DIAGNOSTICS decided = ROW_COUNT;
+    RETURN decided;
+END
+$function$;
+"""####),
+        ("worker_queue_reminders.sql", ####"""
+-- worker_queue_reminders: Queues the day's reminders before and after due dates, within the contact rules of sql/0009.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.worker_queue_reminders(as_of date, grace_days integer)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    queued int;
+BEGIN
+    WITH due AS MATERIALIZED (
+        SELECT i.id, i.client_id, i.currency, i.amount_minor, o.offset_days
+        FROM public.tenants t
+        CROSS JOIN LATERAL unnest(t.reminder_offsets) AS o(offset_days)
+        JOIN public.invoices i
+          ON i.tenant_id = (SELECT public.current_tenant_id())
+         AND i.due_on = as_of - o.offset_days
+         AND i.issued_on <= as_of
+         AND (i.voided_on IS NULL OR i.voided_on > as_of)
+        WHERE t.id = (SELECT public.current_tenant_id())
+    )
+    INSERT INTO public.reminders (tenant_id, invoice_id, offset_days, client_id, scheduled_on, channel,
+                                  currency, balance_minor)
+    SELECT (SELECT public.current_tenant_id()), d.id, d.offset_days, d.client_id, as_of,
+           CASE WHEN c.preferred_channel IS NOT NULL AND c.preferred_channel NOT IN ('visit', 'portal')
+                THEN c.preferred_channel
+                WHEN c.email IS NOT NULL THEN 'email'
+                WHEN c.phone IS NOT NULL THEN 'sms'
+                ELSE 'letter' END,
+           d.currency, b.balance_minor
+    FROM due d
+    JOIN public.clients c
+      ON c.tenant_id = (SELECT public.current_tenant_id()) AND c.id = d.client_id
+     AND c.status = 'active' AND NOT c.do_not_contact
+    CROSS JOIN LATERAL (
+        SELECT d.amount_minor
+               + coalesce((SELECT sum(ch.amount_minor) FROM public.invoice_charges ch
+                           WHERE ch.tenant_id = (SELECT public.current_tenant_id()) AND ch.invoice_id = d.id
+                             AND ch.charged_on <= as_of), 0)
+               - coalesce((SELECT sum(pa.amount_minor) FROM public.payment_applications pa
+                           WHERE pa.tenant_id = (SELECT public.current_tenant_id()) AND pa.invoice_id = d.id
+                             AND pa.applied_on <= as_of
+                             AND NOT EXISTS (
+                                 SELECT FROM public.payments p
+                                 WHERE p.tenant_id = (SELECT public.current_tenant_id()) AND p.id = pa.payment_id
+                                   AND p.reversed_on <= as_of)), 0)
+               - coalesce((SELECT sum(wo.amount_minor) FROM public.write_offs wo
+                           WHERE wo.tenant_id = (SELECT public.current_tenant_id()) AND wo.invoice_id = d.id
+                             AND wo.written_off_on <= as_of), 0) AS balance_minor
+    ) b
+    WHERE b.balance_minor > 0
+      AND NOT EXISTS (
+          SELECT FROM public.disputes ds
+          WHERE ds.tenant_id = (SELECT public.current_tenant_id()) AND ds.invoice_id = d.id
+            AND ds.opened_on <= as_of AND (ds.resolved_on IS NULL OR ds.resolved_on > as_of))
+      AND (d.offset_days <= 0 OR NOT EXISTS (
+          SELECT FROM public.contact_notes n
+          JOIN public.tenants t ON t.id = (SELECT public.current_tenant_id())
+          WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = d.client_id
+            AND n.outcome = 'promise_to_pay'
+            AND (n.noted_at AT TIME ZONE t.time_zone)::date <= as_of
+            AND n.promise_date + grace_days >= as_of))
+    ON CONFLICT (tenant_id, invoice_id, offset_days) DO NOTHING;
+    GET DIAGNOSTICS queued = ROW_COUNT;
+    RETURN queued;
+END
+$function$;
+"""####),
+        ("worker_store_day.sql", ####"""
+-- worker_store_day: Stores report_day's rows as the day's snapshots (upserts keyed by tenant and as_of).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.worker_store_day(as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    stored int;
+BEGIN
+    DELETE FROM public.ageing_snapshots s
+    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+    DELETE FROM public.client_ageing_snapshots s
+    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+    DELETE FROM public.kpi_snapshots s
+    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+    DELETE FROM public.csat_snapshots s
+    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+
+    WITH day AS MATERIALIZED (
+        SELECT * FROM public.report_day(worker_store_day.as_of, worker_store_day.bucket_limits, dso_days,
+                                        cei_days, grace_days, zone)
+    ),
+    ageing AS (
+        INSERT INTO public.ageing_snapshots (tenant_id, as_of, currency, bucket_limits, total_minor,
+                                             current_minor, bucket_minor, disputed_minor, unapplied_credit_minor)
+        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.currency, worker_store_day.bucket_limits,
+               d.total_minor, d.current_minor, d.bucket_minor, d.disputed_minor, d.unapplied_credit_minor
+        FROM day d WHERE d.kind = 'ageing'
+        RETURNING 1
+    ),
+    clients AS (
+        INSERT INTO public.client_ageing_snapshots (tenant_id, as_of, client_id, currency, bucket_limits,
+                                                    total_minor, current_minor, bucket_minor, disputed_minor,
+                                                    unapplied_credit_minor)
+        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.client_id, d.currency,
+               worker_store_day.bucket_limits, d.total_minor, d.current_minor, d.bucket_minor,
+               d.disputed_minor, d.unapplied_credit_minor
+        FROM day d WHERE d.kind = 'client'
+        RETURNING 1
+    ),
+    kpis AS (
+        INSERT INTO public.kpi_snapshots (tenant_id, as_of, currency, dso_period_days, cei_period_days, ar_minor,
+                                          current_minor, credit_sales_minor, dso, countback_dso,
+                                          best_possible_dso, average_days_delinquent, cei, percent_current,
+                                          bad_debt_ratio, promise_kept_rate, csat_percent, csat_average,
+                                          csat_count, promise_grace_days, cei_opening_ar_minor,
+                                          cei_credit_sales_minor, write_offs_minor, promises_due, promises_kept)
+        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.currency, dso_days, cei_days,
+               d.total_minor, d.current_minor, d.credit_sales_minor, d.dso, d.countback_dso,
+               d.best_possible_dso, d.average_days_delinquent, d.cei, d.percent_current, d.bad_debt_ratio,
+               d.promise_kept_rate, d.csat_percent, d.csat_average, d.csat_count, grace_days,
+               d.cei_opening_ar_minor, d.cei_credit_sales_minor, d.write_offs_minor, d.promises_due,
+               d.promises_kept
+        FROM day d WHERE d.kind = 'kpi'
+        RETURNING 1
+    ),
+    csat AS (
+        INSERT INTO public.csat_snapshots (tenant_id, as_of, csat_percent, csat_average, csat_count)
+        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.csat_percent, d.csat_average, d.csat_count
+        FROM day d WHERE d.kind = 'csat'
+        RETURNING 1
+    )
+    SELECT ((SELECT count(*) FROM ageing) + (SELECT count(*) FROM clients)
+            + (SELECT count(*) FROM kpis) + (SELECT count(*) FROM csat))::int
+    INTO stored;
+    RETURN stored;
+END
+$function$;
+"""####),
+    ]
 }

@@ -26,11 +26,17 @@ public struct Migrator: Sendable {
     static let lockKey = 0x636f_6c6c_6d69_6772
     public var lockTimeout = "10s"
     public let migrations: [Migration]
+    /// The repeatable function files (sql/functions/), applied after the migrations.
+    public let functions: [FunctionFile]
     let configuration: ConnectionConfiguration
 
-    public init(configuration: ConnectionConfiguration, migrations: [Migration] = Migration.all) {
+    public init(
+        configuration: ConnectionConfiguration, migrations: [Migration] = Migration.all,
+        functions: [FunctionFile] = FunctionFile.all
+    ) {
         self.configuration = configuration
         self.migrations = migrations
+        self.functions = functions
     }
 
     /// Applied, pending, changed and unknown migrations, without changing anything.
@@ -68,16 +74,34 @@ public struct Migrator: Sendable {
                 try await connection.transaction { tx in
                     try await tx.simpleQuery("SET LOCAL lock_timeout = '\(lockTimeout)'")
                     try await tx.simpleQuery(Migration.bootstrap)
+                    // The bookkeeping tables, made (and closed to the app role, which
+                    // the default privileges would let write them) only when missing:
+                    // later grants (sql/0011) stand.
                     try await tx.simpleQuery("""
                         SET LOCAL ROLE collections_owner;
-                        CREATE TABLE IF NOT EXISTS schema_migrations (
-                            version int PRIMARY KEY,
-                            name text NOT NULL,
-                            checksum text NOT NULL,
-                            applied_at timestamptz NOT NULL DEFAULT now(),
-                            duration_ms int NOT NULL
-                        );
-                        REVOKE ALL ON schema_migrations FROM collections_app;
+                        DO $bookkeeping$
+                        BEGIN
+                            IF to_regclass('public.schema_migrations') IS NULL THEN
+                                CREATE TABLE schema_migrations (
+                                    version int PRIMARY KEY,
+                                    name text NOT NULL,
+                                    checksum text NOT NULL,
+                                    applied_at timestamptz NOT NULL DEFAULT now(),
+                                    duration_ms int NOT NULL
+                                );
+                                REVOKE ALL ON schema_migrations FROM collections_app;
+                            END IF;
+                            IF to_regclass('public.schema_functions') IS NULL THEN
+                                CREATE TABLE schema_functions (
+                                    name text PRIMARY KEY,
+                                    checksum text NOT NULL,
+                                    applied_at timestamptz NOT NULL
+                                );
+                                REVOKE ALL ON schema_functions FROM collections_app;
+                                GRANT SELECT ON schema_functions TO collections_app;
+                            END IF;
+                        END
+                        $bookkeeping$;
                         """)
                 }
             } catch let error as PostgresError {
@@ -136,7 +160,42 @@ public struct Migrator: Sendable {
                 version: migration.version, name: migration.name, state: .applied, checksum: migration.checksum,
                 appliedAt: Date(), durationMs: nil))
         }
+        try await applyFunctions(on: connection, log: log)
         return applied
+    }
+
+    /// Applies the repeatable function files whose text changed (or that are new)
+    /// since they were last applied, in one transaction with their bookkeeping and
+    /// the catalog audit: all of them or none. Bodies are checked when called, not
+    /// when created, so the files need no order among themselves.
+    func applyFunctions(on connection: PostgresConnection, log: @Sendable (String) -> Void) async throws {
+        try await connection.transaction { tx in
+            try await tx.simpleQuery("""
+                SET LOCAL ROLE collections_owner; SET LOCAL lock_timeout = '\(lockTimeout)';
+                SET LOCAL check_function_bodies = off
+                """)
+            let recorded = Dictionary(uniqueKeysWithValues: try await tx.query("SELECT name, checksum FROM schema_functions")
+                .decode((String, String).self))
+            let changed = functions.filter { recorded[$0.name] != $0.checksum }
+            guard !changed.isEmpty else { return }
+            let now = Date()
+            for file in changed {
+                log("applying functions/\(file.name)")
+                do {
+                    try await tx.simpleQuery(file.sql)
+                } catch let error as PostgresError {
+                    throw Failure(description: "function file \(file.name) failed: \(error); no function file was applied")
+                }
+                try await tx.execute("""
+                    INSERT INTO schema_functions (name, checksum, applied_at) VALUES (\(file.name), \(file.checksum), \(now))
+                    ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = excluded.applied_at
+                    """)
+            }
+            let breaches = try await TenancyAudit.violations(tx)
+            guard breaches.isEmpty else {
+                throw Failure(description: "function files \(changed.map(\.name).joined(separator: ", ")) break the tenancy recipe: \(breaches.joined(separator: "; ")); none was applied")
+            }
+        }
     }
 
     func status(on connection: PostgresConnection) async throws -> [Status] {

@@ -24,7 +24,7 @@ public enum TenancyAudit {
     /// Tables without tenant_id that the app role may read: reference data the
     /// same for every tenant. `tenants` is not here: the app reads it through its
     /// own row-level security policy (checked below).
-    static let referenceTables = "('currencies'), ('schema_migrations')"
+    static let referenceTables = "('currencies'), ('schema_migrations'), ('schema_functions')"
 
     /// The migration that introduced the checks marked "from 0011" below: the
     /// ones that migrations before it, landed and never edited, do not pass in

@@ -118,4 +118,85 @@ import TestSupport
         let bootstrap = try String(contentsOf: folder.appendingPathComponent("bootstrap.sql"), encoding: .utf8)
         #expect(bootstrap.trimmingCharacters(in: .newlines) == Migration.bootstrap.trimmingCharacters(in: .newlines))
     }
+
+    @Test func embeddedFunctionFilesMatchTheFunctionsFolder() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("sql/functions")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files == FunctionFile.all.map(\.name), "run deploy/dev/embed-migrations.sh")
+        for file in FunctionFile.all {
+            let text = try String(contentsOf: folder.appendingPathComponent(file.name), encoding: .utf8)
+            #expect(FunctionFile(name: file.name, sql: text).checksum == file.checksum,
+                    "functions/\(file.name) differs from its embedded copy: run deploy/dev/embed-migrations.sh")
+        }
+    }
+
+    /// Each function a file defines, with the body between its dollar quotes.
+    static func definitions(_ file: FunctionFile) -> [(name: String, body: String)] {
+        let pattern = #"FUNCTION public\.(\w+)\([^$]*?AS \$function\$(.*?)\$function\$"#
+        let regex = try! NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
+        let text = file.sql as NSString
+        return regex.matches(in: file.sql, range: NSRange(location: 0, length: text.length)).map {
+            (text.substring(with: $0.range(at: 1)), text.substring(with: $0.range(at: 2)))
+        }
+    }
+
+    @Test func theDeployedTextOfEveryFileFunctionIsItsFiles() async throws {
+        let database = try await TestDatabase.migrated("function_text")
+        let connection = try await database.connect()
+        var seen = 0
+        for file in FunctionFile.all {
+            let definitions = Self.definitions(file)
+            #expect(!definitions.isEmpty, "functions/\(file.name) defines no function the test can read")
+            for (name, body) in definitions {
+                let deployed = try await connection.query("""
+                    SELECT prosrc FROM pg_proc WHERE proname = \(name) AND pronamespace = 'public'::regnamespace
+                    """).map { try $0.decode(String.self, at: 0) }
+                #expect(deployed == [body], "\(name) differs from functions/\(file.name)")
+                seen += 1
+            }
+        }
+        #expect(seen >= 16)
+        let recorded = try await connection.query("SELECT name, checksum FROM schema_functions ORDER BY name").decode((String, String).self)
+        #expect(recorded.map(\.0) == FunctionFile.all.map(\.name))
+        #expect(recorded.map(\.1) == FunctionFile.all.map(\.checksum))
+        await connection.close()
+        try await database.drop()
+    }
+
+    @Test func aChangedFunctionFileIsAppliedAgainAndOneThatBreaksTheRecipeIsNot() async throws {
+        let database = try await TestDatabase.migrated("function_change")
+        let migrate = database.configuration(as: .migrate)
+        let ratio = try #require(FunctionFile.all.first { $0.name == "report_ratio.sql" })
+        func applied() async throws -> [String: Date] {
+            let connection = try await database.connect()
+            let rows = try await connection.query("SELECT name, applied_at FROM schema_functions").decode((String, Date).self)
+            await connection.close()
+            return Dictionary(uniqueKeysWithValues: rows)
+        }
+        let before = try await applied()
+        // Unchanged: nothing is applied again.
+        _ = try await Migrator(configuration: migrate).migrate()
+        #expect(try await applied() == before)
+        // Changed: applied, the rest left alone.
+        let edited = FunctionFile(name: ratio.name, sql: ratio.sql.replacingOccurrences(of: "round(", with: "round(0 + "))
+        let files = FunctionFile.all.map { $0.name == ratio.name ? edited : $0 }
+        _ = try await Migrator(configuration: migrate, functions: files).migrate()
+        let after = try await applied()
+        #expect(after[ratio.name]! > before[ratio.name]!)
+        #expect(after.filter { $0.key != ratio.name } == before.filter { $0.key != ratio.name })
+        let connection = try await database.connect()
+        #expect(try await connection.query("SELECT prosrc FROM pg_proc WHERE proname = 'report_ratio'").scalar(String.self)?
+            .contains("round(0 + ") == true)
+        // A file that breaks the tenancy recipe is refused with every other file of its run.
+        let definer = FunctionFile(name: ratio.name, sql: ratio.sql.replacingOccurrences(of: " IMMUTABLE", with: " IMMUTABLE SECURITY DEFINER"))
+        let unsafe = FunctionFile.all.map { $0.name == ratio.name ? definer : $0 }
+        let refused = await #expect(throws: Migrator.Failure.self) {
+            _ = try await Migrator(configuration: migrate, functions: unsafe).migrate()
+        }
+        #expect(refused?.description.contains("function report_ratio is SECURITY DEFINER") == true, "\(refused?.description ?? "")")
+        #expect(try await connection.query("SELECT prosecdef FROM pg_proc WHERE proname = 'report_ratio'").scalar(Bool.self) == false)
+        await connection.close()
+        try await database.drop()
+    }
 }

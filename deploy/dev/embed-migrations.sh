@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Writes Sources/CollectionsService/EmbeddedMigrations.swift from sql/*.sql, so the
-# binaries carry their migrations (a binary copied anywhere still migrates).
+# Writes Sources/CollectionsService/EmbeddedMigrations.swift from sql/*.sql and
+# sql/functions/*.sql, so the binaries carry their migrations and function files (a
+# binary copied anywhere still migrates).
 # Run after adding a migration; a test fails while the two disagree.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -15,6 +16,14 @@ OUT="$ROOT/Sources/CollectionsService/EmbeddedMigrations.swift"
     echo ""
     echo "    static let files: [(name: String, sql: String)] = ["
     for file in "$ROOT"/sql/[0-9][0-9][0-9][0-9]_*.sql; do
+        echo "        (\"$(basename "$file")\", ####\"\"\""
+        cat "$file"
+        echo "\"\"\"####),"
+    done
+    echo "    ]"
+    echo ""
+    echo "    static let functions: [(name: String, sql: String)] = ["
+    for file in "$ROOT"/sql/functions/*.sql; do
         echo "        (\"$(basename "$file")\", ####\"\"\""
         cat "$file"
         echo "\"\"\"####),"

@@ -1,0 +1,95 @@
+-- worker_accrue_late_fees: The day's late fees: flat once after due date plus grace, percent once per whole month past it, half-even; keyed by period.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.worker_accrue_late_fees(as_of date)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    added int;
+BEGIN
+    -- every period charged on or before as_of; month n of a percentage fee is
+    -- charged on grace end + n months, clamped to the month's last day (Jan 31 +
+    -- 1 month = Feb 28): all n with such a date, so that a fee is accrued by the
+    -- run of the day it is dated (whole months of age() alone would leave Feb
+    -- 28's fee to Mar 1's run, and a rerun of Feb 28 after that would differ)
+    WITH periods AS (
+        SELECT i.id AS invoice_id, i.amount_minor, i.voided_on, 'flat' AS period_key,
+               i.due_on + i.late_fee_grace_days + 1 AS charged_on, i.late_fee_flat_minor AS flat_minor,
+               NULL::int AS percent_bp
+        FROM public.invoices i
+        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'flat'
+          AND i.due_on + i.late_fee_grace_days < as_of
+        UNION ALL
+        SELECT i.id, i.amount_minor, i.voided_on, 'month-' || m.n, m.charged_on, NULL, i.late_fee_percent_bp
+        FROM public.invoices i
+        CROSS JOIN LATERAL (
+            SELECT n, (i.due_on + i.late_fee_grace_days + make_interval(months => n))::date AS charged_on
+            FROM generate_series(1, (
+                SELECT (extract(year FROM a) * 12 + extract(month FROM a))::int + 1
+                FROM age(as_of, i.due_on + i.late_fee_grace_days) a)) AS n
+        ) m
+        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'percent'
+          AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
+    ),
+    -- not charged yet (the insert would skip those), not void, written off or
+    -- disputed on the charge date
+    candidates AS (
+        SELECT p.* FROM periods p
+        WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
+          AND NOT EXISTS (SELECT 1 FROM public.invoice_charges c
+                          WHERE c.tenant_id = (SELECT public.current_tenant_id()) AND c.invoice_id = p.invoice_id
+                            AND c.kind = 'late_fee' AND c.period_key = p.period_key)
+          AND NOT EXISTS (SELECT 1 FROM public.write_offs w
+                          WHERE w.tenant_id = (SELECT public.current_tenant_id()) AND w.invoice_id = p.invoice_id
+                            AND w.written_off_on <= p.charged_on)
+          AND NOT EXISTS (SELECT 1 FROM public.disputes d
+                          WHERE d.tenant_id = (SELECT public.current_tenant_id()) AND d.invoice_id = p.invoice_id
+                            AND d.opened_on <= p.charged_on
+                            AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
+    ),
+    -- the principal on the charge date: one join with the tenant's applications
+    -- (a correlated subquery here was evaluated several times per period)
+    owed AS (
+        SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
+               p.amount_minor
+               - coalesce(sum(a.amount_minor) FILTER (
+                     WHERE a.applied_on <= p.charged_on
+                       AND (a.reversed_on IS NULL OR a.reversed_on > p.charged_on)), 0)::bigint
+               AS principal_minor
+        FROM candidates p
+        LEFT JOIN (
+            SELECT pa.invoice_id, pa.amount_minor, pa.applied_on, r.reversed_on
+            FROM public.payment_applications pa
+            LEFT JOIN public.payments r
+                   ON r.tenant_id = (SELECT public.current_tenant_id()) AND r.id = pa.payment_id
+                  AND r.reversed_on IS NOT NULL
+            WHERE pa.tenant_id = (SELECT public.current_tenant_id())
+        ) a ON a.invoice_id = p.invoice_id
+        GROUP BY p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp, p.amount_minor
+    ),
+    fees AS (
+        SELECT o.invoice_id, o.period_key, o.charged_on,
+               CASE WHEN o.flat_minor IS NOT NULL THEN o.flat_minor
+                    -- principal x bp / 10000, rounded half to even
+                    ELSE (o.principal_minor * o.percent_bp) / 10000
+                         + CASE WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) > 10000 THEN 1
+                                WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) = 10000
+                                     THEN ((o.principal_minor * o.percent_bp) / 10000) % 2
+                                ELSE 0 END
+               END AS fee_minor
+        FROM owed o
+        WHERE o.principal_minor > 0
+    )
+    INSERT INTO public.invoice_charges (tenant_id, invoice_id, kind, amount_minor, charged_on, period_key, note)
+    SELECT (SELECT public.current_tenant_id()), f.invoice_id, 'late_fee', f.fee_minor, f.charged_on, f.period_key,
+           'accrued by the daily worker'
+    FROM fees f WHERE f.fee_minor > 0
+    ON CONFLICT (tenant_id, invoice_id, kind, period_key) DO NOTHING;
+    GET DIAGNOSTICS added = ROW_COUNT;
+    RETURN added;
+END
+$function$;

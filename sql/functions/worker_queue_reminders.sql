@@ -1,0 +1,70 @@
+-- worker_queue_reminders: Queues the day's reminders before and after due dates, within the contact rules of sql/0009.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.worker_queue_reminders(as_of date, grace_days integer)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    queued int;
+BEGIN
+    WITH due AS MATERIALIZED (
+        SELECT i.id, i.client_id, i.currency, i.amount_minor, o.offset_days
+        FROM public.tenants t
+        CROSS JOIN LATERAL unnest(t.reminder_offsets) AS o(offset_days)
+        JOIN public.invoices i
+          ON i.tenant_id = (SELECT public.current_tenant_id())
+         AND i.due_on = as_of - o.offset_days
+         AND i.issued_on <= as_of
+         AND (i.voided_on IS NULL OR i.voided_on > as_of)
+        WHERE t.id = (SELECT public.current_tenant_id())
+    )
+    INSERT INTO public.reminders (tenant_id, invoice_id, offset_days, client_id, scheduled_on, channel,
+                                  currency, balance_minor)
+    SELECT (SELECT public.current_tenant_id()), d.id, d.offset_days, d.client_id, as_of,
+           CASE WHEN c.preferred_channel IS NOT NULL AND c.preferred_channel NOT IN ('visit', 'portal')
+                THEN c.preferred_channel
+                WHEN c.email IS NOT NULL THEN 'email'
+                WHEN c.phone IS NOT NULL THEN 'sms'
+                ELSE 'letter' END,
+           d.currency, b.balance_minor
+    FROM due d
+    JOIN public.clients c
+      ON c.tenant_id = (SELECT public.current_tenant_id()) AND c.id = d.client_id
+     AND c.status = 'active' AND NOT c.do_not_contact
+    CROSS JOIN LATERAL (
+        SELECT d.amount_minor
+               + coalesce((SELECT sum(ch.amount_minor) FROM public.invoice_charges ch
+                           WHERE ch.tenant_id = (SELECT public.current_tenant_id()) AND ch.invoice_id = d.id
+                             AND ch.charged_on <= as_of), 0)
+               - coalesce((SELECT sum(pa.amount_minor) FROM public.payment_applications pa
+                           WHERE pa.tenant_id = (SELECT public.current_tenant_id()) AND pa.invoice_id = d.id
+                             AND pa.applied_on <= as_of
+                             AND NOT EXISTS (
+                                 SELECT FROM public.payments p
+                                 WHERE p.tenant_id = (SELECT public.current_tenant_id()) AND p.id = pa.payment_id
+                                   AND p.reversed_on <= as_of)), 0)
+               - coalesce((SELECT sum(wo.amount_minor) FROM public.write_offs wo
+                           WHERE wo.tenant_id = (SELECT public.current_tenant_id()) AND wo.invoice_id = d.id
+                             AND wo.written_off_on <= as_of), 0) AS balance_minor
+    ) b
+    WHERE b.balance_minor > 0
+      AND NOT EXISTS (
+          SELECT FROM public.disputes ds
+          WHERE ds.tenant_id = (SELECT public.current_tenant_id()) AND ds.invoice_id = d.id
+            AND ds.opened_on <= as_of AND (ds.resolved_on IS NULL OR ds.resolved_on > as_of))
+      AND (d.offset_days <= 0 OR NOT EXISTS (
+          SELECT FROM public.contact_notes n
+          JOIN public.tenants t ON t.id = (SELECT public.current_tenant_id())
+          WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = d.client_id
+            AND n.outcome = 'promise_to_pay'
+            AND (n.noted_at AT TIME ZONE t.time_zone)::date <= as_of
+            AND n.promise_date + grace_days >= as_of))
+    ON CONFLICT (tenant_id, invoice_id, offset_days) DO NOTHING;
+    GET DIAGNOSTICS queued = ROW_COUNT;
+    RETURN queued;
+END
+$function$;
