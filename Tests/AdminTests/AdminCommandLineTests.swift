@@ -60,6 +60,13 @@ import TestSupport
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.contains("127.0.0.1"))
         #expect(!unreachable.stderr.contains("hunter2"))
+        // libpq quotes the piece of a malformed URI it could not read: here, the password.
+        let malformed = try await Executable.run(
+            "collections-admin", ["tenant", "list", "--database-url", "postgresql://u:Pa%zzSecret99@127.0.0.1/x"], databaseURL: nil)
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.hasPrefix("collections-admin: error: invalid connection string: invalid percent-encoded token"), "\(malformed.stderr)")
+        #expect(malformed.stderr.split(separator: "\n").count == 1, "\(malformed.stderr)")
+        #expect(!malformed.stderr.contains("Secret99") && !malformed.stderr.contains("%zz"), "\(malformed.stderr)")
     }
 
     @Test func configureChangesOnlyTheSettingsGivenAndRefusesBadOnesInWords() async throws {
