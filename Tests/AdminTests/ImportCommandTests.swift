@@ -125,6 +125,57 @@ import TestSupport
         #expect(again["unchanged"] as? Int == 2)
     }
 
+    /// The type and permission bits of `path` itself (a symlink is not followed).
+    func mode(_ path: String) -> (regular: Bool, permissions: mode_t) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return (false, 0) }
+        return (info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o777)
+    }
+
+    @Test func theRejectsFileIsReadableByItsOwnerOnlyAndASymlinkInItsPlaceIsReplacedNotFollowed() async throws {
+        let tenant = try await tenant()
+        let path = try file(Self.badInvoices)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let victim = folder.appendingPathComponent("victim.txt").path
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: victim))
+        let rejects = folder.appendingPathComponent("rejects.csv").path
+        try FileManager.default.createSymbolicLink(atPath: rejects, withDestinationPath: victim)
+        let result = try await admin("import", "invoices", tenant.slug, path, "--rejects", rejects, "--format", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(mode(rejects) == (true, 0o600))
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).hasPrefix("client_ref,number,currency,amount,issued_on,due_on,memo,line,reason\r\n"))
+        // No temporary file is left behind.
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == ["import.csv", "victim.txt", "rejects.csv"])
+
+        // A readable file already there is replaced by one readable by its owner only.
+        let existing = folder.appendingPathComponent("existing.csv").path
+        try Data("old\n".utf8).write(to: URL(fileURLWithPath: existing))
+        chmod(existing, 0o644)
+        let again = try await admin("import", "invoices", tenant.slug, path, "--rejects", existing, "--dry-run")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(mode(existing) == (true, 0o600))
+    }
+
+    @Test func aSymlinkPlantedAtAGuessableTemporaryNameIsNeverFollowed() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await tenant()
+        let path = try file(Self.badInvoices)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let victim = folder.appendingPathComponent("victim.txt").path
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: victim))
+        let rejects = folder.appendingPathComponent("rejects.csv").path
+        // In process, so the process id in the name the importer once used is known.
+        let planted = [rejects + ".partial-\(getpid())", rejects + ".partial", rejects + ".tmp"]
+        for link in planted { try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim) }
+        let summary = try await Importer(database: fixture.service, tenant: tenant).run(
+            .invoices, path: path, options: ImportOptions(rejectsPath: rejects, actor: "test"))
+        #expect(summary.rejected == 7)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(mode(rejects) == (true, 0o600))
+        for link in planted { #expect(mode(link).regular == false, "\(link) is still the planted link") }
+    }
+
     @Test func importingTheSameFileAgainChangesNothing() async throws {
         let tenant = try await tenant()
         let path = try file("""
