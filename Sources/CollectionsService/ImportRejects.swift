@@ -100,6 +100,11 @@ extension ImportContext {
         }
         try await tx.simpleQuery("CLOSE import_rejects_out")
         try flush()
+        // Here, on the connection's thread (the transaction's executor), not on the
+        // cooperative pool: fsync blocks.
+        guard fsync(descriptor) == 0 else {
+            throw ImportError.file("cannot write the rejects file \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }
 
@@ -142,20 +147,13 @@ struct RejectsFile: Sendable {
         throw ImportError.file("cannot write the rejects file \(path): no unused temporary name in \(folder)")
     }
 
-    /// Flushes the file to disk and renames it into place; `failure` says what was done
+    /// Renames the written (and fsynced) file into place; `failure` says what was done
     /// when it cannot be (the import itself has committed by then).
     func commit(failure: String) throws {
-        func fail() -> ImportError {
-            ImportError.file("\(failure), but the rejects file could not be written to \(path): \(String(cString: strerror(errno)))")
-        }
-        guard fsync(descriptor) == 0 else {
-            let error = fail()
-            discard()
-            throw error
-        }
         close(descriptor)
         guard rename(temporaryPath, path) == 0 else {
-            let error = fail()
+            let error = ImportError.file(
+                "\(failure), but the rejects file could not be written to \(path): \(String(cString: strerror(errno)))")
             unlink(temporaryPath)
             throw error
         }
