@@ -176,6 +176,45 @@ import TestSupport
         for link in planted { #expect(mode(link).regular == false, "\(link) is still the planted link") }
     }
 
+    @Test func aControlCharacterInATextFieldIsABadRowNamingLineAndColumnAndANoteBodyMayHoldLineBreaks() async throws {
+        let tenant = try await tenant()
+        let clients = try file("""
+            ref,name,phone,email
+            C7,Evil\u{1B}[2J\u{1B}[31mCorp,,
+            C8,Fine Co,555\u{9B}0100,
+            C9,Also Fine,,ap\u{1B}@x.test
+            """)
+        let refused = try await admin("import", "clients", tenant.slug, clients)
+        #expect(refused.status == 1)
+        for expected in [
+            "\(clients): 3 of 3 rows are bad; nothing was imported",
+            "\(clients):2: column name: contains the control character U+001B (escape) at character 5",
+            "\(clients):3: column phone: contains the control character U+009B (CSI) at character 4",
+            "\(clients):4: column email: contains the control character U+001B (escape) at character 3",
+        ] {
+            #expect(refused.stderr.contains(expected), "missing: \(expected)\n\(refused.stderr)")
+        }
+        #expect(try await count("clients", tenant) == 2, "the tenant's C1 and C2 only")
+
+        let notes = try file("""
+            client_ref,noted_at,channel,body
+            C1,2013-02-01,call,"Called twice.\r
+            Owner:\tnext week"
+            C1,2013-02-02,call,"no\u{7}bell"
+            """)
+        let imported = try await admin("import", "notes", tenant.slug, notes, "--rejects", notes + ".bad", "--format", "json")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try summary(imported)["inserted"] as? Int == 1)
+        let rejected = try String(contentsOfFile: notes + ".bad", encoding: .utf8)
+        #expect(rejected.contains(
+            ",4,\"column body: contains the control character U+0007 at character 3: control characters other than tab, line feed and carriage return are not allowed\""),
+            "\(rejected)")
+        let body = try await Self.fixture.value.service.withTenant(tenant.id, readOnly: true) { tx in
+            try await tx.query("SELECT body FROM contact_notes").scalar(String.self)
+        }
+        #expect(body == "Called twice.\r\nOwner:\tnext week")
+    }
+
     @Test func importingTheSameFileAgainChangesNothing() async throws {
         let tenant = try await tenant()
         let path = try file("""
