@@ -40,19 +40,14 @@ extension ImportContext {
             }
             out.removeAll(keepingCapacity: true)
         }
+        // The bad rows are written as they were in the file, with one accepted
+        // exception: a cell a spreadsheet would run as a formula (`=HYPERLINK(...)`,
+        // `+1-555-0100`, `@SUM(...)`) gets a leading `'` (CSVWriter's one rule for
+        // every CSV we write), since the file is opened by people fixing the rows.
         func append(_ fields: [ArraySlice<UInt8>]) {
             for (index, field) in fields.enumerated() {
                 if index > 0 { out.append(44) }
-                if field.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
-                    out.append(34)
-                    for byte in field {
-                        if byte == 34 { out.append(34) }
-                        out.append(byte)
-                    }
-                    out.append(34)
-                } else {
-                    out.append(contentsOf: field)
-                }
+                CSVWriter.appendField(field, to: &out)
             }
             out.append(contentsOf: [13, 10])
         }

