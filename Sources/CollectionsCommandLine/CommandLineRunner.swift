@@ -11,7 +11,10 @@ public func reportingFailures(_ body: () async throws -> Void) async throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        let line = "\(error)".split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        // One line, and nothing a terminal would act on: messages quote values as
+        // they were given (a date field holding an escape sequence).
+        let line = ControlCharacters.escaped(
+            "\(error)".split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
         FileHandle.standardError.write(Data("\(CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "collections"): error: \(line)\n".utf8))
         throw ExitCode(1)
     }
@@ -55,7 +58,7 @@ public func runCommandLine<Root: AsyncParsableCommand>(_ root: Root.Type, name: 
         if !(error is ExitCode), !message.isEmpty {
             let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
             let text = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
-            FileHandle.standardError.write(Data("\(name): error: \(text)\n".utf8))
+            FileHandle.standardError.write(Data("\(name): error: \(ControlCharacters.escaped(text))\n".utf8))
         }
         exit(code.rawValue)
     }

@@ -361,19 +361,9 @@ public struct ContactNotes: Sendable {
     static func validate(_ new: NewContactNote) throws -> Input {
         let invoiceNumber = try Check.optionalText(new.invoiceNumber, "the invoice number", 1...64)
         let author = try Check.optionalText(new.author, "the author", 1...200)
-        var body: String?
-        if let text = new.body, !text.trimmingASCIIWhitespace().isEmpty {
-            body = text.trimmingASCIIWhitespace()
-            // The database counts characters as code points (char_length).
-            let length = body!.unicodeScalars.count
-            guard length <= 10_000 else {
-                throw ServiceError.invalid("the note body is \(length) characters long; at most 10000 are allowed")
-            }
-            // A NUL cannot be stored in text, and would cut a bound parameter short.
-            guard !body!.unicodeScalars.contains("\u{0}") else {
-                throw ServiceError.invalid("the note body contains a NUL character")
-            }
-        }
+        // Multi-line: tab and line breaks allowed, no other control character (a NUL
+        // could not be stored in text anyway, and would cut a bound parameter short).
+        let body = try Check.optionalText(new.body, "the note body", 1...10_000, lineBreaks: true)
         if let score = new.satisfaction, !(1...5).contains(score) {
             throw ServiceError.invalid("satisfaction must be between 1 and 5, got \(score)")
         }

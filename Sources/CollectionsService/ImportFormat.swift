@@ -41,7 +41,7 @@ public enum ImportKind: String, Sendable, Codable, CaseIterable {
                 ImportColumn("noted_at", .timestamp, required: true),
                 ImportColumn("channel", .choice(ContactChannel.allCases.map(\.rawValue)), required: true),
                 ImportColumn("author", .text(max: 200)),
-                ImportColumn("body", .text(max: 10_000)),
+                ImportColumn("body", .text(max: 10_000, lineBreaks: true)),
                 ImportColumn("outcome", .choice(ImportKind.outcomes)),
                 ImportColumn("promise_amount", .amount(zero: false)),
                 ImportColumn("promise_date", .date),
@@ -67,8 +67,10 @@ public enum ImportKind: String, Sendable, Codable, CaseIterable {
 /// A column of an import format and the shape its values must have.
 struct ImportColumn: Sendable {
     enum Value: Sendable {
-        /// Text of 1...max characters (Unicode scalars, as PostgreSQL counts them).
-        case text(max: Int)
+        /// Text of 1...max characters (Unicode scalars, as PostgreSQL counts them),
+        /// without control characters (`ControlCharacters`); `lineBreaks`: but for tab,
+        /// line feed and carriage return (a note's body).
+        case text(max: Int, lineBreaks: Bool = false)
         /// An email address: 3-254 characters with an `@` and no blanks.
         case email
         /// An ISO 4217 code; upper-cased here, checked against `currencies` in SQL.
@@ -215,12 +217,14 @@ struct ImportRowWriter {
     private mutating func check(_ value: ImportColumn.Value, _ bytes: [UInt8], _ range: Range<Int>) -> String? {
         let slice = bytes[range]
         switch value {
-        case .text(let max):
-            if slice.contains(0) { return "contains a NUL character" }
+        case .text(let max, let lineBreaks):
+            // The library's own writes refuse the same (`Check.text`).
+            if let refusal = ControlCharacters.refusal(inUTF8: slice, allowingLineBreaks: lineBreaks) { return refusal }
             let length = slice.lazy.filter { $0 & 0xC0 != 0x80 }.count
             guard length <= max else { return "is \(length) characters long; at most \(max) are allowed" }
             appendEscaped(slice)
         case .email:
+            if let refusal = ControlCharacters.refusal(inUTF8: slice) { return refusal }
             let text = String(decoding: slice, as: UTF8.self)
             let length = text.unicodeScalars.count
             guard (3...254).contains(length), text.contains("@"), !text.contains(where: { $0.isWhitespace }),

@@ -20,16 +20,13 @@ extension ImportContext {
         throw ImportError(message: message, problems: problems, badRows: rejectedRows)
     }
 
-    /// Writes the rejects file to `path`: the file is read a second time and
+    /// Writes the bad rows into `file`: the file is read a second time and
     /// each bad record written out as it was, with its line and reasons, so
     /// memory stays flat however many rows are bad.
-    func writeRejects(to path: String) async throws {
+    func writeRejects(to file: RejectsFile) async throws {
         progress(ImportProgress(phase: .rejects, rows: rejectedRows, bytesRead: 0, totalBytes: fileSize))
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else {
-            throw ImportError.file("cannot write the rejects file \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
+        let descriptor = file.descriptor
+        let path = file.path
         var out: [UInt8] = []
         func flush() throws {
             var written = 0
@@ -43,19 +40,14 @@ extension ImportContext {
             }
             out.removeAll(keepingCapacity: true)
         }
+        // The bad rows are written as they were in the file, with one accepted
+        // exception: a cell a spreadsheet would run as a formula (`=HYPERLINK(...)`,
+        // `+1-555-0100`, `@SUM(...)`) gets a leading `'` (CSVWriter's one rule for
+        // every CSV we write), since the file is opened by people fixing the rows.
         func append(_ fields: [ArraySlice<UInt8>]) {
             for (index, field) in fields.enumerated() {
                 if index > 0 { out.append(44) }
-                if field.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
-                    out.append(34)
-                    for byte in field {
-                        if byte == 34 { out.append(34) }
-                        out.append(byte)
-                    }
-                    out.append(34)
-                } else {
-                    out.append(contentsOf: field)
-                }
+                CSVWriter.appendField(field, to: &out)
             }
             out.append(contentsOf: [13, 10])
         }
@@ -103,9 +95,69 @@ extension ImportContext {
         }
         try await tx.simpleQuery("CLOSE import_rejects_out")
         try flush()
+        // Here, on the connection's thread (the transaction's executor), not on the
+        // cooperative pool: fsync blocks.
         guard fsync(descriptor) == 0 else {
             throw ImportError.file("cannot write the rejects file \(path): \(String(cString: strerror(errno)))")
         }
+    }
+}
+
+/// A rejects file being written: it holds clients' personal data, so it is a new
+/// file of its own, readable by its owner only, until it is renamed into place.
+///
+/// The temporary file is created in the destination's folder (so the rename is
+/// atomic) under a random name, with `O_CREAT | O_EXCL | O_NOFOLLOW` and mode 0600:
+/// nothing planted at a guessable name beforehand (a symlink to another file, a
+/// file others can read) is ever opened, followed or truncated. `rename(2)` then
+/// replaces whatever is at the destination, a symlink included, without following it.
+struct RejectsFile: Sendable {
+    /// Where the file goes, as the operator named it (for messages).
+    let path: String
+    let temporaryPath: String
+    let descriptor: Int32
+
+    static func create(for path: String) throws -> RejectsFile {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
+        for _ in 0..<8 {
+            // 128 random bits from the system's generator: not guessable.
+            let random = String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
+            let temporary = (folder as NSString).appendingPathComponent(".\(name).\(random).partial")
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if descriptor < 0 {
+                if errno == EEXIST || errno == EINTR { continue }
+                throw ImportError.file("cannot write the rejects file \(path): \(String(cString: strerror(errno)))")
+            }
+            // The umask may only take permissions away; make it exactly 0600.
+            guard fchmod(descriptor, 0o600) == 0 else {
+                let message = String(cString: strerror(errno))
+                close(descriptor)
+                unlink(temporary)
+                throw ImportError.file("cannot write the rejects file \(path): \(message)")
+            }
+            return RejectsFile(path: path, temporaryPath: temporary, descriptor: descriptor)
+        }
+        throw ImportError.file("cannot write the rejects file \(path): no unused temporary name in \(folder)")
+    }
+
+    /// Renames the written (and fsynced) file into place; `failure` says what was done
+    /// when it cannot be (the import itself has committed by then).
+    func commit(failure: String) throws {
+        close(descriptor)
+        guard rename(temporaryPath, path) == 0 else {
+            let error = ImportError.file(
+                "\(failure), but the rejects file could not be written to \(path): \(String(cString: strerror(errno)))")
+            unlink(temporaryPath)
+            throw error
+        }
+    }
+
+    /// Closes and removes the temporary file.
+    func discard() {
+        close(descriptor)
+        unlink(temporaryPath)
     }
 }
 

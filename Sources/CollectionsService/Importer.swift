@@ -108,23 +108,16 @@ public struct Importer: Sendable {
         let actor = try Check.actor(options.actor)
         let started = ContinuousClock.now
         let fileName = name ?? path
-        var rejectsTemporary: String? = nil
+        // A rejects file that cannot be written is found out now, not after the work.
+        var rejectsFile: RejectsFile? = nil
         if let rejects = options.rejectsPath {
             guard URL(fileURLWithPath: rejects).standardizedFileURL != URL(fileURLWithPath: path).standardizedFileURL else {
                 throw ImportError.file("the rejects file cannot be the file being imported (\(rejects))")
             }
-            rejectsTemporary = rejects + ".partial-\(getpid())"
+            rejectsFile = try RejectsFile.create(for: rejects)
         }
-        defer { if let rejectsTemporary { unlink(rejectsTemporary) } }
-        // A rejects file that cannot be written is found out now, not after the work.
-        if let rejectsTemporary {
-            let descriptor = open(rejectsTemporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard descriptor >= 0 else {
-                throw ImportError.file(
-                    "cannot write the rejects file \(options.rejectsPath ?? rejectsTemporary): \(String(cString: strerror(errno)))")
-            }
-            close(descriptor)
-        }
+        var rejectsDone = false
+        defer { if !rejectsDone { rejectsFile?.discard() } }
 
         var summary: ImportSummary
         do {
@@ -145,8 +138,8 @@ public struct Importer: Sendable {
                 phase("checking")
                 let (inserted, unchanged) = try await context.write(dryRun: options.dryRun, refuseOnRejects: options.rejectsPath == nil)
                 phase("writing")
-                if let rejectsTemporary {
-                    try await context.writeRejects(to: rejectsTemporary)
+                if let rejectsFile {
+                    try await context.writeRejects(to: rejectsFile)
                     phase("rejects")
                 }
                 let summary = ImportSummary(
@@ -166,12 +159,9 @@ public struct Importer: Sendable {
             throw error
         }
         if !summary.dryRun, summary.inserted >= 1_000 { await analyze(kind) }
-        if let rejectsTemporary, let rejects = options.rejectsPath {
-            guard rename(rejectsTemporary, rejects) == 0 else {
-                let done = options.dryRun ? "the file was checked" : "the good rows were imported"
-                throw ImportError.file(
-                    "\(done), but the rejects file could not be written to \(rejects): \(String(cString: strerror(errno)))")
-            }
+        if let rejectsFile {
+            rejectsDone = true
+            try rejectsFile.commit(failure: options.dryRun ? "the file was checked" : "the good rows were imported")
         }
         summary.seconds = Self.seconds(since: started)
         return summary

@@ -33,21 +33,27 @@ enum Check {
     /// Characters are counted as the database's `char_length` counts them, in
     /// Unicode code points: a Swift `count` of grapheme clusters would let an
     /// accented name written with combining marks past this check and into
-    /// the constraint.
-    static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>) throws -> String {
+    /// the constraint. Control characters are refused (`ControlCharacters`, the
+    /// importer's rule too); `lineBreaks` allows tab, line feed and carriage return.
+    static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>, lineBreaks: Bool = false) throws -> String {
         let trimmed = value.trimmingASCIIWhitespace()
         let length = trimmed.unicodeScalars.count
         guard range.contains(length) else {
             if trimmed.isEmpty { throw ServiceError.invalid("\(field) is required") }
             throw ServiceError.invalid("\(field) is \(length) characters long; at most \(range.upperBound) are allowed")
         }
+        if let refusal = ControlCharacters.refusal(inUTF8: trimmed.utf8, allowingLineBreaks: lineBreaks) {
+            throw ServiceError.invalid("\(field) \(refusal)")
+        }
         return trimmed
     }
 
     /// Optional text: blank is absent.
-    static func optionalText(_ value: String?, _ field: String, _ range: ClosedRange<Int>) throws -> String? {
+    static func optionalText(
+        _ value: String?, _ field: String, _ range: ClosedRange<Int>, lineBreaks: Bool = false
+    ) throws -> String? {
         guard let value, !value.trimmingASCIIWhitespace().isEmpty else { return nil }
-        return try text(value, field, range)
+        return try text(value, field, range, lineBreaks: lineBreaks)
     }
 
     static func actor(_ actor: String) throws -> String {

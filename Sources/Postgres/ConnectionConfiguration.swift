@@ -8,13 +8,17 @@ public struct ConnectionConfiguration: Sendable {
     /// After how many executions of the same SQL text a connection prepares it
     /// (psycopg 3's rule); nil never prepares, which pgbouncer before 1.21 needs.
     public var prepareThreshold: Int? = 5
+    /// The passwords of the string as it was typed, to keep them out of messages.
+    private let redaction: PasswordRedaction
 
     public init(_ connectionString: String) throws {
+        redaction = PasswordRedaction(connectionString: connectionString)
         var error: UnsafeMutablePointer<CChar>? = nil
         guard let options = PQconninfoParse(connectionString, &error) else {
             var message = "invalid connection string"
             if let error {
-                message += ": " + String(cString: error).trimmingTrailingWhitespace()
+                // libpq quotes the offending piece as typed, which may be the password.
+                message += ": " + redaction.redact(String(cString: error).trimmingTrailingWhitespace())
                 PQfreemem(error)
             }
             throw PostgresError(kind: .invalidConnectionString, message: message)
@@ -29,6 +33,14 @@ public struct ConnectionConfiguration: Sendable {
             option += 1
         }
         self.parameters = parameters
+    }
+
+    /// `message` (libpq's or the server's, about connecting) with no part of a password
+    /// in it: neither one of the string as typed nor the `password` set now.
+    func redacting(_ message: String) -> String {
+        var redaction = self.redaction
+        if let password = self["password"] { redaction.add(password) }
+        return redaction.redact(message)
     }
 
     /// The value given for a keyword (`host`, `port`, `dbname`, `user`, ...).

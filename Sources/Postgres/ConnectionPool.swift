@@ -19,7 +19,15 @@ public actor ConnectionPool {
     /// Everything a borrower may have changed in the session, undone in one round
     /// trip. Not DISCARD ALL: that would also drop the prepared statements the
     /// connection keeps for speed.
-    static let resetSession = "RESET ALL; SELECT pg_advisory_unlock_all(); UNLISTEN *; CLOSE ALL; DISCARD TEMP"
+    ///
+    /// `RESET ALL` leaves the role and the session authorization alone (both are
+    /// marked no-reset-all), so a session-level `SET ROLE` would reach the next
+    /// borrower: they are reset first. `RESET SESSION AUTHORIZATION` goes back to the
+    /// login that authenticated, which any login may do (only changing it to another
+    /// needs a superuser), and resets the role as well; `RESET ROLE` then restores the
+    /// role the session started with (none, or the login's `ALTER ROLE ... SET role`).
+    static let resetSession =
+        "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SELECT pg_advisory_unlock_all(); UNLISTEN *; CLOSE ALL; DISCARD TEMP"
 
     public init(configuration: ConnectionConfiguration, maxConnections: Int = 8, acquireTimeout: Duration = .seconds(10)) {
         precondition(maxConnections > 0, "a pool needs at least one connection")

@@ -42,8 +42,11 @@ public final class PostgresConnection: @unchecked Sendable {
                     throw PostgresError(kind: .connectionFailed, message: "out of memory creating a connection")
                 }
                 guard PQstatus(connection) == CONNECTION_OK else {
-                    // libpq names the host or socket it tried; it never prints the password.
-                    let message = String(cString: PQerrorMessage(connection)).trimmingTrailingWhitespace()
+                    // libpq names the host or socket it tried, and may quote a value it could
+                    // not use (a port that was a password missing its `@`), the server a
+                    // database name that was a URI: no part of a password is ever printed.
+                    let message = configuration.redacting(
+                        String(cString: PQerrorMessage(connection)).trimmingTrailingWhitespace())
                     PQfinish(connection)
                     throw PostgresError(
                         kind: .connectionFailed,

@@ -1,3 +1,4 @@
+import CollectionsService
 import Foundation
 
 /// Rows for a person (aligned table), a spreadsheet (CSV) or a program (JSON).
@@ -7,7 +8,12 @@ struct Table {
     /// Columns aligned right (amounts, counts).
     var numeric: Set<Int> = []
 
+    /// Aligned columns for a terminal. Control characters in a cell (a crafted client
+    /// name's ESC sequences, a note's line breaks) are shown as `\x1b`-style escapes
+    /// (`ControlCharacters.escaped`), never sent to the terminal as they are.
     func render() -> String {
+        let headers = self.headers.map(ControlCharacters.escaped)
+        let rows = self.rows.map { $0.map(ControlCharacters.escaped) }
         var widths = headers.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
@@ -27,13 +33,9 @@ struct Table {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// RFC 4180 with formulas neutralised (`CSVWriter`, shared with the rejects file).
     func csv() -> String {
-        ([headers] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
-    }
-
-    static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        ([headers] + rows).map(CSVWriter.record).joined(separator: "\n") + "\n"
     }
 }
 

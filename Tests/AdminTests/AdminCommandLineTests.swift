@@ -60,6 +60,28 @@ import TestSupport
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.contains("127.0.0.1"))
         #expect(!unreachable.stderr.contains("hunter2"))
+        // libpq quotes the piece of a malformed URI it could not read: here, the password.
+        let malformed = try await Executable.run(
+            "collections-admin", ["tenant", "list", "--database-url", "postgresql://u:Pa%zzSecret99@127.0.0.1/x"], databaseURL: nil)
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.hasPrefix("collections-admin: error: invalid connection string: invalid percent-encoded token"), "\(malformed.stderr)")
+        #expect(malformed.stderr.split(separator: "\n").count == 1, "\(malformed.stderr)")
+        #expect(!malformed.stderr.contains("Secret99") && !malformed.stderr.contains("%zz"), "\(malformed.stderr)")
+    }
+
+    @Test func csvNeutralisesFormulasAndTablesEscapeControlCharacters() async throws {
+        let formula = slug()
+        _ = try await admin("tenant", "create", formula, "--name", "=HYPERLINK(\"http://evil.example\",\"Acme\")")
+        let csv = try await admin("tenant", "show", formula, "--format", "csv")
+        let row = csv.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        #expect(row.hasPrefix("\(formula),\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Acme\"\")\",USD,"), "\(csv.stdout)")
+        #expect(row.contains(",\"-3,1,7,14,30\","), "numbers stay numbers: \(row)")
+
+        let escape = slug()
+        _ = try await admin("tenant", "create", escape, "--name", "Evil\u{1B}[2J\u{1B}[31mRed\u{9B}0m")
+        let table = try await admin("tenant", "show", escape)
+        #expect(table.stdout.contains("Evil\\x1b[2J\\x1b[31mRed\\x9b0m"), "\(table.stdout)")
+        #expect(!table.stdout.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" }, "\(table.stdout)")
     }
 
     @Test func configureChangesOnlyTheSettingsGivenAndRefusesBadOnesInWords() async throws {

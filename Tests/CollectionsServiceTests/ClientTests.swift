@@ -87,6 +87,23 @@ import TestSupport
         #expect(try await book.fingerprint() == before)
     }
 
+    @Test func controlCharactersAreRefusedInEveryTextField() async throws {
+        let book = try await book()
+        let before = try await book.fingerprint()
+        let cases: [(NewClient, String)] = [
+            (NewClient(ref: "R", name: "Evil\u{1B}[31mCo"), "the client name contains the control character U+001B (escape) at character 5"),
+            (NewClient(ref: "R\tX", name: "X"), "the client ref contains the control character U+0009 (tab) at character 2"),
+            (NewClient(ref: "R", name: "X", phone: "555\u{9B}2J"), "the phone number contains the control character U+009B (CSI) at character 4"),
+            (NewClient(ref: "R", name: "X", email: "a\u{7F}@x.test"), "the email address contains the control character U+007F (DEL) at character 2"),
+        ]
+        for (new, message) in cases {
+            let error = await #expect(throws: ServiceError.self) { try await book.clients.create(new, actor: "t") }
+            #expect(error?.kind == .invalid)
+            #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        }
+        #expect(try await book.fingerprint() == before)
+    }
+
     @Test func updatesOnlyTheFieldsGivenAndAuditsBeforeAndAfter() async throws {
         let book = try await book()
         let original = try await book.clients.create(

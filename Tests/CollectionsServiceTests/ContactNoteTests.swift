@@ -126,6 +126,22 @@ func noon(_ day: String) -> Date { Date(timeIntervalSince1970: Double(noteDay(da
 
     // MARK: Adding
 
+    @Test func aNoteBodyMayHoldLineBreaksAndTabsButNoOtherControlCharacter() async throws {
+        let book = try await book()
+        try await book.client("ACME")
+        let body = "Called twice.\r\nOwner:\tsays next week\nwill call back"
+        let note = try await book.notes.add(NewContactNote(clientRef: "ACME", channel: .call, body: body), actor: "t")
+        #expect(note.body == body)
+        for (new, message) in [
+            (NewContactNote(clientRef: "ACME", channel: .call, body: "ok\n\u{1B}]0;owned\u{07}"), "the note body contains the control character U+001B (escape) at character 4"),
+            (NewContactNote(clientRef: "ACME", channel: .call, author: "da\nna", body: "x"), "the author contains the control character U+000A (line feed) at character 3"),
+        ] {
+            let error = await #expect(throws: ServiceError.self) { try await book.notes.add(new, actor: "t") }
+            #expect(error?.kind == .invalid)
+            #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        }
+    }
+
     @Test func addsANoteWithEveryFieldAndAuditsIt() async throws {
         let book = try await book(timeZone: "America/Chicago")
         try await book.client("ACME")
@@ -226,7 +242,7 @@ func noon(_ day: String) -> Date { Date(timeIntervalSince1970: Double(noteDay(da
             (NewContactNote(clientRef: "A", channel: .call, body: String(repeating: "x", count: 10_001), notedAt: at),
              .invalid, "the note body is 10001 characters long; at most 10000 are allowed"),
             (NewContactNote(clientRef: "A", channel: .call, body: "before\u{0}after", notedAt: at),
-             .invalid, "the note body contains a NUL character"),
+             .invalid, "the note body contains the control character U+0000 (NUL) at character 7: control characters other than tab, line feed and carriage return are not allowed"),
             (NewContactNote(clientRef: "A", channel: .call, author: String(repeating: "a", count: 201), notedAt: at),
              .invalid, "the author is 201 characters long; at most 200 are allowed"),
         ]

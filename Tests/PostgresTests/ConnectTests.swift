@@ -33,6 +33,52 @@ import TestSupport
         #expect(error?.description.contains("s3cr3t-pass") == false)
     }
 
+    /// A malformed string's message: libpq quotes the piece it could not read, which may
+    /// be the password, as typed or decoded. `(string, what libpq still says)`.
+    static let malformedWithPasswords: [(String, String)] = [
+        ("postgresql://u:Pa%zzSecret99@127.0.0.1/x", "invalid percent-encoded token"),
+        ("postgres://u:Secret99%41b@[::1/x", "IPv6 host address"),  // the whole URI
+        ("postgresql://u:Secret99%00b@h/x", "forbidden value %00"),
+        ("postgresql://u@h/x?password=Pa%zzSecret99&sslmode=require", "invalid percent-encoded token"),
+        ("postgresql://u@h/x?pass%77ord=Pa%zzSecret99", "invalid percent-encoded token"),
+        ("host=h password = correct Secret99 port=5432", "missing \"=\" after"),
+        ("host=h password=correct Secret99=x", "invalid connection option"),
+        ("host=h password='Secret99", "unterminated quoted string"),
+    ]
+
+    @Test(arguments: malformedWithPasswords)
+    func aMalformedStringsMessageNeverHoldsAnyPartOfThePassword(string: String, message: String) throws {
+        let error = #expect(throws: PostgresError.self) { _ = try ConnectionConfiguration(string) }
+        #expect(error?.kind == .invalidConnectionString)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+        for part in ["Secret99", "SecretA", "Pa%zz"] {
+            #expect(error?.description.contains(part) == false, "\(error?.description ?? "")")
+        }
+    }
+
+    @Test func aMalformedStringWithoutAPasswordStillQuotesWhatIsWrong() throws {
+        let error = #expect(throws: PostgresError.self) { _ = try ConnectionConfiguration("postgresql://u@h/d%zzb") }
+        #expect(error?.message == "invalid connection string: invalid percent-encoded token: \"d%zzb\"")
+    }
+
+    @Test func aPasswordThatLostItsAtSignIsNotPrintedAsAPort() async throws {
+        // libpq reads `u:Secret99` as a host and a port, and then quotes the "port".
+        let error = await #expect(throws: PostgresError.self) {
+            _ = try await PostgresConnection.connect("postgresql://u:Secret99/x?connect_timeout=2")
+        }
+        #expect(error?.kind == .connectionFailed)
+        #expect(error?.message.contains("invalid integer value") == true, "\(error?.message ?? "")")
+        #expect(error?.description.contains("Secret99") == false, "\(error?.description ?? "")")
+    }
+
+    @Test func aServerMessageQuotingAConnectionStringHasNoPassword() async throws {
+        // A database name that was itself a URI: the server quotes it back.
+        let configuration = try await Shared.configuration().with(database: "postgresql://a:Secret99@h/d")
+        let error = await #expect(throws: PostgresError.self) { _ = try await PostgresConnection.connect(configuration) }
+        #expect(error?.message.contains("does not exist") == true, "\(error?.message ?? "")")
+        #expect(error?.description.contains("Secret99") == false, "\(error?.description ?? "")")
+    }
+
     @Test func connectTimeoutIsHonoured() async throws {
         // A socket that listens but never answers: the kernel completes the TCP
         // handshake, the server never speaks, and only connect_timeout ends the wait.

@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 import Testing
 
@@ -79,6 +80,72 @@ import Testing
             #expect(try await connection.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()").scalar(Int.self) == 0)
         }
         await pool.close()
+    }
+
+    @Test func aRoleOrSessionAuthorizationSetByABorrowerIsResetOnReturn() async throws {
+        // Roles are cluster-wide: a name of this run's own, dropped at the end.
+        let role = uniqueName("pool_reset_role")
+        try await withConnection { admin async throws in
+            try await admin.simpleQuery("CREATE ROLE \(role) NOLOGIN; GRANT \(role) TO CURRENT_USER")
+        }
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 1)
+        var failure: (any Error)?
+        do {
+            let login = try await pool.withConnection { connection async throws in
+                let login = try await connection.query("SELECT session_user::text").scalar(String.self)
+                try await connection.simpleQuery("SET ROLE \(role)")
+                #expect(try await connection.query("SELECT current_user::text").scalar(String.self) == role)
+                return login
+            }
+            try await pool.withConnection { connection async throws in
+                #expect(try await connection.query("SELECT current_user::text").scalar(String.self) == login)
+                // The tests' login is a superuser, which may change the session authorization too.
+                try await connection.simpleQuery("SET SESSION AUTHORIZATION \(role)")
+                #expect(try await connection.query("SELECT session_user::text").scalar(String.self) == role)
+            }
+            try await pool.withConnection { connection async throws in
+                let users = try await connection.query("SELECT session_user::text, current_user::text").decode((String, String).self)
+                #expect(users.first?.0 == login && users.first?.1 == login, "\(users)")
+            }
+        } catch {
+            failure = error
+        }
+        await pool.close()
+        try await withConnection { admin async throws in try await admin.simpleQuery("DROP ROLE \(role)") }
+        if let failure { throw failure }
+    }
+
+    @Test func anOrdinaryLoginsConnectionIsResetAndKeptToo() async throws {
+        // The reset must not need a superuser: programs log in as plain NOINHERIT logins.
+        // A connection whose reset failed would be closed, not lent again.
+        let login = uniqueName("pool_reset_login")
+        let group = uniqueName("pool_reset_group")
+        let password = UUID().uuidString
+        try await withConnection { admin async throws in
+            try await admin.simpleQuery("""
+                CREATE ROLE \(group) NOLOGIN; CREATE ROLE \(login) LOGIN NOINHERIT PASSWORD '\(password)';
+                GRANT \(group) TO \(login)
+                """)
+        }
+        var configuration = try await Shared.configuration().with(user: login)
+        configuration["password"] = password
+        let pool = ConnectionPool(configuration: configuration, maxConnections: 1)
+        var failure: (any Error)?
+        do {
+            let first = try await pool.withConnection { connection async throws in
+                try await connection.simpleQuery("SET ROLE \(group)")
+                return connection.backendPID
+            }
+            try await pool.withConnection { connection async throws in
+                #expect(connection.backendPID == first, "the reset failed, so the connection was replaced")
+                #expect(try await connection.query("SELECT current_user::text").scalar(String.self) == login)
+            }
+        } catch {
+            failure = error
+        }
+        await pool.close()
+        try await withConnection { admin async throws in try await admin.simpleQuery("DROP ROLE \(login); DROP ROLE \(group)") }
+        if let failure { throw failure }
     }
 
     @Test func aFailedConnectDoesNotLeakASlot() async throws {
