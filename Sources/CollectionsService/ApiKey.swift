@@ -46,7 +46,7 @@ public struct ApiKeys: Sendable {
     }
 
     public func create(tenantSlug: String, label: String?, actor: String) async throws -> Issued {
-        if let label, label.count > 200 { throw ServiceError.invalid("--label must be at most 200 characters") }
+        let label = try Check.optionalText(label, "--label", 1...200)
         let tenant = try await TenantRegistry(database: database).find(tenantSlug)
         let prefix = Self.randomHex(bytes: 4)
         let secret = "ck_\(tenant.id.uuidString.lowercased().replacingOccurrences(of: "-", with: ""))_\(prefix)\(Self.randomHex(bytes: 20))"

@@ -61,8 +61,7 @@ public struct TenantRegistry: Sendable {
         slug: String, name: String, currency: String? = "USD", timeZone: String = "UTC", actor: String
     ) async throws -> Tenant {
         try Self.validate(slug: slug)
-        let name = name.trimmingCharacters(in: .whitespaces)
-        guard (1...200).contains(name.count) else { throw ServiceError.invalid("--name must be 1-200 characters") }
+        let name = try Check.text(name, "--name", 1...200)
         return try await database.asRegistry { tx in
             guard try await tx.query("SELECT 1 FROM pg_timezone_names WHERE name = \(timeZone)").first != nil else {
                 throw ServiceError.invalid("unknown time zone \"\(timeZone)\": use an IANA name such as America/Chicago")

@@ -77,8 +77,13 @@ import TestSupport
         #expect(row.hasPrefix("\(formula),\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Acme\"\")\",USD,"), "\(csv.stdout)")
         #expect(row.contains(",\"-3,1,7,14,30\","), "numbers stay numbers: \(row)")
 
+        // Names with control characters are refused now; one stored before that
+        // rule (written here behind the library's back) still prints harmlessly.
         let escape = slug()
-        _ = try await admin("tenant", "create", escape, "--name", "Evil\u{1B}[2J\u{1B}[31mRed\u{9B}0m")
+        _ = try await admin("tenant", "create", escape, "--name", "Evil")
+        let connection = try await Self.database.value.connect()
+        try await connection.execute("UPDATE tenants SET name = \("Evil\u{1B}[2J\u{1B}[31mRed\u{9B}0m") WHERE slug = \(escape)")
+        await connection.close()
         let table = try await admin("tenant", "show", escape)
         #expect(table.stdout.contains("Evil\\x1b[2J\\x1b[31mRed\\x9b0m"), "\(table.stdout)")
         #expect(!table.stdout.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" }, "\(table.stdout)")
@@ -143,6 +148,18 @@ import TestSupport
         #expect((deletion["actor"] as? String)?.isEmpty == false)
         #expect((deletion["rows_deleted"] as? [String: Int])?["api_keys"] == 2)
         #expect((deletion["rows_deleted"] as? [String: Int])?["audit_log"] == 3)
+    }
+
+    @Test func aTenantNameOrKeyLabelWithAControlCharacterIsRefused() async throws {
+        let slug = slug()
+        let named = try await admin("tenant", "create", slug, "--name", "Evil\u{1B}[2J Loans")
+        #expect(named.status == 1)
+        #expect(named.stderr.contains("--name contains the control character U+001B"), "\(named.stderr)")
+        #expect(try await admin("tenant", "show", slug).status == 1)
+        _ = try await admin("tenant", "create", slug, "--name", "Fine Loans")
+        let labelled = try await admin("api-key", "create", slug, "--label", "ci\u{7}")
+        #expect(labelled.status == 1)
+        #expect(labelled.stderr.contains("--label contains the control character U+0007"), "\(labelled.stderr)")
     }
 
     @Test func deleteJSONListsTheRowsPerTable() async throws {
