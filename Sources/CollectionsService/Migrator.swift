@@ -220,7 +220,7 @@ public struct Migrator: Sendable {
             if let row = rows.first(where: { $0.0 == migration.version }) {
                 result.append(Status(
                     version: migration.version, name: migration.name,
-                    state: row.2 == migration.checksum ? .applied : .changed,
+                    state: migration.matches(recorded: row.2) ? .applied : .changed,
                     checksum: row.2, appliedAt: row.3, durationMs: row.4))
             } else {
                 result.append(Status(version: migration.version, name: migration.name, state: .pending, checksum: migration.checksum))

@@ -199,4 +199,65 @@ import TestSupport
         await connection.close()
         try await database.drop()
     }
+
+    @Test func theLandedListNamesEveryLandedMigrationWithItsChecksum() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let landed = try String(contentsOf: root.appendingPathComponent("sql/landed.txt"), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+            .map { $0.split(separator: " ").map(String.init) }
+        #expect(landed.count >= 10)
+        for entry in landed {
+            let migration = try #require(Migration.all.first { $0.name == entry[0] }, "\(entry[0]) is not carried")
+            #expect(migration.checksum == entry[1], "\(entry[0]) was edited after it landed")
+        }
+    }
+
+    @Test func theEarlierTextsOf0006And0010AreTheOnesInTheHistory() throws {
+        // The accepted checksums are computed here from git's copies, the way the
+        // migrator computes them; a checkout without history cannot check this.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for (commit, name) in [("f148bdb", "0006_worker_indexes.sql"), ("511f739", "0006_worker_indexes.sql"),
+                               ("1122a39", "0010_bounced_promises.sql")] {
+            let git = Process()
+            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            git.arguments = ["-C", root.path, "show", "\(commit):sql/\(name)"]
+            let out = Pipe()
+            git.standardOutput = out
+            git.standardError = FileHandle.nullDevice
+            try git.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            git.waitUntilExit()
+            try #require(git.terminationStatus == 0, "git show \(commit):sql/\(name)")
+            let old = Migration(name: name, sql: text)
+            #expect(old.checksum != Migration.all.first { $0.name == name }?.checksum)
+            #expect(Migration.all.first { $0.name == name }?.matches(recorded: old.checksum) == true, "\(commit) \(name)")
+        }
+    }
+
+    @Test func aDatabaseMigratedWithTheEarlier0010MovesOnAndEndsLikeANewOne() async throws {
+        let database = try await TestDatabase.migrated("earlier0010")
+        let connection = try await database.connect()
+        // As a database migrated at 1122a39 stood: 0010's earlier text recorded, no
+        // worker_break_bounced_promises, no function files yet.
+        try await connection.simpleQuery("""
+            UPDATE schema_migrations SET checksum = 'e6c1569d722b0a93126eaf607cc9899f54132f2fafc91a3928d5f459a4cec6ff'
+            WHERE name = '0010_bounced_promises.sql';
+            DROP FUNCTION worker_break_bounced_promises(date, int, text);
+            DELETE FROM schema_functions;
+            """)
+        _ = try await Migrator(configuration: database.configuration(as: .migrate)).migrate()
+        #expect(try await Migrator(configuration: database.configuration(as: .migrate)).status().allSatisfy { $0.state == .applied })
+        let restored = try await connection.query("""
+            SELECT count(*) FROM pg_proc WHERE proname = 'worker_break_bounced_promises'
+            """).scalar(Int.self)
+        #expect(restored == 1)
+        // Any other text is still an edit that stops the run.
+        try await connection.simpleQuery("UPDATE schema_migrations SET checksum = 'feed' WHERE name = '0010_bounced_promises.sql'")
+        let stopped = await #expect(throws: Migrator.Failure.self) {
+            _ = try await Migrator(configuration: database.configuration(as: .migrate)).migrate()
+        }
+        #expect(stopped?.description.contains("0010_bounced_promises.sql was edited after it was applied") == true)
+        await connection.close()
+        try await database.drop()
+    }
 }

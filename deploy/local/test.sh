@@ -9,6 +9,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 deploy/local/cluster.sh packages
+# A landed migration is never edited (sql/landed.txt).
+deploy/dev/check-migrations.sh
 if [ -z "${DATABASE_URL:-}" ]; then
     trap 'deploy/local/cluster.sh stop' EXIT
     # Durability buys nothing in a throwaway test cluster.
