@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "collections-bench", targets: ["collections-bench"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "CollectionsService", targets: ["CollectionsService"]),
+        .library(name: "CollectionsSchema", targets: ["CollectionsSchema"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,7 +29,14 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // The layers, each importing only those below it.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "CSV", swiftSettings: strict),
+        .target(
+            name: "CollectionsSchema",
+            dependencies: ["Postgres", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "CollectionsService",
             dependencies: [
@@ -39,15 +47,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "CollectionsImport", dependencies: ["CollectionsService", "CSV", "Postgres"], swiftSettings: strict),
         .target(
-            name: "CollectionsCommandLine",
-            dependencies: ["CollectionsService", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "CollectionsDemo",
+            dependencies: ["CollectionsService", "CollectionsImport", "CSV", "Postgres"],
             swiftSettings: strict
         ),
+        .target(
+            name: "CollectionsCommandLine",
+            dependencies: [
+                "CollectionsService", "CSV", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The executables carry only what they use: the worker no schema, importer or demo.
         .executableTarget(
             name: "collections-admin",
             dependencies: [
-                "CollectionsService", "Postgres", "CollectionsCommandLine",
+                "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres",
+                "CollectionsCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,12 +91,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "TestSupport", dependencies: ["Postgres", "CollectionsService"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["Postgres", "CollectionsService", "CollectionsSchema"],
+            path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CollectionsServiceTests",
             dependencies: [
-                "CollectionsService", "Postgres", "TestSupport",
+                "CollectionsService", "CollectionsImport", "CollectionsDemo", "CSV", "Postgres", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
@@ -90,7 +110,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AdminTests",
-            dependencies: ["CollectionsService", "Postgres", "TestSupport"],
+            dependencies: [
+                "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
+            ],
             swiftSettings: strict
         ),
     ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CollectionsCommandLine
+import CollectionsService
 import Foundation
 
 @main

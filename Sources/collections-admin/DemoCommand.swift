@@ -1,5 +1,7 @@
 import ArgumentParser
 import CollectionsCommandLine
+import CollectionsDemo
+import CollectionsImport
 import CollectionsService
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CollectionsCommandLine
+import CollectionsImport
 import CollectionsService
 import Foundation
 

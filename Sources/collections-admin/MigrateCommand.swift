@@ -1,5 +1,6 @@
 import ArgumentParser
 import CollectionsCommandLine
+import CollectionsSchema
 import CollectionsService
 import Foundation
 

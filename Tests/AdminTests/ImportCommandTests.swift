@@ -1,8 +1,9 @@
+import CollectionsImport
 import CollectionsService
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `collections-admin import`, run as an operator runs it.
 @Suite struct ImportCommandTests {

@@ -1,8 +1,9 @@
+import CollectionsSchema
 import CollectionsService
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct MigrationTests {
     @Test func migrateAppliesEveryMigrationOnceAndASecondRunDoesNothing() async throws {

@@ -1,8 +1,9 @@
+import CollectionsSchema
 import CollectionsService
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Adversarial checks that the database itself keeps tenants apart, run as the
 /// HTTP server's login (a NOINHERIT member of `collections_app` only), exactly as

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import CollectionsService
+@testable import CSV
+@testable import CollectionsImport
 
 /// The CSV reader the importer streams files through.
 @Suite struct ImportCSVTests {

@@ -1,5 +1,6 @@
-import Foundation
+import CollectionsSchema
 import CollectionsService
+import Foundation
 import Postgres
 
 /// A database of its own for one test suite, on the server `DATABASE_URL` names

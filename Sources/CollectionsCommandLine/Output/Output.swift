@@ -1,0 +1,39 @@
+import Foundation
+
+/// The one place a command's result is printed: JSON (the value itself, snake_case
+/// keys, ISO 8601 dates) for a program, else its table, as CSV for a spreadsheet or
+/// aligned for a person, with optional text around the table for a person only.
+public func emit(
+    _ value: some Encodable, format: OutputFormat, table: () -> Table,
+    before: String = "", after: String = ""
+) throws {
+    switch format {
+    case .json: try printJSON(value)
+    case .csv: printOut(table().csv())
+    case .table: printOut(before + table().render() + after)
+    }
+}
+
+public func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    FileHandle.standardOutput.write(try encoder.encode(value))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+public func printOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+public func printTable(_ table: Table, format: OutputFormat) {
+    printOut(format == .csv ? table.csv() : table.render())
+}
+
+public func isoTimestamp(_ date: Date?) -> String {
+    guard let date else { return "" }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Postgres
+
+/// The audit trail: who changed what, when, with the values before and after.
+/// Written in the same transaction as the change it records.
+package enum Audit {
+    package static func record(
+        _ tx: PostgresConnection, tenant: UUID, actor: String, action: String, entity: String,
+        entityID: String?, before: (any Encodable)?, after: (any Encodable)?
+    ) async throws {
+        try await tx.execute("""
+            INSERT INTO audit_log (tenant_id, actor, action, entity, entity_id, before, after)
+            VALUES (\(tenant), \(String(actor.prefix(200))), \(action), \(entity), \(entityID),
+                    \(try json(before)), \(try json(after)))
+            """)
+    }
+
+    package static func json(_ value: (any Encodable)?) throws -> JSONText? {
+        guard let value else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return JSONText(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}

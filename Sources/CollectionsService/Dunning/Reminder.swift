@@ -1,0 +1,41 @@
+import Foundation
+import Postgres
+
+/// A reminder the daily worker queued for an open invoice: before it falls due,
+/// or after, on the days the tenant's `reminderOffsets` name (sql/0009).
+public struct Reminder: Sendable, Codable, Equatable {
+    public var scheduledOn: CalendarDate
+    public var clientRef: String
+    public var clientName: String
+    public var invoiceNumber: String
+    public var dueOn: CalendarDate
+    /// Days from the due date: negative before it, positive after.
+    public var offsetDays: Int
+    public var channel: String
+    /// Where the channel reaches the client (email address or phone), when known.
+    public var address: String?
+    public var balance: Money
+
+    /// "3 days before due", "due today", "7 days past due".
+    public var timing: String {
+        switch offsetDays {
+        case ..<(-1): return "\(-offsetDays) days before due"
+        case -1: return "1 day before due"
+        case 0: return "due today"
+        case 1: return "1 day past due"
+        default: return "\(offsetDays) days past due"
+        }
+    }
+
+    init(row: PostgresRow) throws {
+        scheduledOn = try row["scheduled_on"]
+        clientRef = try row["client_ref"]
+        clientName = try row["client_name"]
+        invoiceNumber = try row["invoice_number"]
+        dueOn = try row["due_on"]
+        offsetDays = Int(try row["offset_days", as: Int32.self])
+        channel = try row["channel"]
+        address = try row["address"]
+        balance = Money(amountMinor: try row["balance_minor"], currency: try row["currency"])
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Postgres
+
+/// An invoice as of a date: what was charged, paid and written off by then, what
+/// is owed, and its status.
+public struct InvoiceState: Sendable, Codable, Equatable {
+    public var invoice: Invoice
+    public var asOf: CalendarDate
+    public var chargesMinor: Int64
+    /// Applied by payments not reversed on or before `asOf`.
+    public var appliedMinor: Int64
+    public var writtenOffMinor: Int64
+    /// amount + charges - applied - written off; 0 when void or not yet issued.
+    public var balance: Money
+    public var status: InvoiceStatus
+    /// A dispute is open on `asOf` (whatever the balance).
+    public var disputed: Bool
+    /// `asOf - due date` when something is owed and that is positive, else 0.
+    public var daysPastDue: Int
+
+    public var isOverdue: Bool { daysPastDue > 0 }
+
+    init(row: PostgresRow) throws {
+        invoice = try Invoice(row: row)
+        asOf = try row["as_of"]
+        chargesMinor = try row["charges_minor"]
+        appliedMinor = try row["applied_minor"]
+        writtenOffMinor = try row["written_off_minor"]
+        balance = Money(amountMinor: try row["balance_minor"], currency: invoice.currency)
+        status = InvoiceStatus(rawValue: try row["status"]) ?? .open
+        disputed = try row["disputed"]
+        daysPastDue = try row["days_past_due"]
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import Postgres
+
+enum Ledger {
+    /// "Today" for the current tenant: the date in its IANA time zone.
+    static func today(_ tx: PostgresConnection) async throws -> CalendarDate {
+        let today = try await tx.query("""
+            SELECT (now() AT TIME ZONE t.time_zone)::date FROM tenants t WHERE t.id = (SELECT current_tenant_id())
+            """).scalar(CalendarDate.self)
+        guard let today else { throw ServiceError(.suspended, "the tenant is suspended or does not exist") }
+        return today
+    }
+
+    /// A pattern for ILIKE that matches `text` anywhere, literally: `%`, `_` and the
+    /// escape character `\` in what the collector typed match only themselves.
+    static func containsPattern(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "%\(escaped)%"
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Postgres
+
+/// The ledger's arithmetic, in SQL and set-based: balances are summed by the
+/// database over the dated entries, never by loading entries into Swift.
+///
+/// Balance of an invoice at D = amount + charges dated <= D - applications dated
+/// <= D of payments not reversed on or before D - write-offs dated <= D; 0 when
+/// voided on or before D or issued after D.
+enum LedgerSQL {
+    /// `SELECT` of invoice columns (alias `i`, client `c`) plus the state columns as
+    /// of `date`; append `WHERE`/`ORDER BY` to it. Wrapped in a subquery `s`, so
+    /// filters can name `s.status`, `s.balance_minor`.
+    static func states(asOf date: CalendarDate) -> SQL {
+        """
+        SELECT * FROM (
+            SELECT \(unescaped: Invoice.columns), \(date) AS as_of, x.charges_minor, x.applied_minor,
+                x.written_off_minor, x.disputed, b.balance_minor,
+                CASE WHEN i.voided_on <= \(date) THEN 'void'
+                     WHEN i.issued_on > \(date) THEN 'not_issued'
+                     WHEN b.balance_minor <= 0 AND x.written_off_minor > 0 THEN 'written_off'
+                     WHEN b.balance_minor <= 0 THEN 'paid'
+                     WHEN x.disputed THEN 'disputed'
+                     ELSE 'open' END AS status,
+                CASE WHEN b.balance_minor > 0 THEN greatest(\(date) - i.due_on, 0) ELSE 0 END AS days_past_due
+            FROM invoices i
+            JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id
+            CROSS JOIN LATERAL (
+                SELECT
+                    (SELECT coalesce(sum(ch.amount_minor), 0) FROM invoice_charges ch
+                     WHERE ch.tenant_id = i.tenant_id AND ch.invoice_id = i.id AND ch.charged_on <= \(date)
+                    ) AS charges_minor,
+                    (SELECT coalesce(sum(a.amount_minor), 0) FROM payment_applications a
+                     JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
+                     WHERE a.tenant_id = i.tenant_id AND a.invoice_id = i.id AND a.applied_on <= \(date)
+                       AND (p.reversed_on IS NULL OR p.reversed_on > \(date))
+                    ) AS applied_minor,
+                    (SELECT coalesce(sum(w.amount_minor), 0) FROM write_offs w
+                     WHERE w.tenant_id = i.tenant_id AND w.invoice_id = i.id AND w.written_off_on <= \(date)
+                    ) AS written_off_minor,
+                    EXISTS (SELECT 1 FROM disputes d
+                            WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id AND d.opened_on <= \(date)
+                              AND (d.resolved_on IS NULL OR d.resolved_on > \(date))
+                    ) AS disputed
+            ) x
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN i.voided_on <= \(date) OR i.issued_on > \(date) THEN 0
+                            ELSE i.amount_minor + x.charges_minor - x.applied_minor - x.written_off_minor
+                       END AS balance_minor
+            ) b
+        ) s
+        """
+    }
+
+    /// What can still be taken off each invoice (applied or written off) by an
+    /// entry dated `date`, without its balance going below zero on that date or
+    /// on any later one: the least of the balance at `date` and the balances after
+    /// each later-dated entry. (A later write-off or application already recorded
+    /// leaves less room than the balance at `date` suggests.)
+    ///
+    /// The balance over time is a running sum of signed entries: the amount at
+    /// issue, charges, minus applications (plus them back at the payment's
+    /// reversal), minus write-offs. Void invoices are refused before this is asked.
+    /// Callers lock the invoice rows first (`FOR UPDATE`, by id), so no concurrent
+    /// entry can slip in between this answer and the write that relies on it.
+    static func available(invoices ids: [UUID], on date: CalendarDate, in tx: PostgresConnection) async throws -> [UUID: Int64] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await tx.query("""
+            WITH target AS (
+                SELECT i.id, i.amount_minor, i.issued_on FROM invoices i WHERE i.id = ANY(\(ids))
+            ), entries AS (
+                SELECT t.id AS invoice_id, t.issued_on AS on_date, t.amount_minor AS delta FROM target t
+                UNION ALL
+                SELECT ch.invoice_id, ch.charged_on, ch.amount_minor FROM invoice_charges ch
+                WHERE ch.invoice_id = ANY(\(ids))
+                UNION ALL
+                SELECT w.invoice_id, w.written_off_on, -w.amount_minor FROM write_offs w
+                WHERE w.invoice_id = ANY(\(ids))
+                UNION ALL
+                SELECT a.invoice_id, a.applied_on, -a.amount_minor
+                FROM payment_applications a JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
+                WHERE a.invoice_id = ANY(\(ids)) AND (p.reversed_on IS NULL OR a.applied_on < p.reversed_on)
+                UNION ALL
+                SELECT a.invoice_id, p.reversed_on, a.amount_minor
+                FROM payment_applications a JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
+                WHERE a.invoice_id = ANY(\(ids)) AND a.applied_on < p.reversed_on
+            ), daily AS (
+                SELECT invoice_id, on_date, sum(delta) AS delta FROM entries GROUP BY invoice_id, on_date
+            ), running AS (
+                SELECT invoice_id, on_date, sum(delta) OVER (PARTITION BY invoice_id ORDER BY on_date) AS balance
+                FROM daily
+            )
+            SELECT t.id, greatest(least(
+                (SELECT coalesce(sum(d.delta), 0) FROM daily d WHERE d.invoice_id = t.id AND d.on_date <= \(date)),
+                (SELECT min(r.balance) FROM running r WHERE r.invoice_id = t.id AND r.on_date > \(date))
+            ), 0) AS available
+            FROM target t
+            """)
+        var available: [UUID: Int64] = [:]
+        for row in rows { available[try row.decode(UUID.self, at: 0)] = try row.decode(Int64.self, at: 1) }
+        return available
+    }
+
+    /// Locks the invoices in one consistent order (by id), so two transactions that
+    /// touch overlapping invoices queue instead of deadlocking, and neither sees a
+    /// balance the other is about to change.
+    static func lock(invoices ids: [UUID], in tx: PostgresConnection) async throws {
+        guard !ids.isEmpty else { return }
+        try await tx.execute("SELECT i.id FROM invoices i WHERE i.id = ANY(\(ids)) ORDER BY i.id FOR UPDATE")
+    }
+}

@@ -1,0 +1,142 @@
+/// An amount of one currency, in integer minor units (cents for USD, yen for JPY,
+/// fils for BHD).
+///
+/// Money never touches floating point: a decimal string is converted exactly by the
+/// currency's exponent, and computed amounts (late fees, interest) are rounded
+/// half-even, once, by `roundHalfEven` on integers. Two amounts are only ever
+/// compared or added within one currency.
+public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var amountMinor: Int64
+    /// ISO 4217 code, e.g. `USD`.
+    public var currency: String
+
+    public init(amountMinor: Int64, currency: String) {
+        self.amountMinor = amountMinor
+        self.currency = currency
+    }
+
+    /// Which signs an amount may have where it is entered.
+    public enum Sign: Sendable {
+        /// Greater than zero: invoice, payment, write-off, charge amounts.
+        case positive
+        /// Zero or more: a credit limit.
+        case nonNegative
+        /// Any sign: adjustments and computed differences.
+        case any
+    }
+
+    /// Parses a decimal string in major units, exactly: `"1234.56"` USD is 123456.
+    ///
+    /// Accepts digits with at most one `.` and, when `sign` allows it, a leading `-`.
+    /// Refuses exponents, thousands separators, decimal commas, and more decimals
+    /// than the currency has (`"12.345"` USD is an error, never a rounding).
+    public init(parsing text: String, currency: String, sign: Sign = .positive) throws {
+        let exponent = try Currency.exponent(of: currency)
+        let trimmed = text.trimmingASCIIWhitespace()
+        guard !trimmed.isEmpty else { throw ServiceError.invalid("an amount is required") }
+
+        var digits = Substring(trimmed)
+        let negative = digits.first == "-"
+        if negative { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let whole = parts[0]
+        let fraction = parts.count > 1 ? parts[1] : ""
+        let isDigits = { (s: Substring) in s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        guard !whole.isEmpty, isDigits(whole), isDigits(fraction), parts.count == 1 || !fraction.isEmpty else {
+            throw ServiceError.invalid(
+                "\"\(trimmed)\" is not an amount: write digits with an optional decimal point, e.g. 1234.56 (no exponent, no thousands separator, no decimal comma)")
+        }
+        guard fraction.count <= exponent else {
+            throw ServiceError.invalid("\(trimmed) has more decimals than \(currency) allows (\(exponent))")
+        }
+
+        let outOfRange = ServiceError.invalid("\(trimmed) \(currency) is out of range")
+        var minor: Int64 = 0
+        let padded = String(whole) + String(fraction) + String(repeating: "0", count: exponent - fraction.count)
+        for byte in padded.utf8 {
+            let (times10, overflow1) = minor.multipliedReportingOverflow(by: 10)
+            let (plus, overflow2) = times10.addingReportingOverflow(Int64(byte - 48))
+            guard !overflow1, !overflow2 else { throw outOfRange }
+            minor = plus
+        }
+        if negative { minor = -minor }
+
+        switch sign {
+        case .positive where minor <= 0:
+            throw ServiceError.invalid("\(trimmed) is not a positive amount: it must be greater than 0")
+        case .nonNegative where minor < 0:
+            throw ServiceError.invalid("\(trimmed) is negative: the amount must be 0 or more")
+        default:
+            break
+        }
+        self.init(amountMinor: minor, currency: currency)
+    }
+
+    /// The amount in major units without grouping or code, as files carry it:
+    /// `"1234.56"`, `"-0.05"`, `"1200"` (JPY).
+    public var plain: String {
+        let exponent = (try? Currency.exponent(of: currency)) ?? 2
+        let (whole, fraction) = Self.split(amountMinor.magnitude, exponent: exponent)
+        let sign = amountMinor < 0 ? "-" : ""
+        return exponent == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+    }
+
+    /// For people: `"1,234.56 USD"`.
+    public var formatted: String {
+        let exponent = (try? Currency.exponent(of: currency)) ?? 2
+        let (whole, fraction) = Self.split(amountMinor.magnitude, exponent: exponent)
+        var grouped = ""
+        for (index, character) in whole.enumerated() {
+            if index > 0, (whole.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        let sign = amountMinor < 0 ? "-" : ""
+        return exponent == 0 ? "\(sign)\(grouped) \(currency)" : "\(sign)\(grouped).\(fraction) \(currency)"
+    }
+
+    public var description: String { formatted }
+
+    private static func split(_ magnitude: UInt64, exponent: Int) -> (whole: String, fraction: String) {
+        guard exponent > 0 else { return (String(magnitude), "") }
+        var scale: UInt64 = 1
+        for _ in 0..<exponent { scale *= 10 }
+        let fraction = String(magnitude % scale)
+        return (String(magnitude / scale), String(repeating: "0", count: exponent - fraction.count) + fraction)
+    }
+
+    // MARK: - Computed money
+
+    /// `numerator / denominator` rounded half to even: 5/2 is 2, 7/2 is 4, -5/2 is -2.
+    ///
+    /// Banker's rounding does not drift upward when many amounts are rounded, which
+    /// is why computed fees are rounded this way, once, where they are recorded.
+    /// The arithmetic is 128-bit, so no intermediate overflows.
+    public static func roundHalfEven(numerator: Int128, denominator: Int128) -> Int128 {
+        precondition(denominator != 0, "roundHalfEven: division by zero")
+        let negative = (numerator < 0) != (denominator < 0)
+        let n = numerator.magnitude
+        let d = denominator.magnitude
+        var quotient = n / d
+        let remainder = n % d
+        // Compare 2r with d without overflowing: r > d - r.
+        if remainder > d - remainder || (remainder == d - remainder && quotient % 2 == 1) {
+            quotient += 1
+        }
+        return negative ? -Int128(quotient) : Int128(quotient)
+    }
+
+    /// Integer form of `roundHalfEven` for minor units.
+    public static func roundHalfEven(numerator: Int64, denominator: Int64) -> Int64 {
+        Int64(roundHalfEven(numerator: Int128(numerator), denominator: Int128(denominator)))
+    }
+
+    /// This amount times `numerator / denominator`, rounded half-even once:
+    /// a 1.5% late fee on 1,000.05 USD is `times(150, over: 10_000)` = 15.00 USD.
+    public func times(_ numerator: Int64, over denominator: Int64) throws -> Money {
+        let exact = Self.roundHalfEven(numerator: Int128(amountMinor) * Int128(numerator), denominator: Int128(denominator))
+        guard let minor = Int64(exactly: exact) else {
+            throw ServiceError.invalid("\(formatted) x \(numerator)/\(denominator) is out of range")
+        }
+        return Money(amountMinor: minor, currency: currency)
+    }
+}

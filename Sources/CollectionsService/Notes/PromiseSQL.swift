@@ -1,0 +1,43 @@
+import Foundation
+import Postgres
+
+/// The promise rule in SQL, shared by `ContactNotes.promises` and `Worklist`.
+enum PromiseSQL {
+    /// Every promise to pay made on or before `asOf` (its note's date in the
+    /// tenant's time zone), with its state as of `asOf`. Columns: note_id,
+    /// client_id, invoice_id, noted_at, made_on, promise_amount_minor,
+    /// promise_currency, promise_date, deadline (promise_date + the tenant's
+    /// grace days), paid_minor (payments counted as of `asOf`), state (open,
+    /// kept, broken). Needs the tenant set; reads the time zone and grace from
+    /// the tenant's row.
+    ///
+    /// The payments counted are those of PromiseDecisions (client, currency,
+    /// received from made_on to the deadline) received on or before `asOf` and
+    /// not reversed on or before `asOf`, as in `report_kpis`.
+    static func states(asOf: CalendarDate) -> SQL {
+        """
+        SELECT n.id AS note_id, n.client_id, n.invoice_id, n.noted_at, w.made_on, n.promise_amount_minor,
+               n.promise_currency, n.promise_date, w.deadline, paid.minor AS paid_minor,
+               CASE WHEN paid.minor >= n.promise_amount_minor THEN 'kept'
+                    WHEN \(asOf)::date > w.deadline THEN 'broken'
+                    ELSE 'open' END AS state
+        FROM contact_notes n
+        JOIN tenants t ON t.id = (SELECT current_tenant_id())
+        CROSS JOIN LATERAL (
+            SELECT (n.noted_at AT TIME ZONE t.time_zone)::date AS made_on,
+                   n.promise_date + t.promise_grace_days AS deadline
+        ) w
+        CROSS JOIN LATERAL (
+            SELECT coalesce(report_sum(p.amount_minor), 0)::bigint AS minor
+            FROM payments p
+            WHERE p.tenant_id = (SELECT current_tenant_id()) AND p.client_id = n.client_id
+              AND p.currency = n.promise_currency
+              AND p.received_on >= w.made_on
+              AND p.received_on <= least(w.deadline, \(asOf)::date)
+              AND (p.reversed_on IS NULL OR p.reversed_on > \(asOf)::date)
+        ) paid
+        WHERE n.tenant_id = (SELECT current_tenant_id()) AND n.outcome = 'promise_to_pay'
+          AND w.made_on <= \(asOf)::date
+        """
+    }
+}

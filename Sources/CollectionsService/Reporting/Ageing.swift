@@ -1,0 +1,115 @@
+import Foundation
+import Postgres
+
+/// Ageing as of a date, computed in the database (`report_ageing`,
+/// `report_ageing_by_client` in `sql/0002_reporting.sql`), one statement per report.
+public enum Ageing {
+    /// The past-due buckets of a tenant's limits: {30,60,90} gives 1-30, 31-60,
+    /// 61-90 and 91+ (the last with no upper end).
+    public static func buckets(limits: [Int]) -> [(label: String, fromDays: Int, toDays: Int?)] {
+        var result: [(label: String, fromDays: Int, toDays: Int?)] = []
+        var from = 1
+        for limit in limits {
+            result.append(("\(from)-\(limit)", from, limit))
+            from = limit + 1
+        }
+        result.append(("\(from)+", from, nil))
+        return result
+    }
+
+    // MARK: Per currency
+
+    /// The tenant's ageing at `asOf` (default: the tenant's today), in one
+    /// read-only transaction for the tenant.
+    public static func compute(
+        database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate? = nil
+    ) async throws -> AgeingReport {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            return try await compute(in: tx, tenant: tenant, asOf: Reporting.resolve(asOf, tenant: tenant, in: tx))
+        }
+    }
+
+    /// The same inside a transaction the caller opened with `withTenant` for
+    /// `tenant` (it switches JIT off for the rest of that transaction).
+    public static func compute(in tx: PostgresConnection, tenant: Tenant, asOf: CalendarDate) async throws -> AgeingReport {
+        let rows = try await Reporting.run(
+            "\(rowsSQL(asOf: asOf, bucketLimits: tenant.ageingBucketLimits)) ORDER BY currency", in: tx)
+        let ranges = buckets(limits: tenant.ageingBucketLimits)
+        let currencies = try rows.map { row in
+            AgeingReport.Currency(
+                currency: try row["currency"],
+                totalMinor: try row["total_minor"],
+                currentMinor: try row["current_minor"],
+                buckets: try bucketList(ranges, amounts: try row["bucket_minor"]),
+                disputedMinor: try row["disputed_minor"],
+                unappliedCreditMinor: try row["unapplied_credit_minor"])
+        }
+        return AgeingReport(tenant: tenant.slug, asOf: asOf, currencies: currencies)
+    }
+
+    /// The statement behind `compute`, for the worker to embed (e.g. `INSERT INTO
+    /// ... SELECT current_tenant_id(), <as of>, a.* FROM (<this>) a ON CONFLICT ...`)
+    /// in a transaction with the tenant set. Columns: currency, total_minor,
+    /// current_minor, bucket_minor (bigint[], one element per past-due bucket of
+    /// `bucketLimits`, in order), disputed_minor, unapplied_credit_minor.
+    public static func rowsSQL(asOf: CalendarDate, bucketLimits: [Int]) -> SQL {
+        """
+        SELECT currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor \
+        FROM report_ageing(\(asOf), \(bucketLimits)::int[])
+        """
+    }
+
+    // MARK: Per client
+
+    /// The tenant's ageing at `asOf` per client and currency.
+    public static func byClient(
+        database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate? = nil
+    ) async throws -> ClientAgeingReport {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            return try await byClient(in: tx, tenant: tenant, asOf: Reporting.resolve(asOf, tenant: tenant, in: tx))
+        }
+    }
+
+    /// The same inside a transaction the caller opened with `withTenant` for
+    /// `tenant` (it switches JIT off for the rest of that transaction).
+    public static func byClient(in tx: PostgresConnection, tenant: Tenant, asOf: CalendarDate) async throws -> ClientAgeingReport {
+        let rows = try await Reporting.run("""
+            SELECT a.*, c.ref AS client_ref, c.name AS client_name
+            FROM (\(byClientRowsSQL(asOf: asOf, bucketLimits: tenant.ageingBucketLimits))) a
+            JOIN clients c ON c.tenant_id = (SELECT current_tenant_id()) AND c.id = a.client_id
+            ORDER BY a.currency, c.ref
+            """, in: tx)
+        let ranges = buckets(limits: tenant.ageingBucketLimits)
+        let clients = try rows.map { row in
+            ClientAgeingReport.Client(
+                clientID: try row["client_id"],
+                clientRef: try row["client_ref"],
+                clientName: try row["client_name"],
+                currency: try row["currency"],
+                totalMinor: try row["total_minor"],
+                currentMinor: try row["current_minor"],
+                buckets: try bucketList(ranges, amounts: try row["bucket_minor"]),
+                disputedMinor: try row["disputed_minor"],
+                unappliedCreditMinor: try row["unapplied_credit_minor"])
+        }
+        return ClientAgeingReport(tenant: tenant.slug, asOf: asOf, clients: clients)
+    }
+
+    /// The statement behind `byClient`, for the worker's per-client snapshot:
+    /// the columns of `rowsSQL` with client_id first.
+    public static func byClientRowsSQL(asOf: CalendarDate, bucketLimits: [Int]) -> SQL {
+        """
+        SELECT client_id, currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor \
+        FROM report_ageing_by_client(\(asOf), \(bucketLimits)::int[])
+        """
+    }
+
+    static func bucketList(_ ranges: [(label: String, fromDays: Int, toDays: Int?)], amounts: [Int]) throws -> [AgeingBucket] {
+        guard amounts.count == ranges.count else {
+            throw PostgresError(kind: .decoding, message: "report_ageing returned \(amounts.count) buckets for \(ranges.count) bucket ranges")
+        }
+        return zip(ranges, amounts).map {
+            AgeingBucket(label: $0.label, fromDays: $0.fromDays, toDays: $0.toDays, amountMinor: $1)
+        }
+    }
+}
