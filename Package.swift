@@ -1,7 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+/// Every target: `any` spelled out; a file uses only what it imports itself; an
+/// import is internal unless written `public import`, so a module's public
+/// interface names exactly the modules it exposes.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+/// The Postgres layer, until its rework lands (then `strict` as well).
+let strictPostgres: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "collections",
@@ -30,7 +39,7 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         // The layers, each importing only those below it.
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strictPostgres),
         .target(name: "CSV", swiftSettings: strict),
         .target(
             name: "CollectionsSchema",

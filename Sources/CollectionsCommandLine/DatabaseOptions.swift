@@ -1,7 +1,7 @@
-import ArgumentParser
-import CollectionsService
-import Foundation
-import Postgres
+public import ArgumentParser
+public import CollectionsService
+public import Foundation
+public import Postgres
 
 /// Where the database is: `--database-url`, else `DATABASE_URL`.
 public struct DatabaseOptions: ParsableArguments {

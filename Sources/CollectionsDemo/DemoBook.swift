@@ -1,6 +1,6 @@
-import CollectionsService
-import Foundation
-import Postgres
+public import CollectionsService
+public import Foundation
+public import Postgres
 
 /// A generated lender's book for the demo: realistic in shape, deterministic in
 /// content (a seeded pseudo-random function of the row numbers), written set-based

@@ -1,6 +1,6 @@
-import CollectionsService
-import Foundation
-import Postgres
+public import CollectionsService
+public import Foundation
+public import Postgres
 
 /// IBM's public accounts-receivable sample (Watson Analytics "Accounts Receivable",
 /// 2,466 invoices of 100 customers, 2012-2013), turned into the import files.

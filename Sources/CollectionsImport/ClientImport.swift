@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import CollectionsService
 
 /// `ref,name,email,phone,payment_terms_days,credit_limit,currency`: clients,
 /// unique by ref per tenant (only `ref` and `name` are required; payment terms

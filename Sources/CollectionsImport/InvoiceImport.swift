@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import CollectionsService
 
 /// `client_ref,number,currency,amount,issued_on,due_on`: invoices, unique by
 /// number per tenant. Without `due_on` an invoice falls due the client's payment

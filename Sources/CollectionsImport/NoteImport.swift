@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import CollectionsService
 
 /// `client_ref,noted_at,channel,author,body,outcome,promise_amount,promise_date,satisfaction`:
 /// contact notes. A note is the same note when its client, time, channel and

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Checks the catalog against DESIGN.md's tenancy recipe and lists every breach.
 ///

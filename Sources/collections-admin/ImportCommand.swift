@@ -1,8 +1,8 @@
-import ArgumentParser
+public import ArgumentParser
 import CollectionsCommandLine
-import CollectionsImport
-import CollectionsService
-import Foundation
+public import CollectionsImport
+public import CollectionsService
+public import Foundation
 
 extension ImportKind: ExpressibleByArgument {}
 

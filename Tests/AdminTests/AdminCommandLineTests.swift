@@ -2,6 +2,7 @@ import CollectionsService
 import Foundation
 import Testing
 import TestSupport
+import Postgres
 
 @Suite struct AdminCommandLineTests {
     static let database = Task<TestDatabase, any Error> { try await TestDatabase.migrated("admincli") }

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import Postgres
 
 /// Runs one of the package's executables, built next to the test bundle, the way
 /// an operator would, and captures what it printed.

@@ -1,6 +1,6 @@
-import CollectionsService
-import Foundation
-import Postgres
+public import CollectionsService
+public import Foundation
+public import Postgres
 
 /// A deterministic book written straight into a tenant's tables: the same
 /// arguments give the same facts in any tenant, so two tenants can be compared

@@ -1,7 +1,7 @@
 import CollectionsSchema
-import CollectionsService
-import Foundation
-import Postgres
+public import CollectionsService
+public import Foundation
+public import Postgres
 
 /// A database of its own for one test suite, on the server `DATABASE_URL` names
 /// (the private cluster the test command starts). Suites run in parallel and never

@@ -18,7 +18,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 export DATABASE_URL
 # Build first, so a compile error is reported as such and the tests' clock is honest.
-swift build --build-tests "$@"
+swift build --build-tests --explicit-target-dependency-import-check error "$@"
 # The Quick start from a checkout under a mode-700 folder (as root's home is).
 deploy/local/first-run-check.sh "$(swift build --show-bin-path "$@")"
 swift test --skip-build "$@"

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The one place a command's result is printed: JSON (the value itself, snake_case
 /// keys, ISO 8601 dates) for a program, else its table, as CSV for a spreadsheet or

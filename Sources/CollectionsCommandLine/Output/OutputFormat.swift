@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// Who reads the output: a person (an aligned table), a spreadsheet (CSV) or a
 /// program (JSON).

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// The audit trail: who changed what, when, with the values before and after.
 /// Written in the same transaction as the change it records.

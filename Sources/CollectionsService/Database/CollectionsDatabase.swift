@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// The service's handle on its database: a pool, and the only three ways in.
 ///

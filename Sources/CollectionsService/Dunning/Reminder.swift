@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A reminder the daily worker queued for an open invoice: before it falls due,
 /// or after, on the days the tenant's `reminderOffsets` name (sql/0009).

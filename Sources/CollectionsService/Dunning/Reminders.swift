@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// The reminder queue of one tenant.
 public struct Reminders: Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A late fee, interest or other charge added to an invoice's balance, on a date.
 public struct Charge: Sendable, Codable, Equatable {

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A business that owes the tenant money.
 public struct Client: Sendable, Codable, Equatable {

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A tenant's clients: create, change, find, list and search. Every change is
 /// audited with the values before and after.

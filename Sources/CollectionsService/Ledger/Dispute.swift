@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A dispute of an invoice, open from `openedOn` until `resolvedOn`.
 public struct Dispute: Sendable, Codable, Equatable {

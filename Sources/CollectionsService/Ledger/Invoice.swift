@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// An invoice as issued (and voided, if it was). Its balance depends on the date
 /// asked about: see `InvoiceState`.

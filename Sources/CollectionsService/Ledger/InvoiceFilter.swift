@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// Which invoices `Invoices.list` returns; every field narrows, nil means any.
 public struct InvoiceFilter: Sendable, Codable, Equatable {

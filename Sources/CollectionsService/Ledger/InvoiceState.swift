@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// An invoice as of a date: what was charged, paid and written off by then, what
 /// is owed, and its status.

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// Write-offs, charges and disputes: the dated entries that change an invoice
 /// other than payments.

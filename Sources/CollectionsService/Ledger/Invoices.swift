@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A tenant's invoices: issue, look up, list, void. Disputes, write-offs and
 /// charges are in LedgerAdjustments.swift; payments in Payment.swift.

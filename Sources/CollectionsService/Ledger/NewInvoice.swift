@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// What issuing an invoice takes. Without `dueOn` it falls due the client's
 /// payment terms after `issuedOn`.

@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import Postgres
+public import Crypto
+public import Foundation
+public import Postgres
 
 /// Money received from a client, and whether it was reversed (a bounced cheque).
 public struct Payment: Sendable, Codable, Equatable {

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// How much of a payment went to which invoice, and on which date.
 public struct PaymentApplication: Sendable, Codable, Equatable {

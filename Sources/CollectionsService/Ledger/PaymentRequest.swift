@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import Postgres
+public import Crypto
+public import Foundation
+public import Postgres
 
 /// What posting a payment takes. Its canonical JSON is hashed and stored with the
 /// idempotency key, so a retry of the same request is recognised and a different

@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import Postgres
+public import Crypto
+public import Foundation
+public import Postgres
 
 /// A tenant's payments: post (once per idempotency key), reverse, apply credit.
 public struct Payments: Sendable {

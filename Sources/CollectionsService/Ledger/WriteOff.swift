@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// An amount of an invoice's balance given up as uncollectable, on a date.
 public struct WriteOff: Sendable, Codable, Equatable {

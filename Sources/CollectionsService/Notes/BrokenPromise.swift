@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A promise the daily worker decided was broken (stored in `promise_outcomes`).
 public struct BrokenPromise: Sendable, Codable, Equatable {

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A collector's note of one contact with a client (a call, an email, a visit...),
 /// optionally about one of the client's invoices.

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A tenant's contact notes: add (audited), list a client's newest first, and the
 /// promises to pay they record, with their state as of a date.

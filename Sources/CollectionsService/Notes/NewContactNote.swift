@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// What adding a contact note takes: the client (by ref), the channel, and
 /// whatever else is known. The promise fields go with the outcome

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// Where a promise to pay stands on a date D (DESIGN.md, "Promise-kept rate").
 ///

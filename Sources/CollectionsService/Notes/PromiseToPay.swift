@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A client's promise to pay `amount` by `date`, made in a contact note.
 public struct PromiseToPay: Sendable, Codable, Equatable {

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// Ageing as of a date, computed in the database (`report_ageing`,
 /// `report_ageing_by_client` in `sql/0002_reporting.sql`), one statement per report.

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// `report ageing --format json` (DESIGN.md "JSON reports"): per currency, the
 /// balance at the as-of date by days past due.

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// `report ageing --by-client`: the same figures per client and currency, for the
 /// clients with something to show (a balance, a disputed amount or credit).

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// `report kpis --format json` (DESIGN.md "JSON reports" and "KPI definitions").
 ///

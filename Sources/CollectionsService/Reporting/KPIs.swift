@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// DESIGN.md's KPIs as of a date, computed in the database (`report_kpis` and
 /// `report_csat` in `sql/0002_reporting.sql`) in one statement.

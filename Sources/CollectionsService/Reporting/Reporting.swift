@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// What ageing and KPI reports share: the as-of date and the rules of the SQL.
 ///

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// Reports read from what the daily worker stored, not recomputed: the numbers a
 /// lender saw that day stay the numbers it sees later.

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// The clients a tenant's collectors should contact on a day, ranked by a score
 /// whose every point has a reason (see `WorklistRules`).

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// The worklist of a day: who to contact, best first, and how many clients that
 /// would have been on it were left off because they must not be chased.

@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import Postgres
+public import Crypto
+public import Foundation
+public import Postgres
 
 /// An API key of a tenant, as listed: never the secret, which exists only in the
 /// one answer to `create`.

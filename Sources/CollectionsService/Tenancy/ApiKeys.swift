@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import Postgres
+public import Crypto
+public import Foundation
+public import Postgres
 
 /// Issues, lists, revokes and verifies API keys.
 ///

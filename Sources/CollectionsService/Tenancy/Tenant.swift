@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A lender sharing the instance, and its collection settings.
 public struct Tenant: Sendable, Codable, Equatable {

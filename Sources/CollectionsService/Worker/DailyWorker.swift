@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import Metrics
-import Postgres
+public import Foundation
+public import Logging
+public import Metrics
+public import Postgres
 
 /// Runs tenants' days: for every active tenant (or one), for a date, a range of
 /// dates, or each tenant's local today. Tenants are shared among `jobs`

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// One tenant's day of the daily job, done in one transaction.
 ///
