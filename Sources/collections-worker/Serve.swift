@@ -7,6 +7,7 @@ import Metrics
 import Postgres
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
