@@ -2665,57 +2665,26 @@ end
 $function$;
 """####),
         ("report_ageing.sql", ####"""
--- report_ageing: The live ageing report per currency as of a date.
+-- report_ageing: The live ageing report per currency as of a date: report_day's ageing rows, the very computation the worker stores.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- The periods and grace given to report_day shape only its KPI rows, which the
+-- planner leaves uncomputed here (report_day is inlined and the kind filter
+-- prunes the other branches).
 CREATE OR REPLACE FUNCTION public.report_ageing(as_of date, bucket_limits integer[])
  RETURNS TABLE(currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-    with lines as (
-        select b.currency, public.report_bucket(b.days_past_due, bucket_limits) as bucket,
-               public.report_sum(b.balance_minor) as amount,
-               public.report_sum(b.balance_minor) filter (where b.disputed) as disputed
-        from public.report_invoice_balances(as_of) b
-        group by 1, 2
-    ),
-    totals as (
-        select l.currency, public.report_sum(l.amount) as total,
-               public.report_sum(l.amount) filter (where l.bucket = 0) as current,
-               public.report_sum(l.disputed) as disputed,
-               array_agg(l.bucket) as buckets, array_agg(l.amount) as amounts
-        from lines l
-        group by 1
-    ),
-    credit as (
-        select pc.currency, public.report_sum(pc.unapplied_credit_minor) as unapplied
-        from public.report_payment_credit(as_of) pc
-        group by 1
-    ),
-    currencies as (
-        select t.currency from totals t
-        union
-        select c.currency from credit c
-        union
-        select t.default_currency from public.tenants t
-        where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
-    )
-    select k.currency,
-           coalesce(t.total, 0)::bigint,
-           coalesce(t.current, 0)::bigint,
-           public.report_bucket_array(t.buckets, t.amounts, cardinality(bucket_limits) + 1),
-           coalesce(t.disputed, 0)::bigint,
-           coalesce(c.unapplied, 0)::bigint
-    from currencies k
-    left join totals t on t.currency = k.currency
-    left join credit c on c.currency = k.currency
+    select d.currency, d.total_minor, d.current_minor, d.bucket_minor, d.disputed_minor, d.unapplied_credit_minor
+    from public.report_day(as_of, bucket_limits, 1, 1, 0, 'UTC') d
+    where d.kind = 'ageing'
 $function$;
 """####),
         ("report_ageing_by_client.sql", ####"""
--- report_ageing_by_client: The live ageing report per client and currency as of a date.
+-- report_ageing_by_client: The live ageing report per client and currency as of a date: report_day's client rows.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
@@ -2725,37 +2694,53 @@ CREATE OR REPLACE FUNCTION public.report_ageing_by_client(as_of date, bucket_lim
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-    with lines as (
-        select b.client_id, b.currency,
-               public.report_bucket(b.days_past_due, bucket_limits) as bucket,
-               public.report_sum(b.balance_minor) as amount,
-               public.report_sum(b.balance_minor) filter (where b.disputed) as disputed
-        from public.report_invoice_balances(as_of) b
-        group by 1, 2, 3
-    ),
-    totals as (
-        select l.client_id, l.currency, public.report_sum(l.amount) as total,
-               public.report_sum(l.amount) filter (where l.bucket = 0) as current,
-               public.report_sum(l.disputed) as disputed,
-               array_agg(l.bucket) as buckets, array_agg(l.amount) as amounts
-        from lines l
-        group by 1, 2
-    ),
-    credit as (
-        select pc.client_id, pc.currency, public.report_sum(pc.unapplied_credit_minor) as unapplied
-        from public.report_payment_credit(as_of) pc
-        group by 1, 2
-    )
-    select coalesce(t.client_id, c.client_id),
-           coalesce(t.currency, c.currency),
-           coalesce(t.total, 0)::bigint,
-           coalesce(t.current, 0)::bigint,
-           public.report_bucket_array(t.buckets, t.amounts, cardinality(bucket_limits) + 1),
-           coalesce(t.disputed, 0)::bigint,
-           coalesce(c.unapplied, 0)::bigint
-    from totals t
-    full join credit c on c.client_id = t.client_id and c.currency = t.currency
-    where coalesce(t.total, 0) <> 0 or coalesce(t.disputed, 0) <> 0 or coalesce(c.unapplied, 0) <> 0
+    select d.client_id, d.currency, d.total_minor, d.current_minor, d.bucket_minor, d.disputed_minor,
+           d.unapplied_credit_minor
+    from public.report_day(as_of, bucket_limits, 1, 1, 0, 'UTC') d
+    where d.kind = 'client'
+$function$;
+"""####),
+        ("report_balance_entries.sql", ####"""
+-- report_balance_entries: Every dated fact that moves an invoice's balance (or disputes it), up to a date: THE definition of what a balance is made of.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- The balance of an invoice at D (DESIGN.md "KPI definitions") is its amount
+-- plus the amount_minor of its entries that count at D (report_counts):
+--   charge       +amount, dated charged_on
+--   application  -amount, dated applied_on, ending on its payment's reversal
+--   write_off    -amount, dated written_off_on
+--   dispute       0,      dated opened_on, ending on resolved_on (the invoice is
+--                         disputed at D while one counts)
+-- Entries dated after up_to are left out; a reversal or resolution after up_to
+-- may be left out too (it cannot matter at any D <= up_to). Every balance in the
+-- service sums these: the reports (report_invoice_balances, report_day), the
+-- worker (reminders), the ledger (LedgerSQL). Inlined by the planner, so a caller's
+-- filter on invoice_id reaches each table's index.
+CREATE OR REPLACE FUNCTION public.report_balance_entries(up_to date)
+ RETURNS TABLE(invoice_id uuid, kind text, amount_minor bigint, on_date date, ends_on date)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select ch.invoice_id, 'charge'::text, ch.amount_minor, ch.charged_on, null::date
+    from public.invoice_charges ch
+    where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= up_to
+    union all
+    select pa.invoice_id, 'application', -pa.amount_minor, pa.applied_on, r.reversed_on
+    from public.payment_applications pa
+    left join public.payments r
+           on r.tenant_id = (SELECT public.current_tenant_id()) and r.id = pa.payment_id
+          and r.reversed_on <= up_to
+    where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= up_to
+    union all
+    select wo.invoice_id, 'write_off', -wo.amount_minor, wo.written_off_on, null
+    from public.write_offs wo
+    where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= up_to
+    union all
+    select ds.invoice_id, 'dispute', 0::bigint, ds.opened_on, ds.resolved_on
+    from public.disputes ds
+    where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= up_to
 $function$;
 """####),
         ("report_bucket.sql", ####"""
@@ -2790,6 +2775,23 @@ AS $function$
         order by s.bucket)
 $function$;
 """####),
+        ("report_counts.sql", ####"""
+-- report_counts: THE rule of when a dated fact counts: from its date on, until the day it ends (a payment's reversal, a dispute's resolution), exclusive.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- "An application counts unless its payment was reversed by D", "a dispute is
+-- open at D": a fact dated on_date that ends on ends_on (NULL: never) counts at
+-- d when on_date <= d < ends_on. Inlined by the planner (plain SQL, IMMUTABLE).
+CREATE OR REPLACE FUNCTION public.report_counts(on_date date, ends_on date, d date)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select on_date <= d and (ends_on is null or ends_on > d)
+$function$;
+"""####),
         ("report_csat.sql", ####"""
 -- report_csat: Customer satisfaction over the DSO period ending at as_of.
 --
@@ -2816,7 +2818,7 @@ AS $function$
 $function$;
 """####),
         ("report_day.sql", ####"""
--- report_day: A tenant's whole day (ageing per currency and client, KPIs, satisfaction) with each balance computed once, for the worker's stored snapshots.
+-- report_day: A tenant's whole day (ageing per currency and client, KPIs, satisfaction) with each balance computed once: the worker's stored snapshots, and (report_ageing, report_ageing_by_client, report_kpis) the live reports.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
@@ -2827,48 +2829,20 @@ CREATE OR REPLACE FUNCTION public.report_day(as_of date, bucket_limits integer[]
  STABLE PARALLEL SAFE
 AS $function$
     with
-    -- Per invoice, every change to its balance dated on or before as_of (delta)
-    -- and on or before as_of - cei_days (opening_delta), its write-offs dated in
-    -- the DSO period, and whether a dispute is open at as_of: the facts of
-    -- report_invoice_balances, for both dates in one pass. An application counts
-    -- at a date unless its payment was reversed by then.
+    -- Per invoice, what its entries (report_balance_entries) add to its balance
+    -- at as_of (delta) and at as_of - cei_days (opening_delta), its write-offs
+    -- dated in the DSO period, and whether a dispute is open at as_of: the
+    -- balances of report_invoice_balances, for both dates in one pass.
     facts as (
-        select f.invoice_id, public.report_sum(f.delta) as delta,
-               public.report_sum(f.opening_delta) as opening_delta,
-               public.report_sum(f.written_off) as written_off,
-               bool_or(f.disputed) as disputed
-        from (
-            select ch.invoice_id, ch.amount_minor as delta,
-                   case when ch.charged_on <= as_of - cei_days then ch.amount_minor end as opening_delta,
-                   null::bigint as written_off, false as disputed
-            from public.invoice_charges ch
-            where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= as_of
-            union all
-            select pa.invoice_id,
-                   case when r.reversed_on is null then -pa.amount_minor end,
-                   case when pa.applied_on <= as_of - cei_days
-                             and (r.reversed_on is null or r.reversed_on > as_of - cei_days)
-                        then -pa.amount_minor end,
-                   null, false
-            from public.payment_applications pa
-            left join public.payments r
-                   on r.tenant_id = (SELECT public.current_tenant_id()) and r.id = pa.payment_id
-                  and r.reversed_on <= as_of
-            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
-            union all
-            select wo.invoice_id, -wo.amount_minor,
-                   case when wo.written_off_on <= as_of - cei_days then -wo.amount_minor end,
-                   case when wo.written_off_on > as_of - dso_days then wo.amount_minor end,
-                   false
-            from public.write_offs wo
-            where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= as_of
-            union all
-            select ds.invoice_id, null, null, null, true
-            from public.disputes ds
-            where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= as_of
-              and (ds.resolved_on is null or ds.resolved_on > as_of)
-        ) f
-        group by f.invoice_id
+        select e.invoice_id,
+               public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
+               public.report_sum(e.amount_minor)
+                   filter (where public.report_counts(e.on_date, e.ends_on, as_of - cei_days)) as opening_delta,
+               public.report_sum(-e.amount_minor) filter (where e.kind = 'write_off' and e.on_date > as_of - dso_days)
+                   as written_off,
+               bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
+        from public.report_balance_entries(as_of) e
+        group by e.invoice_id
     ),
     -- Every invoice counted at as_of (open_now: in report_invoice_balances(as_of))
     -- or at as_of - cei_days (open_then: in report_invoice_balances(as_of -
@@ -2910,19 +2884,10 @@ AS $function$
         from inv b
         group by 1, 2
     ),
-    -- Unapplied credit at as_of per client and currency (report_payment_credit, summed).
+    -- Unapplied credit at as_of per client and currency.
     credit as (
-        select p.client_id, p.currency,
-               public.report_sum(case when p.reversed_on <= as_of then 0
-                                      else (p.amount_minor - coalesce(a.applied, 0))::bigint end) as unapplied
-        from public.payments p
-        left join (
-            select pa.payment_id, public.report_sum(pa.amount_minor) as applied
-            from public.payment_applications pa
-            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
-            group by pa.payment_id
-        ) a on a.payment_id = p.id
-        where p.tenant_id = (SELECT public.current_tenant_id()) and p.received_on <= as_of
+        select c.client_id, c.currency, public.report_sum(c.unapplied_credit_minor) as unapplied
+        from public.report_payment_credit(as_of) c
         group by 1, 2
     ),
     client_totals as (
@@ -3007,13 +2972,8 @@ AS $function$
                    case when coalesce(paid.amount, 0) >= p.amount then 1 else 0 end
             from promises p
             cross join lateral (
-                select public.report_sum(pm.amount_minor) as amount
-                from public.payments pm
-                where pm.tenant_id = (SELECT public.current_tenant_id())
-                  and pm.client_id = p.client_id
-                  and pm.currency = p.currency
-                  and pm.received_on between p.made_on and p.deadline
-                  and (pm.reversed_on is null or pm.reversed_on > as_of)
+                select pp.paid_minor as amount
+                from public.report_promise_paid(p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
             ) paid
         ) t
         group by t.currency
@@ -3140,7 +3100,7 @@ AS $function$
 $function$;
 """####),
         ("report_invoice_balances.sql", ####"""
--- report_invoice_balances: Each invoice's balance at as_of: amount + charges - applications not reversed by as_of - write-offs, all dated <= as_of; void invoices count nothing.
+-- report_invoice_balances: Each invoice's balance at as_of, from report_balance_entries: issued on or before as_of and not void then.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
@@ -3155,33 +3115,12 @@ AS $function$
            as_of - i.due_on,
            coalesce(x.disputed, false)
     from public.invoices i
-    -- Every change to a balance, and every open dispute, gathered and summed per
-    -- invoice in one pass (one aggregate and one join, not one per table).
     left join (
-        select f.invoice_id, public.report_sum(f.delta) as delta, bool_or(f.disputed) as disputed
-        from (
-            select ch.invoice_id, ch.amount_minor as delta, false as disputed
-            from public.invoice_charges ch
-            where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= as_of
-            union all
-            select pa.invoice_id, -pa.amount_minor, false
-            from public.payment_applications pa
-            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
-              and not exists (
-                  select from public.payments p
-                  where p.tenant_id = (SELECT public.current_tenant_id()) and p.id = pa.payment_id
-                    and p.reversed_on <= as_of)
-            union all
-            select wo.invoice_id, -wo.amount_minor, false
-            from public.write_offs wo
-            where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= as_of
-            union all
-            select ds.invoice_id, 0, true
-            from public.disputes ds
-            where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= as_of
-              and (ds.resolved_on is null or ds.resolved_on > as_of)
-        ) f
-        group by f.invoice_id
+        select e.invoice_id,
+               public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
+               bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
+        from public.report_balance_entries(as_of) e
+        group by e.invoice_id
     ) x on x.invoice_id = i.id
     where i.tenant_id = (SELECT public.current_tenant_id())
       and i.issued_on <= as_of
@@ -3189,191 +3128,24 @@ AS $function$
 $function$;
 """####),
         ("report_kpis.sql", ####"""
--- report_kpis: The live KPI report per currency as of a date (DESIGN.md "KPI definitions").
+-- report_kpis: The live KPI report per currency as of a date (DESIGN.md "KPI definitions"): report_day's KPI rows, the very computation the worker stores.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- The bucket limits given to report_day shape only its ageing rows (current AR,
+-- all the KPIs use, is the balance not yet due, whatever the buckets).
 CREATE OR REPLACE FUNCTION public.report_kpis(as_of date, dso_days integer, cei_days integer, grace_days integer, zone text)
  RETURNS TABLE(currency character, ar_minor bigint, current_minor bigint, credit_sales_minor bigint, dso numeric, countback_dso numeric, best_possible_dso numeric, average_days_delinquent numeric, cei numeric, percent_current numeric, bad_debt_ratio numeric, promise_kept_rate numeric, csat_percent numeric, csat_average numeric, csat_count integer, cei_opening_ar_minor bigint, cei_credit_sales_minor bigint, write_offs_minor bigint, promises_due integer, promises_kept integer)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-    with
-    -- Invoices issued in any period read below, not void at as_of; month = how
-    -- many calendar months before as_of's month they were issued.
-    sold as (
-        select i.currency, i.issued_on, i.amount_minor,
-               -- (date_part is float8: much cheaper per row than extract's numeric)
-               (date_part('year', as_of::timestamp) * 12 + date_part('month', as_of::timestamp))::int
-               - (date_part('year', i.issued_on::timestamp) * 12
-                  + date_part('month', i.issued_on::timestamp))::int as month
-        from public.invoices i
-        where i.tenant_id = (SELECT public.current_tenant_id())
-          and i.issued_on <= as_of
-          and i.issued_on >= least(as_of - dso_days + 1, as_of - cei_days + 1,
-                                   (date_trunc('month', as_of::timestamp) - interval '23 months')::date)
-          and (i.voided_on is null or i.voided_on > as_of)
-    ),
-    promises as (
-        select n.promise_currency as currency, n.client_id, n.promise_amount_minor as amount,
-               (n.noted_at at time zone zone)::date as made_on,
-               n.promise_date + grace_days as deadline
-        from public.contact_notes n
-        where n.tenant_id = (SELECT public.current_tenant_id())
-          and n.outcome = 'promise_to_pay'
-          and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
-          and (n.noted_at at time zone zone)::date <= as_of
-    ),
-    -- Every term of every ratio, gathered as rows and summed per currency in one
-    -- aggregate (no join per term). The rows also decide which currencies get a
-    -- row: any with an invoice or a payment dated on or before as_of, AR at D-C
-    -- or a promise counted, and the tenant's default currency.
-    terms as (
-        select t.currency,
-               coalesce(public.report_sum(t.ar), 0) as ar,
-               coalesce(public.report_sum(t.current), 0) as current,
-               coalesce(public.report_sum(t.opening), 0) as opening,
-               coalesce(public.report_sum(t.sales), 0) as sales,
-               coalesce(public.report_sum(t.cei_sales), 0) as cei_sales,
-               coalesce(public.report_sum(t.written_off), 0) as written_off,
-               coalesce(sum(t.due), 0) as due,
-               coalesce(sum(t.kept), 0) as kept
-        from (
-            -- AR(D) and current AR(D)
-            select b.currency, b.balance_minor as ar,
-                   case when b.days_past_due <= 0 then b.balance_minor end as current,
-                   null::bigint as opening, null::bigint as sales, null::bigint as cei_sales,
-                   null::bigint as written_off, null::int as due, null::int as kept
-            from public.report_invoice_balances(as_of) b
-            union all
-            -- AR(D-C)
-            select b.currency, null, null, b.balance_minor, null, null, null, null, null
-            from public.report_invoice_balances(as_of - cei_days) b
-            union all
-            -- S(P) and S(C)
-            select s.currency, null, null, null,
-                   case when s.issued_on > as_of - dso_days then s.amount_minor end,
-                   case when s.issued_on > as_of - cei_days then s.amount_minor end,
-                   null, null, null
-            from sold s
-            union all
-            -- write-offs dated in the DSO period, of invoices not void at as_of
-            select i.currency, null, null, null, null, null, wo.amount_minor, null, null
-            from public.write_offs wo
-            join public.invoices i on i.tenant_id = wo.tenant_id and i.id = wo.invoice_id
-            where wo.tenant_id = (SELECT public.current_tenant_id())
-              and i.tenant_id = (SELECT public.current_tenant_id())
-              and wo.written_off_on between as_of - dso_days + 1 and as_of
-              and i.issued_on <= as_of
-              and (i.voided_on is null or i.voided_on > as_of)
-            union all
-            -- promises due in the DSO period, kept or not
-            select p.currency, null, null, null, null, null, null, 1,
-                   case when coalesce(paid.amount, 0) >= p.amount then 1 else 0 end
-            from promises p
-            cross join lateral (
-                select public.report_sum(pm.amount_minor) as amount
-                from public.payments pm
-                where pm.tenant_id = (SELECT public.current_tenant_id())
-                  and pm.client_id = p.client_id
-                  and pm.currency = p.currency
-                  and pm.received_on between p.made_on and p.deadline
-                  and (pm.reversed_on is null or pm.reversed_on > as_of)
-            ) paid
-            union all
-            -- currencies with a payment and no invoice still get a row
-            select pm.currency, null, null, null, null, null, null, null, null
-            from (select distinct pm.currency
-                  from public.payments pm
-                  where pm.tenant_id = (SELECT public.current_tenant_id()) and pm.received_on <= as_of) pm
-            union all
-            select t.default_currency, null, null, null, null, null, null, null, null
-            from public.tenants t
-            where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
-        ) t
-        group by t.currency
-    ),
-    -- Month k = 0 .. 23 back from as_of's month; month 0 counts its 1st .. as_of.
-    months as (
-        select m.k,
-               case when m.k = 0 then extract(day from as_of)::int
-                    else (m.first_day + interval '1 month')::date - m.first_day end as days
-        from (
-            select k, (date_trunc('month', as_of::timestamp) - make_interval(months => k))::date as first_day
-            from generate_series(0, 23) as k
-        ) m
-    ),
-    monthly as (
-        select s.currency, s.month, public.report_sum(s.amount_minor) as sales
-        from sold s
-        where s.month between 0 and 23
-        group by 1, 2
-    ),
-    -- Countback: per currency and month, R before the month = AR - the sales of
-    -- the months before; a month is walked whole when R > 0 and R >= its sales.
-    -- Walked months are a prefix (sales are never negative); the first month
-    -- not walked is where the walk stops.
-    walk as (
-        select w.*, w.remaining > 0 and w.remaining >= w.sales as walked
-        from (
-            select t.currency, m.k, m.days, coalesce(ms.sales, 0) as sales,
-                   t.ar - coalesce(public.report_sum(ms.sales) over (
-                                       partition by t.currency order by m.k
-                                       rows between unbounded preceding and 1 preceding), 0)
-                   as remaining
-            from terms t
-            cross join months m
-            left join monthly ms on ms.currency = t.currency and ms.month = m.k
-        ) w
-    ),
-    countback as (
-        select s.currency,
-               s.walked_days + case when not s.stopped or s.stop_remaining = 0 then 0
-                                    else public.report_ratio(s.stop_remaining::numeric * s.stop_days,
-                                                             s.stop_sales) end
-               as countback_dso
-        from (
-            select w.currency,
-                   coalesce(sum(w.days) filter (where w.walked), 0) as walked_days,
-                   bool_or(not w.walked) as stopped,
-                   -- the stop month is the first not walked: the lowest k
-                   (array_agg(w.remaining order by w.k) filter (where not w.walked))[1] as stop_remaining,
-                   (array_agg(w.sales order by w.k) filter (where not w.walked))[1] as stop_sales,
-                   (array_agg(w.days order by w.k) filter (where not w.walked))[1] as stop_days
-            from walk w
-            group by 1
-        ) s
-    )
-    select t.currency,
-           t.ar,
-           t.current,
-           t.sales,
-           public.report_ratio(v.ar * dso_days, v.sales),
-           cb.countback_dso,
-           public.report_ratio(v.current * dso_days, v.sales),
-           public.report_ratio((v.ar - v.current) * dso_days, v.sales),
-           public.report_ratio(100 * (v.opening + v.cei_sales - v.ar), v.opening + v.cei_sales - v.current),
-           public.report_ratio(100 * v.current, v.ar),
-           public.report_ratio(100 * v.written_off, v.sales),
-           public.report_ratio(100 * t.kept, t.due),
-           cs.csat_percent,
-           cs.csat_average,
-           cs.csat_count,
-           t.opening,
-           t.cei_sales,
-           t.written_off,
-           t.due::int,
-           t.kept::int
-    from terms t
-    join countback cb on cb.currency = t.currency
-    cross join public.report_csat(as_of, dso_days, zone) cs
-    -- The terms as numeric: products like AR x P never overflow.
-    cross join lateral (
-        select t.ar::numeric as ar, t.current::numeric as current, t.sales::numeric as sales,
-               t.cei_sales::numeric as cei_sales, t.opening::numeric as opening,
-               t.written_off::numeric as written_off
-    ) v
+    select d.currency, d.total_minor, d.current_minor, d.credit_sales_minor, d.dso, d.countback_dso,
+           d.best_possible_dso, d.average_days_delinquent, d.cei, d.percent_current, d.bad_debt_ratio,
+           d.promise_kept_rate, d.csat_percent, d.csat_average, d.csat_count, d.cei_opening_ar_minor,
+           d.cei_credit_sales_minor, d.write_offs_minor, d.promises_due, d.promises_kept
+    from public.report_day(as_of, '{30}', dso_days, cei_days, grace_days, zone) d
+    where d.kind = 'kpi'
 $function$;
 """####),
         ("report_payment_credit.sql", ####"""
@@ -3399,6 +3171,28 @@ AS $function$
         group by pa.payment_id
     ) a on a.payment_id = p.id
     where p.tenant_id = (SELECT public.current_tenant_id()) and p.received_on <= as_of
+$function$;
+"""####),
+        ("report_promise_paid.sql", ####"""
+-- report_promise_paid: THE rule of what a promise to pay has been paid: the client's payments in its currency received from the day it was made to its deadline (by as_of), not reversed by as_of.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- Used in LATERAL (inlined) for one promise: the promise-kept rate (report_day),
+-- the worker's decisions (as of the deadline: worker_decide_promises) and the
+-- live promise states (PromiseSQL).
+CREATE OR REPLACE FUNCTION public.report_promise_paid(of_client uuid, in_currency character, made_on date, deadline date, as_of date)
+ RETURNS TABLE(paid_minor bigint)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select coalesce(public.report_sum(p.amount_minor), 0)::bigint
+    from public.payments p
+    where p.tenant_id = (SELECT public.current_tenant_id()) and p.client_id = of_client
+      and p.currency = in_currency
+      and p.received_on >= made_on and p.received_on <= least(deadline, as_of)
+      and (p.reversed_on is null or p.reversed_on > as_of)
 $function$;
 """####),
         ("report_ratio.sql", ####"""
@@ -3605,14 +3399,12 @@ BEGIN
            CASE WHEN paid.minor >= n.promise_amount_minor THEN 'kept' ELSE 'broken' END,
            n.promise_date + grace_days + 1, paid.minor
     FROM pending n
+    -- Paid as of the deadline: what a daily run the day after saw (a later
+    -- reversal is worker_break_bounced_promises' to date).
     CROSS JOIN LATERAL (
-        SELECT coalesce(sum(p.amount_minor), 0)::bigint AS minor
-        FROM public.payments p
-        WHERE p.tenant_id = n.tenant_id AND p.client_id = n.client_id
-          AND p.currency = n.promise_currency
-          AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
-          AND p.received_on <= n.promise_date + grace_days
-          AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
+        SELECT pp.paid_minor AS minor
+        FROM public.report_promise_paid(n.client_id, n.promise_currency, (n.noted_at AT TIME ZONE zone)::date,
+                                        n.promise_date + grace_days, n.promise_date + grace_days) pp
     ) paid
     ON CONFLICT (tenant_id, note_id) DO NOTHING;
     GET DIAGNOSTICS decided = ROW_COUNT;
@@ -3658,27 +3450,16 @@ BEGIN
     JOIN public.clients c
       ON c.tenant_id = (SELECT public.current_tenant_id()) AND c.id = d.client_id
      AND c.status = 'active' AND NOT c.do_not_contact
+    -- The balance and dispute of report_balance_entries, for this one invoice.
     CROSS JOIN LATERAL (
-        SELECT d.amount_minor
-               + coalesce((SELECT sum(ch.amount_minor) FROM public.invoice_charges ch
-                           WHERE ch.tenant_id = (SELECT public.current_tenant_id()) AND ch.invoice_id = d.id
-                             AND ch.charged_on <= as_of), 0)
-               - coalesce((SELECT sum(pa.amount_minor) FROM public.payment_applications pa
-                           WHERE pa.tenant_id = (SELECT public.current_tenant_id()) AND pa.invoice_id = d.id
-                             AND pa.applied_on <= as_of
-                             AND NOT EXISTS (
-                                 SELECT FROM public.payments p
-                                 WHERE p.tenant_id = (SELECT public.current_tenant_id()) AND p.id = pa.payment_id
-                                   AND p.reversed_on <= as_of)), 0)
-               - coalesce((SELECT sum(wo.amount_minor) FROM public.write_offs wo
-                           WHERE wo.tenant_id = (SELECT public.current_tenant_id()) AND wo.invoice_id = d.id
-                             AND wo.written_off_on <= as_of), 0) AS balance_minor
+        SELECT d.amount_minor + coalesce(public.report_sum(e.amount_minor)
+                   FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
+               coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
+                   AS disputed
+        FROM public.report_balance_entries(as_of) e
+        WHERE e.invoice_id = d.id
     ) b
-    WHERE b.balance_minor > 0
-      AND NOT EXISTS (
-          SELECT FROM public.disputes ds
-          WHERE ds.tenant_id = (SELECT public.current_tenant_id()) AND ds.invoice_id = d.id
-            AND ds.opened_on <= as_of AND (ds.resolved_on IS NULL OR ds.resolved_on > as_of))
+    WHERE b.balance_minor > 0 AND NOT b.disputed
       AND (d.offset_days <= 0 OR NOT EXISTS (
           SELECT FROM public.contact_notes n
           JOIN public.tenants t ON t.id = (SELECT public.current_tenant_id())

@@ -1,48 +1,17 @@
--- report_ageing: The live ageing report per currency as of a date.
+-- report_ageing: The live ageing report per currency as of a date: report_day's ageing rows, the very computation the worker stores.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- The periods and grace given to report_day shape only its KPI rows, which the
+-- planner leaves uncomputed here (report_day is inlined and the kind filter
+-- prunes the other branches).
 CREATE OR REPLACE FUNCTION public.report_ageing(as_of date, bucket_limits integer[])
  RETURNS TABLE(currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-    with lines as (
-        select b.currency, public.report_bucket(b.days_past_due, bucket_limits) as bucket,
-               public.report_sum(b.balance_minor) as amount,
-               public.report_sum(b.balance_minor) filter (where b.disputed) as disputed
-        from public.report_invoice_balances(as_of) b
-        group by 1, 2
-    ),
-    totals as (
-        select l.currency, public.report_sum(l.amount) as total,
-               public.report_sum(l.amount) filter (where l.bucket = 0) as current,
-               public.report_sum(l.disputed) as disputed,
-               array_agg(l.bucket) as buckets, array_agg(l.amount) as amounts
-        from lines l
-        group by 1
-    ),
-    credit as (
-        select pc.currency, public.report_sum(pc.unapplied_credit_minor) as unapplied
-        from public.report_payment_credit(as_of) pc
-        group by 1
-    ),
-    currencies as (
-        select t.currency from totals t
-        union
-        select c.currency from credit c
-        union
-        select t.default_currency from public.tenants t
-        where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
-    )
-    select k.currency,
-           coalesce(t.total, 0)::bigint,
-           coalesce(t.current, 0)::bigint,
-           public.report_bucket_array(t.buckets, t.amounts, cardinality(bucket_limits) + 1),
-           coalesce(t.disputed, 0)::bigint,
-           coalesce(c.unapplied, 0)::bigint
-    from currencies k
-    left join totals t on t.currency = k.currency
-    left join credit c on c.currency = k.currency
+    select d.currency, d.total_minor, d.current_minor, d.bucket_minor, d.disputed_minor, d.unapplied_credit_minor
+    from public.report_day(as_of, bucket_limits, 1, 1, 0, 'UTC') d
+    where d.kind = 'ageing'
 $function$;

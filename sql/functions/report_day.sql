@@ -1,4 +1,4 @@
--- report_day: A tenant's whole day (ageing per currency and client, KPIs, satisfaction) with each balance computed once, for the worker's stored snapshots.
+-- report_day: A tenant's whole day (ageing per currency and client, KPIs, satisfaction) with each balance computed once: the worker's stored snapshots, and (report_ageing, report_ageing_by_client, report_kpis) the live reports.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
@@ -9,48 +9,20 @@ CREATE OR REPLACE FUNCTION public.report_day(as_of date, bucket_limits integer[]
  STABLE PARALLEL SAFE
 AS $function$
     with
-    -- Per invoice, every change to its balance dated on or before as_of (delta)
-    -- and on or before as_of - cei_days (opening_delta), its write-offs dated in
-    -- the DSO period, and whether a dispute is open at as_of: the facts of
-    -- report_invoice_balances, for both dates in one pass. An application counts
-    -- at a date unless its payment was reversed by then.
+    -- Per invoice, what its entries (report_balance_entries) add to its balance
+    -- at as_of (delta) and at as_of - cei_days (opening_delta), its write-offs
+    -- dated in the DSO period, and whether a dispute is open at as_of: the
+    -- balances of report_invoice_balances, for both dates in one pass.
     facts as (
-        select f.invoice_id, public.report_sum(f.delta) as delta,
-               public.report_sum(f.opening_delta) as opening_delta,
-               public.report_sum(f.written_off) as written_off,
-               bool_or(f.disputed) as disputed
-        from (
-            select ch.invoice_id, ch.amount_minor as delta,
-                   case when ch.charged_on <= as_of - cei_days then ch.amount_minor end as opening_delta,
-                   null::bigint as written_off, false as disputed
-            from public.invoice_charges ch
-            where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= as_of
-            union all
-            select pa.invoice_id,
-                   case when r.reversed_on is null then -pa.amount_minor end,
-                   case when pa.applied_on <= as_of - cei_days
-                             and (r.reversed_on is null or r.reversed_on > as_of - cei_days)
-                        then -pa.amount_minor end,
-                   null, false
-            from public.payment_applications pa
-            left join public.payments r
-                   on r.tenant_id = (SELECT public.current_tenant_id()) and r.id = pa.payment_id
-                  and r.reversed_on <= as_of
-            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
-            union all
-            select wo.invoice_id, -wo.amount_minor,
-                   case when wo.written_off_on <= as_of - cei_days then -wo.amount_minor end,
-                   case when wo.written_off_on > as_of - dso_days then wo.amount_minor end,
-                   false
-            from public.write_offs wo
-            where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= as_of
-            union all
-            select ds.invoice_id, null, null, null, true
-            from public.disputes ds
-            where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= as_of
-              and (ds.resolved_on is null or ds.resolved_on > as_of)
-        ) f
-        group by f.invoice_id
+        select e.invoice_id,
+               public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
+               public.report_sum(e.amount_minor)
+                   filter (where public.report_counts(e.on_date, e.ends_on, as_of - cei_days)) as opening_delta,
+               public.report_sum(-e.amount_minor) filter (where e.kind = 'write_off' and e.on_date > as_of - dso_days)
+                   as written_off,
+               bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
+        from public.report_balance_entries(as_of) e
+        group by e.invoice_id
     ),
     -- Every invoice counted at as_of (open_now: in report_invoice_balances(as_of))
     -- or at as_of - cei_days (open_then: in report_invoice_balances(as_of -
@@ -92,19 +64,10 @@ AS $function$
         from inv b
         group by 1, 2
     ),
-    -- Unapplied credit at as_of per client and currency (report_payment_credit, summed).
+    -- Unapplied credit at as_of per client and currency.
     credit as (
-        select p.client_id, p.currency,
-               public.report_sum(case when p.reversed_on <= as_of then 0
-                                      else (p.amount_minor - coalesce(a.applied, 0))::bigint end) as unapplied
-        from public.payments p
-        left join (
-            select pa.payment_id, public.report_sum(pa.amount_minor) as applied
-            from public.payment_applications pa
-            where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
-            group by pa.payment_id
-        ) a on a.payment_id = p.id
-        where p.tenant_id = (SELECT public.current_tenant_id()) and p.received_on <= as_of
+        select c.client_id, c.currency, public.report_sum(c.unapplied_credit_minor) as unapplied
+        from public.report_payment_credit(as_of) c
         group by 1, 2
     ),
     client_totals as (
@@ -189,13 +152,8 @@ AS $function$
                    case when coalesce(paid.amount, 0) >= p.amount then 1 else 0 end
             from promises p
             cross join lateral (
-                select public.report_sum(pm.amount_minor) as amount
-                from public.payments pm
-                where pm.tenant_id = (SELECT public.current_tenant_id())
-                  and pm.client_id = p.client_id
-                  and pm.currency = p.currency
-                  and pm.received_on between p.made_on and p.deadline
-                  and (pm.reversed_on is null or pm.reversed_on > as_of)
+                select pp.paid_minor as amount
+                from public.report_promise_paid(p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
             ) paid
         ) t
         group by t.currency

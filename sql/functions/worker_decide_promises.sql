@@ -25,14 +25,12 @@ BEGIN
            CASE WHEN paid.minor >= n.promise_amount_minor THEN 'kept' ELSE 'broken' END,
            n.promise_date + grace_days + 1, paid.minor
     FROM pending n
+    -- Paid as of the deadline: what a daily run the day after saw (a later
+    -- reversal is worker_break_bounced_promises' to date).
     CROSS JOIN LATERAL (
-        SELECT coalesce(sum(p.amount_minor), 0)::bigint AS minor
-        FROM public.payments p
-        WHERE p.tenant_id = n.tenant_id AND p.client_id = n.client_id
-          AND p.currency = n.promise_currency
-          AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
-          AND p.received_on <= n.promise_date + grace_days
-          AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
+        SELECT pp.paid_minor AS minor
+        FROM public.report_promise_paid(n.client_id, n.promise_currency, (n.noted_at AT TIME ZONE zone)::date,
+                                        n.promise_date + grace_days, n.promise_date + grace_days) pp
     ) paid
     ON CONFLICT (tenant_id, note_id) DO NOTHING;
     GET DIAGNOSTICS decided = ROW_COUNT;

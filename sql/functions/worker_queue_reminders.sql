@@ -35,27 +35,16 @@ BEGIN
     JOIN public.clients c
       ON c.tenant_id = (SELECT public.current_tenant_id()) AND c.id = d.client_id
      AND c.status = 'active' AND NOT c.do_not_contact
+    -- The balance and dispute of report_balance_entries, for this one invoice.
     CROSS JOIN LATERAL (
-        SELECT d.amount_minor
-               + coalesce((SELECT sum(ch.amount_minor) FROM public.invoice_charges ch
-                           WHERE ch.tenant_id = (SELECT public.current_tenant_id()) AND ch.invoice_id = d.id
-                             AND ch.charged_on <= as_of), 0)
-               - coalesce((SELECT sum(pa.amount_minor) FROM public.payment_applications pa
-                           WHERE pa.tenant_id = (SELECT public.current_tenant_id()) AND pa.invoice_id = d.id
-                             AND pa.applied_on <= as_of
-                             AND NOT EXISTS (
-                                 SELECT FROM public.payments p
-                                 WHERE p.tenant_id = (SELECT public.current_tenant_id()) AND p.id = pa.payment_id
-                                   AND p.reversed_on <= as_of)), 0)
-               - coalesce((SELECT sum(wo.amount_minor) FROM public.write_offs wo
-                           WHERE wo.tenant_id = (SELECT public.current_tenant_id()) AND wo.invoice_id = d.id
-                             AND wo.written_off_on <= as_of), 0) AS balance_minor
+        SELECT d.amount_minor + coalesce(public.report_sum(e.amount_minor)
+                   FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
+               coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
+                   AS disputed
+        FROM public.report_balance_entries(as_of) e
+        WHERE e.invoice_id = d.id
     ) b
-    WHERE b.balance_minor > 0
-      AND NOT EXISTS (
-          SELECT FROM public.disputes ds
-          WHERE ds.tenant_id = (SELECT public.current_tenant_id()) AND ds.invoice_id = d.id
-            AND ds.opened_on <= as_of AND (ds.resolved_on IS NULL OR ds.resolved_on > as_of))
+    WHERE b.balance_minor > 0 AND NOT b.disputed
       AND (d.offset_days <= 0 OR NOT EXISTS (
           SELECT FROM public.contact_notes n
           JOIN public.tenants t ON t.id = (SELECT public.current_tenant_id())

@@ -2,11 +2,12 @@ import Foundation
 import Postgres
 
 /// The ledger's arithmetic, in SQL and set-based: balances are summed by the
-/// database over the dated entries, never by loading entries into Swift.
+/// database over the dated entries of `report_balance_entries`
+/// (sql/functions/), the one definition of what a balance is made of, never by
+/// loading entries into Swift.
 ///
-/// Balance of an invoice at D = amount + charges dated <= D - applications dated
-/// <= D of payments not reversed on or before D - write-offs dated <= D; 0 when
-/// voided on or before D or issued after D.
+/// Balance of an invoice at D = amount + its entries that count at D
+/// (`report_counts`); 0 when voided on or before D or issued after D.
 enum LedgerSQL {
     /// `SELECT` of invoice columns (alias `i`, client `c`) plus the state columns as
     /// of `date`; append `WHERE`/`ORDER BY` to it. Wrapped in a subquery `s`, so
@@ -27,21 +28,14 @@ enum LedgerSQL {
             JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id
             CROSS JOIN LATERAL (
                 SELECT
-                    (SELECT coalesce(sum(ch.amount_minor), 0) FROM invoice_charges ch
-                     WHERE ch.tenant_id = i.tenant_id AND ch.invoice_id = i.id AND ch.charged_on <= \(date)
-                    ) AS charges_minor,
-                    (SELECT coalesce(sum(a.amount_minor), 0) FROM payment_applications a
-                     JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
-                     WHERE a.tenant_id = i.tenant_id AND a.invoice_id = i.id AND a.applied_on <= \(date)
-                       AND (p.reversed_on IS NULL OR p.reversed_on > \(date))
-                    ) AS applied_minor,
-                    (SELECT coalesce(sum(w.amount_minor), 0) FROM write_offs w
-                     WHERE w.tenant_id = i.tenant_id AND w.invoice_id = i.id AND w.written_off_on <= \(date)
-                    ) AS written_off_minor,
-                    EXISTS (SELECT 1 FROM disputes d
-                            WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id AND d.opened_on <= \(date)
-                              AND (d.resolved_on IS NULL OR d.resolved_on > \(date))
-                    ) AS disputed
+                    coalesce(report_sum(e.amount_minor) FILTER (WHERE e.kind = 'charge' AND e.counts), 0) AS charges_minor,
+                    coalesce(-report_sum(e.amount_minor) FILTER (WHERE e.kind = 'application' AND e.counts), 0)
+                        AS applied_minor,
+                    coalesce(-report_sum(e.amount_minor) FILTER (WHERE e.kind = 'write_off' AND e.counts), 0)
+                        AS written_off_minor,
+                    coalesce(bool_or(e.kind = 'dispute' AND e.counts), false) AS disputed
+                FROM (SELECT b.kind, b.amount_minor, report_counts(b.on_date, b.ends_on, \(date)) AS counts
+                      FROM report_balance_entries(\(date)) b WHERE b.invoice_id = i.id) e
             ) x
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN i.voided_on <= \(date) OR i.issued_on > \(date) THEN 0
@@ -68,22 +62,21 @@ enum LedgerSQL {
         let rows = try await tx.query("""
             WITH target AS (
                 SELECT i.id, i.amount_minor, i.issued_on FROM invoices i WHERE i.id = ANY(\(ids))
+            ), dated AS (
+                SELECT e.invoice_id, e.kind, e.amount_minor, e.on_date, e.ends_on
+                FROM report_balance_entries('infinity') e
+                WHERE e.invoice_id = ANY(\(ids)) AND e.kind <> 'dispute'
             ), entries AS (
                 SELECT t.id AS invoice_id, t.issued_on AS on_date, t.amount_minor AS delta FROM target t
                 UNION ALL
-                SELECT ch.invoice_id, ch.charged_on, ch.amount_minor FROM invoice_charges ch
-                WHERE ch.invoice_id = ANY(\(ids))
+                -- Each entry from its date while it counts (an application reversed
+                -- on the day it was applied never counted) ...
+                SELECT d.invoice_id, d.on_date, d.amount_minor FROM dated d
+                WHERE d.ends_on IS NULL OR d.on_date < d.ends_on
                 UNION ALL
-                SELECT w.invoice_id, w.written_off_on, -w.amount_minor FROM write_offs w
-                WHERE w.invoice_id = ANY(\(ids))
-                UNION ALL
-                SELECT a.invoice_id, a.applied_on, -a.amount_minor
-                FROM payment_applications a JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
-                WHERE a.invoice_id = ANY(\(ids)) AND (p.reversed_on IS NULL OR a.applied_on < p.reversed_on)
-                UNION ALL
-                SELECT a.invoice_id, p.reversed_on, a.amount_minor
-                FROM payment_applications a JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
-                WHERE a.invoice_id = ANY(\(ids)) AND a.applied_on < p.reversed_on
+                -- ... and taken back on the day it ends (a payment's reversal).
+                SELECT d.invoice_id, d.ends_on, -d.amount_minor FROM dated d
+                WHERE d.on_date < d.ends_on
             ), daily AS (
                 SELECT invoice_id, on_date, sum(delta) AS delta FROM entries GROUP BY invoice_id, on_date
             ), running AS (

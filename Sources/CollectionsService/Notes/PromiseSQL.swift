@@ -11,9 +11,8 @@ enum PromiseSQL {
     /// kept, broken). Needs the tenant set; reads the time zone and grace from
     /// the tenant's row.
     ///
-    /// The payments counted are those of PromiseDecisions (client, currency,
-    /// received from made_on to the deadline) received on or before `asOf` and
-    /// not reversed on or before `asOf`, as in `report_kpis`.
+    /// What is paid is `report_promise_paid` (sql/functions/) as of `asOf`, the
+    /// rule the promise-kept rate and the worker's decisions use.
     static func states(asOf: CalendarDate) -> SQL {
         """
         SELECT n.id AS note_id, n.client_id, n.invoice_id, n.noted_at, w.made_on, n.promise_amount_minor,
@@ -28,13 +27,8 @@ enum PromiseSQL {
                    n.promise_date + t.promise_grace_days AS deadline
         ) w
         CROSS JOIN LATERAL (
-            SELECT coalesce(report_sum(p.amount_minor), 0)::bigint AS minor
-            FROM payments p
-            WHERE p.tenant_id = (SELECT current_tenant_id()) AND p.client_id = n.client_id
-              AND p.currency = n.promise_currency
-              AND p.received_on >= w.made_on
-              AND p.received_on <= least(w.deadline, \(asOf)::date)
-              AND (p.reversed_on IS NULL OR p.reversed_on > \(asOf)::date)
+            SELECT pp.paid_minor AS minor
+            FROM report_promise_paid(n.client_id, n.promise_currency, w.made_on, w.deadline, \(asOf)::date) pp
         ) paid
         WHERE n.tenant_id = (SELECT current_tenant_id()) AND n.outcome = 'promise_to_pay'
           AND w.made_on <= \(asOf)::date
