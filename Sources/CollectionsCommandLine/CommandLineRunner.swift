@@ -1,6 +1,6 @@
 public import ArgumentParser
 public import CollectionsService
-public import Foundation
+import Foundation
 
 /// Runs a command body; any failure becomes one line on stderr and exit code 1.
 public func reportingFailures(_ body: () async throws -> Void) async throws {

@@ -1,6 +1,6 @@
 public import ArgumentParser
 public import CollectionsService
-public import Foundation
+import Foundation
 public import Postgres
 
 /// Where the database is: `--database-url`, else `DATABASE_URL`.

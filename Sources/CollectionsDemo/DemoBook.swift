@@ -1,5 +1,5 @@
 public import CollectionsService
-public import Foundation
+import Foundation
 public import Postgres
 
 /// A generated lender's book for the demo: realistic in shape, deterministic in

@@ -1,4 +1,4 @@
-public import CollectionsService
+import CollectionsService
 public import Foundation
 public import Postgres
 

@@ -1,6 +1,6 @@
 public import CollectionsService
-public import Foundation
-public import Postgres
+import Foundation
+import Postgres
 
 /// Imports a CSV file of clients, invoices, payments or contact notes into one
 /// tenant, in one transaction, all or nothing (or the good rows and a rejects

@@ -2620,6 +2620,20 @@ GRANT SELECT, INSERT ON tenant_deletions TO collections_registry;
     ]
 
     static let functions: [(name: String, sql: String)] = [
+        ("local_date.sql", ####"""
+-- local_date: THE rule of a tenant's day: the calendar date of an instant in an IANA time zone ("today" for a tenant is local_date(now(), its zone)).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+CREATE OR REPLACE FUNCTION public.local_date(at timestamp with time zone, zone text)
+ RETURNS date
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select (at at time zone zone)::date
+$function$;
+"""####),
         ("payment_applications_check.sql", ####"""
 -- payment_applications_check: Trigger: an application stays within its payment and its invoice, in one currency.
 --
@@ -2814,7 +2828,7 @@ AS $function$
       and n.noted_at >= (as_of - dso_days)::timestamp at time zone zone
       and n.noted_at < (as_of + 2)::timestamp at time zone zone
       -- ... and the exact rule: the note's local date is in the period.
-      and (n.noted_at at time zone zone)::date between as_of - dso_days + 1 and as_of
+      and public.local_date(n.noted_at, zone) between as_of - dso_days + 1 and as_of
 $function$;
 """####),
         ("report_day.sql", ####"""
@@ -2932,13 +2946,13 @@ AS $function$
     ),
     promises as (
         select n.promise_currency as currency, n.client_id, n.promise_amount_minor as amount,
-               (n.noted_at at time zone zone)::date as made_on,
+               public.local_date(n.noted_at, zone) as made_on,
                n.promise_date + grace_days as deadline
         from public.contact_notes n
         where n.tenant_id = (SELECT public.current_tenant_id())
           and n.outcome = 'promise_to_pay'
           and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
-          and (n.noted_at at time zone zone)::date <= as_of
+          and public.local_date(n.noted_at, zone) <= as_of
     ),
     -- report_kpis' terms per currency, from the figures above.
     terms as (
@@ -3329,7 +3343,7 @@ BEGIN
         JOIN public.contact_notes n
           ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = r.client_id
          AND n.outcome = 'promise_to_pay' AND n.promise_currency = r.currency
-         AND r.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND r.received_on >= public.local_date(n.noted_at, zone)
          AND r.received_on <= n.promise_date + grace_days
          AND r.reversed_on > n.promise_date + grace_days
         JOIN public.promise_outcomes o
@@ -3344,7 +3358,7 @@ BEGIN
         JOIN public.payments p
           ON p.tenant_id = (SELECT public.current_tenant_id()) AND p.client_id = n.client_id
          AND p.currency = n.promise_currency
-         AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND p.received_on >= public.local_date(n.noted_at, zone)
          AND p.received_on <= n.promise_date + grace_days
          AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
     ),
@@ -3403,7 +3417,7 @@ BEGIN
     -- reversal is worker_break_bounced_promises' to date).
     CROSS JOIN LATERAL (
         SELECT pp.paid_minor AS minor
-        FROM public.report_promise_paid(n.client_id, n.promise_currency, (n.noted_at AT TIME ZONE zone)::date,
+        FROM public.report_promise_paid(n.client_id, n.promise_currency, public.local_date(n.noted_at, zone),
                                         n.promise_date + grace_days, n.promise_date + grace_days) pp
     ) paid
     ON CONFLICT (tenant_id, note_id) DO NOTHING;
@@ -3465,7 +3479,7 @@ BEGIN
           JOIN public.tenants t ON t.id = (SELECT public.current_tenant_id())
           WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = d.client_id
             AND n.outcome = 'promise_to_pay'
-            AND (n.noted_at AT TIME ZONE t.time_zone)::date <= as_of
+            AND public.local_date(n.noted_at, t.time_zone) <= as_of
             AND n.promise_date + grace_days >= as_of))
     ON CONFLICT (tenant_id, invoice_id, offset_days) DO NOTHING;
     GET DIAGNOSTICS queued = ROW_COUNT;

@@ -1,8 +1,8 @@
 public import ArgumentParser
 import CollectionsCommandLine
 public import CollectionsImport
-public import CollectionsService
-public import Foundation
+import CollectionsService
+import Foundation
 
 extension ImportKind: ExpressibleByArgument {}
 

@@ -85,7 +85,7 @@ struct DailyScheduler: Service {
         let due = try await database.asWorker { tx in
             try await tx.query("""
                 SELECT t.slug,
-                       ((now() - make_interval(mins => \(Int32(delayMinutes)))) AT TIME ZONE t.time_zone)::date - 1 AS yesterday
+                       local_date(now() - make_interval(mins => \(Int32(delayMinutes))), t.time_zone) - 1 AS yesterday
                 FROM tenants t WHERE t.status = 'active' ORDER BY t.slug
                 """).decode((String, CalendarDate).self)
         }

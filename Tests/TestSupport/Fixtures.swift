@@ -1,6 +1,6 @@
 public import CollectionsService
-public import Foundation
-public import Postgres
+import Foundation
+import Postgres
 
 /// A migrated database of its own and service handles on it, for one suite, each
 /// connected as the program's login that would do that work.

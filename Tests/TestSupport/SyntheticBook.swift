@@ -1,6 +1,6 @@
 public import CollectionsService
-public import Foundation
-public import Postgres
+import Foundation
+import Postgres
 
 /// A deterministic book written straight into a tenant's tables: the same
 /// arguments give the same facts in any tenant, so two tenants can be compared

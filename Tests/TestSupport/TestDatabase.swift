@@ -1,5 +1,5 @@
 import CollectionsSchema
-public import CollectionsService
+import CollectionsService
 public import Foundation
 public import Postgres
 

@@ -19,5 +19,5 @@ AS $function$
       and n.noted_at >= (as_of - dso_days)::timestamp at time zone zone
       and n.noted_at < (as_of + 2)::timestamp at time zone zone
       -- ... and the exact rule: the note's local date is in the period.
-      and (n.noted_at at time zone zone)::date between as_of - dso_days + 1 and as_of
+      and public.local_date(n.noted_at, zone) between as_of - dso_days + 1 and as_of
 $function$;

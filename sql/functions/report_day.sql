@@ -112,13 +112,13 @@ AS $function$
     ),
     promises as (
         select n.promise_currency as currency, n.client_id, n.promise_amount_minor as amount,
-               (n.noted_at at time zone zone)::date as made_on,
+               public.local_date(n.noted_at, zone) as made_on,
                n.promise_date + grace_days as deadline
         from public.contact_notes n
         where n.tenant_id = (SELECT public.current_tenant_id())
           and n.outcome = 'promise_to_pay'
           and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
-          and (n.noted_at at time zone zone)::date <= as_of
+          and public.local_date(n.noted_at, zone) <= as_of
     ),
     -- report_kpis' terms per currency, from the figures above.
     terms as (

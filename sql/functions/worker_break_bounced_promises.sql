@@ -19,7 +19,7 @@ BEGIN
         JOIN public.contact_notes n
           ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = r.client_id
          AND n.outcome = 'promise_to_pay' AND n.promise_currency = r.currency
-         AND r.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND r.received_on >= public.local_date(n.noted_at, zone)
          AND r.received_on <= n.promise_date + grace_days
          AND r.reversed_on > n.promise_date + grace_days
         JOIN public.promise_outcomes o
@@ -34,7 +34,7 @@ BEGIN
         JOIN public.payments p
           ON p.tenant_id = (SELECT public.current_tenant_id()) AND p.client_id = n.client_id
          AND p.currency = n.promise_currency
-         AND p.received_on >= (n.noted_at AT TIME ZONE zone)::date
+         AND p.received_on >= public.local_date(n.noted_at, zone)
          AND p.received_on <= n.promise_date + grace_days
          AND (p.reversed_on IS NULL OR p.reversed_on > n.promise_date + grace_days)
     ),

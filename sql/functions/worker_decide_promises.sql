@@ -29,7 +29,7 @@ BEGIN
     -- reversal is worker_break_bounced_promises' to date).
     CROSS JOIN LATERAL (
         SELECT pp.paid_minor AS minor
-        FROM public.report_promise_paid(n.client_id, n.promise_currency, (n.noted_at AT TIME ZONE zone)::date,
+        FROM public.report_promise_paid(n.client_id, n.promise_currency, public.local_date(n.noted_at, zone),
                                         n.promise_date + grace_days, n.promise_date + grace_days) pp
     ) paid
     ON CONFLICT (tenant_id, note_id) DO NOTHING;

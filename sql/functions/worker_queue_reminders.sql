@@ -50,7 +50,7 @@ BEGIN
           JOIN public.tenants t ON t.id = (SELECT public.current_tenant_id())
           WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = d.client_id
             AND n.outcome = 'promise_to_pay'
-            AND (n.noted_at AT TIME ZONE t.time_zone)::date <= as_of
+            AND public.local_date(n.noted_at, t.time_zone) <= as_of
             AND n.promise_date + grace_days >= as_of))
     ON CONFLICT (tenant_id, invoice_id, offset_days) DO NOTHING;
     GET DIAGNOSTICS queued = ROW_COUNT;

@@ -1,5 +1,5 @@
-public import Foundation
-public import Postgres
+package import Foundation
+package import Postgres
 
 /// The audit trail: who changed what, when, with the values before and after.
 /// Written in the same transaction as the change it records.

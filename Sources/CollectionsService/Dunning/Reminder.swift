@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// A reminder the daily worker queued for an open invoice: before it falls due,

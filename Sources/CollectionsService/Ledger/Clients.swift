@@ -1,5 +1,5 @@
 public import Foundation
-public import Postgres
+import Postgres
 
 /// A tenant's clients: create, change, find, list and search. Every change is
 /// audited with the values before and after.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// Which invoices `Invoices.list` returns; every field narrows, nil means any.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// An invoice as of a date: what was charged, paid and written off by then, what

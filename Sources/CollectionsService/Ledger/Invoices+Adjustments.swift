@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// Write-offs, charges and disputes: the dated entries that change an invoice

@@ -5,7 +5,7 @@ enum Ledger {
     /// "Today" for the current tenant: the date in its IANA time zone.
     static func today(_ tx: PostgresConnection) async throws -> CalendarDate {
         let today = try await tx.query("""
-            SELECT (now() AT TIME ZONE t.time_zone)::date FROM tenants t WHERE t.id = (SELECT current_tenant_id())
+            SELECT local_date(now(), t.time_zone) FROM tenants t WHERE t.id = (SELECT current_tenant_id())
             """).scalar(CalendarDate.self)
         guard let today else { throw ServiceError(.suspended, "the tenant is suspended or does not exist") }
         return today

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// What issuing an invoice takes. Without `dueOn` it falls due the client's

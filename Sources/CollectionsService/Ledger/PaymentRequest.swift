@@ -1,5 +1,5 @@
-public import Crypto
-public import Foundation
+import Crypto
+import Foundation
 public import Postgres
 
 /// What posting a payment takes. Its canonical JSON is hashed and stored with the

@@ -26,7 +26,7 @@ public struct ContactNote: Sendable, Codable, Equatable {
 
     static let columns = """
         n.id, c.ref AS client_ref, i.number AS invoice_number, n.noted_at,
-        (n.noted_at AT TIME ZONE t.time_zone)::date AS noted_on, n.channel, n.direction, n.author, n.body,
+        local_date(n.noted_at, t.time_zone) AS noted_on, n.channel, n.direction, n.author, n.body,
         n.outcome, n.promise_amount_minor, n.promise_currency, n.promise_date, n.satisfaction, n.follow_up_on,
         n.created_at
         """

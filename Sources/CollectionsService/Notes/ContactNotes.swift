@@ -31,7 +31,7 @@ public struct ContactNotes: Sendable {
             }
             // The note's day in the tenant's time zone, for the date checks.
             guard let notedOn = try await tx.query("""
-                SELECT (coalesce(\(new.notedAt), now()) AT TIME ZONE t.time_zone)::date
+                SELECT local_date(coalesce(\(new.notedAt), now()), t.time_zone)
                 FROM tenants t WHERE t.id = (SELECT current_tenant_id())
                 """).scalar(CalendarDate.self) else {
                 throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read or changed")

@@ -23,7 +23,7 @@ enum PromiseSQL {
         FROM contact_notes n
         JOIN tenants t ON t.id = (SELECT current_tenant_id())
         CROSS JOIN LATERAL (
-            SELECT (n.noted_at AT TIME ZONE t.time_zone)::date AS made_on,
+            SELECT local_date(n.noted_at, t.time_zone) AS made_on,
                    n.promise_date + t.promise_grace_days AS deadline
         ) w
         CROSS JOIN LATERAL (

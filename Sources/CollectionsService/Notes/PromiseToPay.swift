@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// A client's promise to pay `amount` by `date`, made in a contact note.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// Ageing as of a date, computed in the database (`report_ageing`,

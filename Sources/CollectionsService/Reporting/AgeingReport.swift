@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// `report ageing --format json` (DESIGN.md "JSON reports"): per currency, the

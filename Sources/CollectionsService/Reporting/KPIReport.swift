@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// `report kpis --format json` (DESIGN.md "JSON reports" and "KPI definitions").

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// DESIGN.md's KPIs as of a date, computed in the database (`report_kpis` and

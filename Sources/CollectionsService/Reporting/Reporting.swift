@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// What ageing and KPI reports share: the as-of date and the rules of the SQL.
@@ -14,7 +14,7 @@ public import Postgres
 public enum Reporting {
     /// The tenant's "today": the server's current date in the tenant's time zone.
     public static func today(for tenant: Tenant, in tx: PostgresConnection) async throws -> CalendarDate {
-        guard let date = try await tx.query("SELECT (now() AT TIME ZONE \(tenant.timeZone))::date").scalar(CalendarDate.self) else {
+        guard let date = try await tx.query("SELECT local_date(now(), \(tenant.timeZone))").scalar(CalendarDate.self) else {
             throw ServiceError.invalid("could not compute today's date in time zone \(tenant.timeZone)")
         }
         return date

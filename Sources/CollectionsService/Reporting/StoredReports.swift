@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// Reports read from what the daily worker stored, not recomputed: the numbers a

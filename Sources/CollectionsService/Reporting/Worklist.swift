@@ -157,7 +157,7 @@ public struct Worklist: Sendable {
                     FROM contact_notes n
                     JOIN tenants t ON t.id = (SELECT current_tenant_id())
                     WHERE n.tenant_id = (SELECT current_tenant_id())
-                      AND (n.noted_at AT TIME ZONE t.time_zone)::date <= \(day)::date
+                      AND local_date(n.noted_at, t.time_zone) <= \(day)::date
                     ORDER BY n.client_id, n.noted_at DESC, n.id DESC
                 ) l
                 WHERE l.follow_up_on <= \(day)::date

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// The worklist of a day: who to contact, best first, and how many clients that

@@ -1,6 +1,6 @@
-public import Crypto
+import Crypto
 public import Foundation
-public import Postgres
+import Postgres
 
 /// An API key of a tenant, as listed: never the secret, which exists only in the
 /// one answer to `create`.

@@ -1,6 +1,6 @@
-public import Crypto
+import Crypto
 public import Foundation
-public import Postgres
+import Postgres
 
 /// Issues, lists, revokes and verifies API keys.
 ///

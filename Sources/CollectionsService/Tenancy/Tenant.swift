@@ -1,5 +1,5 @@
 public import Foundation
-public import Postgres
+import Postgres
 
 /// A lender sharing the instance, and its collection settings.
 public struct Tenant: Sendable, Codable, Equatable {

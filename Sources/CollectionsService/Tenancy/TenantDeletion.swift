@@ -1,5 +1,5 @@
 public import Foundation
-public import Postgres
+import Postgres
 
 /// What is left of a deleted tenant: who deleted it, when, and how many rows went.
 public struct TenantDeletion: Sendable, Codable, Equatable {

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import Metrics
+import Metrics
 public import Postgres
 
 /// Runs tenants' days: for every active tenant (or one), for a date, a range of
@@ -39,9 +39,7 @@ public struct DailyWorker: Sendable {
 
     /// Today in the tenant's time zone.
     public func today(of tenant: Tenant) async throws -> CalendarDate {
-        try await database.asWorker { tx in
-            try await tx.query("SELECT (now() AT TIME ZONE \(tenant.timeZone))::date").scalar(CalendarDate.self)!
-        }
+        try await database.asWorker { tx in try await Reporting.today(for: tenant, in: tx) }
     }
 
     public func run(
