@@ -1,3 +1,4 @@
+import CSV
 import CollectionsService
 public import Foundation
 public import Postgres
@@ -27,11 +28,21 @@ public struct IBMSample: Sendable {
     /// everything is paid; on the day of the last invoice the ledger is alive.)
     public var lastDay: CalendarDate { invoices.map(\.issued).max() ?? CalendarDate(year: 2013, month: 12, day: 31)! }
 
+    /// Reads the sample with the importer's CSV reader (RFC 4180: quoted fields,
+    /// CRLF), not by splitting lines on commas.
     public init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ServiceError(.notFound, "cannot read the IBM sample at \(path)")
+        var reader: CSVReader
+        do { reader = try CSVReader(path: path) } catch {
+            throw ServiceError(.notFound, "cannot read the IBM sample at \(path): \(error)")
         }
-        var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        var record = CSVRecord()
+        var lines: [[String]] = []
+        while try reader.next(into: &record) {
+            if let problem = record.malformed.first {
+                throw ServiceError(.invalid, "\(path):\(record.line): \(problem.message)")
+            }
+            lines.append((0..<record.ends.count).map { record.text($0) ?? "" })
+        }
         guard !lines.isEmpty else { throw ServiceError(.invalid, "\(path) is empty") }
         let header = lines.removeFirst()
         func column(_ name: String) throws -> Int {
@@ -64,16 +75,16 @@ public struct IBMSample: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var countries: [String: String] = [:]
         for invoice in invoices { countries[invoice.customer] = invoice.country }
-        let clients = ["ref,name,payment_terms_days,currency"]
-            + countries.keys.sorted().map { "\($0),Customer \($0) (country \(countries[$0]!)),30,USD" }
-        let invoiceLines = ["client_ref,number,currency,amount,issued_on,due_on"]
-            + invoices.map { "\($0.customer),\($0.number),USD,\($0.amount),\($0.issued),\($0.due)" }
-        let payments = ["client_ref,reference,currency,amount,received_on,invoice_number"]
-            + invoices.map { "\($0.customer),PAY-\($0.number),USD,\($0.amount),\($0.settled),\($0.number)" }
+        let clients = [["ref", "name", "payment_terms_days", "currency"]]
+            + countries.keys.sorted().map { [$0, "Customer \($0) (country \(countries[$0]!))", "30", "USD"] }
+        let invoiceLines = [["client_ref", "number", "currency", "amount", "issued_on", "due_on"]]
+            + invoices.map { [$0.customer, $0.number, "USD", $0.amount, "\($0.issued)", "\($0.due)"] }
+        let payments = [["client_ref", "reference", "currency", "amount", "received_on", "invoice_number"]]
+            + invoices.map { [$0.customer, "PAY-\($0.number)", "USD", $0.amount, "\($0.settled)", $0.number] }
         var paths: [String] = []
-        for (name, lines) in [("clients.csv", clients), ("invoices.csv", invoiceLines), ("payments.csv", payments)] {
+        for (name, records) in [("clients.csv", clients), ("invoices.csv", invoiceLines), ("payments.csv", payments)] {
             let url = folder.appendingPathComponent(name)
-            try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+            try (records.map(CSVWriter.record).joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
             paths.append(url.path)
         }
         return (paths[0], paths[1], paths[2])
