@@ -86,15 +86,7 @@ struct ImportCommand: AsyncParsableCommand {
     }
 }
 
-func grouped(_ number: Int) -> String {
-    let digits = String(number.magnitude)
-    var result = ""
-    for (index, character) in digits.enumerated() {
-        if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
-        result.append(character)
-    }
-    return number < 0 ? "-" + result : result
-}
+func grouped(_ number: Int) -> String { Thousands.grouped(number) }
 
 /// Progress on stderr: on a terminal one line refreshed in place (rows, rows/s,
 /// ETA from the bytes read); otherwise a plain line every 100,000 rows.

@@ -85,11 +85,7 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
     public var formatted: String {
         let exponent = (try? Currency.exponent(of: currency)) ?? 2
         let (whole, fraction) = Self.split(amountMinor.magnitude, exponent: exponent)
-        var grouped = ""
-        for (index, character) in whole.enumerated() {
-            if index > 0, (whole.count - index) % 3 == 0 { grouped.append(",") }
-            grouped.append(character)
-        }
+        let grouped = Thousands.grouped(digits: whole)
         let sign = amountMinor < 0 ? "-" : ""
         return exponent == 0 ? "\(sign)\(grouped) \(currency)" : "\(sign)\(grouped).\(fraction) \(currency)"
     }
