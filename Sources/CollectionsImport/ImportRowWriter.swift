@@ -146,28 +146,15 @@ struct ImportRowWriter {
         return nil
     }
 
-    /// Digits with an optional decimal point: the same shapes `Money(parsing:)`
-    /// accepts, in the same words. How many decimals the currency allows is
-    /// the database's to say (the `currencies` table).
+    /// An amount as `AmountText` reads it, the rule `Money(parsing:)` follows too.
+    /// How many decimals the currency allows is the database's to say (the
+    /// `currencies` table).
     private mutating func amount(_ slice: ArraySlice<UInt8>, zero: Bool) -> String? {
-        var digits = slice
-        let negative = digits.first == 45  // -
-        if negative { digits = digits.dropFirst() }
-        let point = digits.firstIndex(of: 46)
-        let whole = point.map { digits[digits.startIndex..<$0] } ?? digits
-        let fraction = point.map { digits[($0 + 1)...] } ?? []
-        let isDigits = { (s: ArraySlice<UInt8>) in s.allSatisfy { $0 >= 48 && $0 <= 57 } }
-        guard !whole.isEmpty, isDigits(whole), isDigits(fraction), point == nil || !fraction.isEmpty else {
-            return "\(Self.quoted(slice)) is not an amount: write digits with an optional decimal point, e.g. 1234.56 (no exponent, no thousands separator, no decimal comma)"
-        }
-        let isZero = (whole + fraction).allSatisfy { $0 == 48 }
+        guard let parsed = AmountText.parse(slice) else { return AmountText.shapeRefusal(quoted: Self.quoted(slice)) }
         let text = String(decoding: slice, as: UTF8.self)
-        if negative, !isZero {
-            return zero ? "\(text) is negative: the amount must be 0 or more" : "\(text) is not a positive amount: it must be greater than 0"
-        }
-        if isZero, !zero { return "\(text) is not a positive amount: it must be greater than 0" }
-        guard whole.drop(while: { $0 == 48 }).count <= 18 else { return "\(text) is out of range" }
-        out.append(contentsOf: digits)
+        if let refusal = AmountText.signRefusal(text, parsed, sign: zero ? .nonNegative : .positive) { return refusal }
+        guard parsed.whole.drop(while: { $0 == 48 }).count <= 18 else { return "\(text) is out of range" }
+        out.append(contentsOf: parsed.negative ? slice.dropFirst() : slice)
         return nil
     }
 

@@ -35,40 +35,24 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
         let trimmed = text.trimmingASCIIWhitespace()
         guard !trimmed.isEmpty else { throw ServiceError.invalid("an amount is required") }
 
-        var digits = Substring(trimmed)
-        let negative = digits.first == "-"
-        if negative { digits = digits.dropFirst() }
-        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = parts[0]
-        let fraction = parts.count > 1 ? parts[1] : ""
-        let isDigits = { (s: Substring) in s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
-        guard !whole.isEmpty, isDigits(whole), isDigits(fraction), parts.count == 1 || !fraction.isEmpty else {
-            throw ServiceError.invalid(
-                "\"\(trimmed)\" is not an amount: write digits with an optional decimal point, e.g. 1234.56 (no exponent, no thousands separator, no decimal comma)")
+        guard let parsed = AmountText.parse(Array(trimmed.utf8)[...]) else {
+            throw ServiceError.invalid(AmountText.shapeRefusal(quoted: "\"\(trimmed)\""))
         }
-        guard fraction.count <= exponent else {
+        guard parsed.fraction.count <= exponent else {
             throw ServiceError.invalid("\(trimmed) has more decimals than \(currency) allows (\(exponent))")
         }
+        if let refusal = AmountText.signRefusal(trimmed, parsed, sign: sign) { throw ServiceError.invalid(refusal) }
 
         let outOfRange = ServiceError.invalid("\(trimmed) \(currency) is out of range")
         var minor: Int64 = 0
-        let padded = String(whole) + String(fraction) + String(repeating: "0", count: exponent - fraction.count)
-        for byte in padded.utf8 {
+        let padded = Array(parsed.whole) + Array(parsed.fraction) + Array(repeating: 48, count: exponent - parsed.fraction.count)
+        for byte in padded {
             let (times10, overflow1) = minor.multipliedReportingOverflow(by: 10)
             let (plus, overflow2) = times10.addingReportingOverflow(Int64(byte - 48))
             guard !overflow1, !overflow2 else { throw outOfRange }
             minor = plus
         }
-        if negative { minor = -minor }
-
-        switch sign {
-        case .positive where minor <= 0:
-            throw ServiceError.invalid("\(trimmed) is not a positive amount: it must be greater than 0")
-        case .nonNegative where minor < 0:
-            throw ServiceError.invalid("\(trimmed) is negative: the amount must be 0 or more")
-        default:
-            break
-        }
+        if parsed.negative { minor = -minor }
         self.init(amountMinor: minor, currency: currency)
     }
 
