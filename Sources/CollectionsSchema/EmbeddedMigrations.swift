@@ -2634,6 +2634,29 @@ AS $function$
     select (at at time zone zone)::date
 $function$;
 """####),
+        ("money_round_half_even.sql", ####"""
+-- money_round_half_even: THE rounding of computed money (DESIGN.md "Money and dates"): numerator / denominator in integer minor units, half to even, once, exactly.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- numeric throughout (div and mod are exact on it), so principal x basis points
+-- cannot overflow before the division; late fees use it, commissions will. Tests
+-- compare it with a Swift oracle over signs, ties and large values.
+CREATE OR REPLACE FUNCTION public.money_round_half_even(numerator numeric, denominator numeric)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE STRICT PARALLEL SAFE
+AS $function$
+    select (sign(numerator) * sign(denominator)
+            * (div(abs(numerator), abs(denominator))
+               + case when 2 * mod(abs(numerator), abs(denominator)) > abs(denominator)
+                        or (2 * mod(abs(numerator), abs(denominator)) = abs(denominator)
+                            and mod(div(abs(numerator), abs(denominator)), 2) = 1)
+                      then 1 else 0 end))::bigint
+$function$;
+"""####),
         ("payment_applications_check.sql", ####"""
 -- payment_applications_check: Trigger: an application stays within its payment and its invoice, in one currency.
 --
@@ -3302,11 +3325,7 @@ BEGIN
         SELECT o.invoice_id, o.period_key, o.charged_on,
                CASE WHEN o.flat_minor IS NOT NULL THEN o.flat_minor
                     -- principal x bp / 10000, rounded half to even
-                    ELSE (o.principal_minor * o.percent_bp) / 10000
-                         + CASE WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) > 10000 THEN 1
-                                WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) = 10000
-                                     THEN ((o.principal_minor * o.percent_bp) / 10000) % 2
-                                ELSE 0 END
+                    ELSE public.money_round_half_even(o.principal_minor::numeric * o.percent_bp, 10000)
                END AS fee_minor
         FROM owed o
         WHERE o.principal_minor > 0

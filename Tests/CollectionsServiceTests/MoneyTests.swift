@@ -73,21 +73,47 @@ import TestSupport
         #expect(Money(amountMinor: Int64.min, currency: "JPY").plain == "-9223372036854775808")
     }
 
-    @Test func roundsHalfToEven() throws {
-        let cases: [(Int64, Int64, Int64)] = [
-            (5, 2, 2), (7, 2, 4), (-5, 2, -2), (-7, 2, -4), (5, -2, -2), (1, 3, 0), (2, 3, 1),
-            (15, 10, 2), (25, 10, 2), (35, 10, 4), (-25, 10, -2), (24, 10, 2), (26, 10, 3), (0, 7, 0),
+    /// Test oracle, named as such: half-even rounding written out again in Swift,
+    /// 128-bit, for the one implementation, `money_round_half_even` in SQL.
+    static func oracleRoundHalfEven(_ numerator: Int128, _ denominator: Int128) -> Int128 {
+        let negative = (numerator < 0) != (denominator < 0)
+        let n = numerator.magnitude
+        let d = denominator.magnitude
+        var quotient = n / d
+        let remainder = n % d
+        if remainder > d - remainder || (remainder == d - remainder && quotient % 2 == 1) { quotient += 1 }
+        return negative ? -Int128(quotient) : Int128(quotient)
+    }
+
+    @Test func computedMoneyIsRoundedHalfToEvenBySQLAsTheOracleSays() async throws {
+        let fixture = try await ServiceFixture.make("halfeven")
+        var cases: [(Int128, Int128)] = [
+            (5, 2), (7, 2), (-5, 2), (-7, 2), (5, -2), (1, 3), (2, 3), (15, 10), (25, 10), (35, 10), (-25, 10),
+            (24, 10), (26, 10), (0, 7),
+            // A 1.5% fee on 1,000.05 USD is 15.00075: 15.00; on 1,000.50 it is 15.0075: 15.01.
+            (100_005 * 150, 10_000), (100_050 * 150, 10_000),
+            // No intermediate overflow: the product exceeds Int64.
+            (Int128(Int64.max) * 9_999, 10_000), (Int128(Int64.max), 2),
         ]
-        for (numerator, denominator, expected) in cases {
-            #expect(Money.roundHalfEven(numerator: numerator, denominator: denominator) == expected,
-                    "\(numerator)/\(denominator)")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let principal = Int128(Int64.random(in: -1_000_000_000_000...1_000_000_000_000, using: &generator))
+            let bp = Int128(Int64.random(in: 1...20_000, using: &generator))
+            cases.append((principal * bp, 10_000))
+            cases.append((principal, Int128(Int64.random(in: 1...7, using: &generator)) * 2))
         }
-        // A 1.5% fee on 1,000.05 USD is 15.00075: 15.00. On 1,000.50 it is 15.0075: 15.01.
-        #expect(try Money(amountMinor: 100_005, currency: "USD").times(150, over: 10_000).amountMinor == 1500)
-        #expect(try Money(amountMinor: 100_050, currency: "USD").times(150, over: 10_000).amountMinor == 1501)
-        // No intermediate overflow: the product exceeds Int64.
-        #expect(try Money(amountMinor: Int64.max, currency: "USD").times(1, over: 2).amountMinor == 4_611_686_018_427_387_904)
-        #expect(throws: ServiceError.self) { try Money(amountMinor: Int64.max, currency: "USD").times(3, over: 2) }
+        let results = try await fixture.service.asRegistry { tx in
+            try await tx.query("""
+                SELECT money_round_half_even(n::numeric, d::numeric)::text
+                FROM unnest(\(cases.map { String($0.0) })::text[], \(cases.map { String($0.1) })::text[]) AS c(n, d)
+                """).map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(results.count == cases.count)
+        for ((numerator, denominator), result) in zip(cases, results) {
+            #expect(result == String(Self.oracleRoundHalfEven(numerator, denominator)), "\(numerator)/\(denominator)")
+        }
+        #expect(results[14] == "1500" && results[15] == "1501")
+        await fixture.service.close()
     }
 
     @Test func formattingAndParsingRoundTrip() async {
@@ -103,12 +129,12 @@ import TestSupport
 
     @Test func halfEvenIsTheNearestIntegerWithTiesToEven() async {
         await propertyCheck(count: 1000, input: Gen.int64(in: -1_000_000_000...1_000_000_000), Gen.int64(in: 1...100_000)) { numerator, denominator in
-            let rounded = Money.roundHalfEven(numerator: numerator, denominator: denominator)
+            let rounded = Int64(Self.oracleRoundHalfEven(Int128(numerator), Int128(denominator)))
             // |rounded x d - n| x 2 <= d, and on a tie the result is even.
             let error = (rounded * denominator - numerator).magnitude * 2
             #expect(error <= denominator.magnitude)
             if error == denominator.magnitude { #expect(rounded % 2 == 0) }
-            #expect(Money.roundHalfEven(numerator: -numerator, denominator: denominator) == -rounded)
+            #expect(Int64(Self.oracleRoundHalfEven(Int128(-numerator), Int128(denominator))) == -rounded)
         }
     }
 

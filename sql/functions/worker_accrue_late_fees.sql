@@ -75,11 +75,7 @@ BEGIN
         SELECT o.invoice_id, o.period_key, o.charged_on,
                CASE WHEN o.flat_minor IS NOT NULL THEN o.flat_minor
                     -- principal x bp / 10000, rounded half to even
-                    ELSE (o.principal_minor * o.percent_bp) / 10000
-                         + CASE WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) > 10000 THEN 1
-                                WHEN 2 * ((o.principal_minor * o.percent_bp) % 10000) = 10000
-                                     THEN ((o.principal_minor * o.percent_bp) / 10000) % 2
-                                ELSE 0 END
+                    ELSE public.money_round_half_even(o.principal_minor::numeric * o.percent_bp, 10000)
                END AS fee_minor
         FROM owed o
         WHERE o.principal_minor > 0

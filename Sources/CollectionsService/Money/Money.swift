@@ -83,40 +83,4 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
         let fraction = String(magnitude % scale)
         return (String(magnitude / scale), String(repeating: "0", count: exponent - fraction.count) + fraction)
     }
-
-    // MARK: - Computed money
-
-    /// `numerator / denominator` rounded half to even: 5/2 is 2, 7/2 is 4, -5/2 is -2.
-    ///
-    /// Banker's rounding does not drift upward when many amounts are rounded, which
-    /// is why computed fees are rounded this way, once, where they are recorded.
-    /// The arithmetic is 128-bit, so no intermediate overflows.
-    public static func roundHalfEven(numerator: Int128, denominator: Int128) -> Int128 {
-        precondition(denominator != 0, "roundHalfEven: division by zero")
-        let negative = (numerator < 0) != (denominator < 0)
-        let n = numerator.magnitude
-        let d = denominator.magnitude
-        var quotient = n / d
-        let remainder = n % d
-        // Compare 2r with d without overflowing: r > d - r.
-        if remainder > d - remainder || (remainder == d - remainder && quotient % 2 == 1) {
-            quotient += 1
-        }
-        return negative ? -Int128(quotient) : Int128(quotient)
-    }
-
-    /// Integer form of `roundHalfEven` for minor units.
-    public static func roundHalfEven(numerator: Int64, denominator: Int64) -> Int64 {
-        Int64(roundHalfEven(numerator: Int128(numerator), denominator: Int128(denominator)))
-    }
-
-    /// This amount times `numerator / denominator`, rounded half-even once:
-    /// a 1.5% late fee on 1,000.05 USD is `times(150, over: 10_000)` = 15.00 USD.
-    public func times(_ numerator: Int64, over denominator: Int64) throws -> Money {
-        let exact = Self.roundHalfEven(numerator: Int128(amountMinor) * Int128(numerator), denominator: Int128(denominator))
-        guard let minor = Int64(exactly: exact) else {
-            throw ServiceError.invalid("\(formatted) x \(numerator)/\(denominator) is out of range")
-        }
-        return Money(amountMinor: minor, currency: currency)
-    }
 }
