@@ -27,9 +27,10 @@ struct ApiKeyCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures(database) { db in
                 let issued = try await ApiKeys(database: db).create(tenantSlug: slug, label: label, actor: adminActor())
-                if output.format == .json { return try printJSON(issued) }
-                printTable(ApiKeyCommand.table([issued.key]), format: output.format)
-                printOut("\nsecret (shown once, store it now):\n\(issued.secret)\n")
+                try emit(issued, format: output.format, table: { ApiKeyCommand.table([issued.key]) },
+                         after: "\nsecret (shown once, store it now):\n\(issued.secret)\n")
+                // A spreadsheet gets the secret as a last line too: it is shown once.
+                if output.format == .csv { printOut("\nsecret (shown once, store it now):\n\(issued.secret)\n") }
             }
         }
     }
@@ -43,8 +44,7 @@ struct ApiKeyCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures(database) { db in
                 let keys = try await ApiKeys(database: db).list(tenantSlug: slug)
-                if output.format == .json { return try printJSON(keys) }
-                printTable(ApiKeyCommand.table(keys), format: output.format)
+                try emit(keys, format: output.format, table: { ApiKeyCommand.table(keys) })
             }
         }
     }
@@ -59,8 +59,7 @@ struct ApiKeyCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures(database) { db in
                 let key = try await ApiKeys(database: db).revoke(tenantSlug: slug, keyID: keyID, actor: adminActor())
-                if output.format == .json { return try printJSON(key) }
-                printTable(ApiKeyCommand.table([key]), format: output.format)
+                try emit(key, format: output.format, table: { ApiKeyCommand.table([key]) })
             }
         }
     }

@@ -27,17 +27,18 @@ struct MigrateCommand: AsyncParsableCommand {
             let migrator = Migrator(configuration: try database.configuration())
             if status {
                 let rows = try await migrator.status()
-                if output.format == .json { return try printJSON(rows) }
-                printTable(Table(
-                    headers: ["version", "name", "state", "applied_at", "ms", "checksum"],
-                    rows: rows.map { [String($0.version), $0.name, $0.state.rawValue, isoTimestamp($0.appliedAt),
-                                      $0.durationMs.map(String.init) ?? "", String($0.checksum.prefix(12))] },
-                    numeric: [0, 4]), format: output.format)
-                return
+                return try emit(rows, format: output.format, table: {
+                    Table(
+                        headers: ["version", "name", "state", "applied_at", "ms", "checksum"],
+                        rows: rows.map { [String($0.version), $0.name, $0.state.rawValue, isoTimestamp($0.appliedAt),
+                                          $0.durationMs.map(String.init) ?? "", String($0.checksum.prefix(12))] },
+                        numeric: [0, 4])
+                })
             }
             let done = try await migrator.migrate(dryRun: dryRun) { message in
                 FileHandle.standardError.write(Data("\(message)\n".utf8))
             }
+            // Lines for a person, as each migration is applied; JSON for a program.
             if output.format == .json { return try printJSON(done) }
             if done.isEmpty {
                 printOut("schema is up to date (\(Migration.all.count) migrations applied)\n")

@@ -25,7 +25,6 @@ struct RemindersCommand: AsyncParsableCommand {
         try await reportingFailures(database) { db in
             let tenant = try await TenantRegistry(database: db).find(slug)
             let (date, reminders) = try await Reminders(database: db, tenant: tenant.id).scheduled(on: asOf)
-            if output.format == .json { return try printJSON(reminders) }
             let table = Table(
                 headers: ["client", "name", "invoice", "due", "when", "channel", "to", "balance"],
                 rows: reminders.map {
@@ -33,13 +32,10 @@ struct RemindersCommand: AsyncParsableCommand {
                      $0.address ?? "", $0.balance.formatted]
                 },
                 numeric: [7])
-            guard output.format == .table else { return printTable(table, format: output.format) }
-            printOut("\(tenant.name) (\(tenant.slug)): reminders for \(date)\n\n")
-            if reminders.isEmpty {
-                printOut("none queued (has the worker run this day? collections-worker run --tenant \(slug) --as-of \(date))\n")
-            } else {
-                printTable(table, format: .table)
-            }
+            let none = "none queued (has the worker run this day? collections-worker run --tenant \(slug) --as-of \(date))\n"
+            try emit(reminders, format: output.format, table: { table },
+                     before: "\(tenant.name) (\(tenant.slug)): reminders for \(date)\n\n",
+                     instead: reminders.isEmpty ? none : nil)
         }
     }
 }

@@ -48,23 +48,21 @@ struct AgeingReportCommand: AsyncParsableCommand {
             let day = try await reportDay(asOf, tenant: tenant, database: db)
             if byClient {
                 let report = try await StoredReports.ageingByClient(database: db, tenant: tenant, asOf: day)
-                if output.format == .json { return try printJSON(report) }
                 let labels = Ageing.buckets(limits: tenant.ageingBucketLimits).map(\.label)
-                let rows = report.clients.map { client in
-                    [client.clientRef, client.clientName, client.currency, money(client.totalMinor, client.currency),
-                     money(client.currentMinor, client.currency)]
-                        + client.buckets.map { money($0.amountMinor, client.currency) }
-                        + [money(client.disputedMinor, client.currency), money(client.unappliedCreditMinor, client.currency)]
-                }
-                let headers = ["client", "name", "currency", "total", "current"] + labels + ["disputed", "credit"]
-                if output.format == .table { printOut("\(tenant.name) (\(tenant.slug)): ageing by client as of \(day)\n\n") }
-                printTable(Table(headers: headers, rows: rows, numeric: Set(3..<headers.count)), format: output.format)
-                return
+                return try emit(report, format: output.format, table: {
+                    let rows = report.clients.map { client in
+                        [client.clientRef, client.clientName, client.currency, money(client.totalMinor, client.currency),
+                         money(client.currentMinor, client.currency)]
+                            + client.buckets.map { money($0.amountMinor, client.currency) }
+                            + [money(client.disputedMinor, client.currency), money(client.unappliedCreditMinor, client.currency)]
+                    }
+                    let headers = ["client", "name", "currency", "total", "current"] + labels + ["disputed", "credit"]
+                    return Table(headers: headers, rows: rows, numeric: Set(3..<headers.count))
+                }, before: "\(tenant.name) (\(tenant.slug)): ageing by client as of \(day)\n\n")
             }
             let report = try await StoredReports.ageing(database: db, tenant: tenant, asOf: day)
-            if output.format == .json { return try printJSON(report) }
-            if output.format == .table { printOut("\(tenant.name) (\(tenant.slug)): ageing as of \(day)\n\n") }
-            printTable(ageingTable(report), format: output.format)
+            try emit(report, format: output.format, table: { ageingTable(report) },
+                     before: "\(tenant.name) (\(tenant.slug)): ageing as of \(day)\n\n")
         }
     }
 }
@@ -119,11 +117,12 @@ struct KPIReportCommand: AsyncParsableCommand {
             let tenant = try await TenantRegistry(database: db).find(slug)
             let day = try await reportDay(asOf, tenant: tenant, database: db)
             let report = try await StoredReports.kpis(database: db, tenant: tenant, asOf: day)
-            if output.format == .json { return try printJSON(report) }
-            if output.format == .table {
-                printOut("\(tenant.name) (\(tenant.slug)): KPIs as of \(day) (DSO period \(report.dsoPeriodDays) days, CEI period \(report.ceiPeriodDays) days)\n\n")
-            }
-            printTable(kpiTable(report), format: output.format)
+            try emit(report, format: output.format, table: { kpiTable(report) }, before: """
+                \(tenant.name) (\(tenant.slug)): KPIs as of \(day) (DSO period \(report.dsoPeriodDays) days, \
+                CEI period \(report.ceiPeriodDays) days)
+
+
+                """)
         }
     }
 }

@@ -24,8 +24,7 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     static func print(_ tenants: [Tenant], format: OutputFormat) throws {
-        if format == .json { return try printJSON(tenants) }
-        printTable(table(tenants), format: format)
+        try emit(tenants, format: format, table: { table(tenants) })
     }
 
     struct Create: AsyncParsableCommand {
@@ -65,13 +64,14 @@ struct TenantCommand: AsyncParsableCommand {
                 let registry = TenantRegistry(database: db)
                 guard deleted else { return try TenantCommand.print(try await registry.list(), format: output.format) }
                 let deletions = try await registry.deletions()
-                if output.format == .json { return try printJSON(deletions) }
-                printTable(Table(
-                    headers: ["slug", "name", "deleted_at", "actor", "rows_deleted", "id"],
-                    rows: deletions.map {
-                        [$0.slug, $0.name, isoTimestamp($0.deletedAt), $0.actor,
-                         String($0.rowsDeleted.values.reduce(0, +)), $0.tenant.uuidString.lowercased()]
-                    }, numeric: [4]), format: output.format)
+                try emit(deletions, format: output.format, table: {
+                    Table(
+                        headers: ["slug", "name", "deleted_at", "actor", "rows_deleted", "id"],
+                        rows: deletions.map {
+                            [$0.slug, $0.name, isoTimestamp($0.deletedAt), $0.actor,
+                             String($0.rowsDeleted.values.reduce(0, +)), $0.tenant.uuidString.lowercased()]
+                        }, numeric: [4])
+                })
             }
         }
     }
@@ -184,12 +184,11 @@ struct TenantCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures(database) { db in
                 let counts = try await TenantRegistry(database: db).delete(slug, actor: adminActor())
-                if output.format == .json {
-                    struct Deleted: Encodable { var tenant: String; var deleted: [String: Int] }
-                    return try printJSON(Deleted(tenant: slug, deleted: Dictionary(counts.map { ($0.table, $0.rows) }, uniquingKeysWith: +)))
-                }
-                printTable(Table(headers: ["table", "rows_deleted"], rows: counts.map { [$0.table, String($0.rows)] }, numeric: [1]),
-                           format: output.format)
+                struct Deleted: Encodable { var tenant: String; var deleted: [String: Int] }
+                let deleted = Deleted(tenant: slug, deleted: Dictionary(counts.map { ($0.table, $0.rows) }, uniquingKeysWith: +))
+                try emit(deleted, format: output.format, table: {
+                    Table(headers: ["table", "rows_deleted"], rows: counts.map { [$0.table, String($0.rows)] }, numeric: [1])
+                })
             }
         }
     }

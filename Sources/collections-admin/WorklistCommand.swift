@@ -30,24 +30,18 @@ struct WorklistCommand: AsyncParsableCommand {
             let tenant = try await TenantRegistry(database: db).find(slug)
             let report = try await Worklist(database: db, tenant: tenant.id).compute(
                 asOf: asOf, collector: collector, limit: limit)
-            if output.format == .json { return try printJSON(report.entries) }
-            let table = worklistTable(report)
-            guard output.format == .table else { return printTable(table, format: output.format) }
             let whose = report.collector.map { ", collector \($0)" } ?? ""
-            printOut("\(tenant.name) (\(tenant.slug)): worklist as of \(report.asOf)\(whose)\n")
-            printOut(report.rules.summary.map { "  \($0)\n" }.joined() + "\n")
-            if report.entries.isEmpty {
-                printOut("nobody to contact\n")
-            } else {
-                printTable(table, format: .table)
-            }
             let excluded = report.excluded
-            printOut("""
+            try emit(report, format: output.format, table: { worklistTable(report) },
+                     before: "\(tenant.name) (\(tenant.slug)): worklist as of \(report.asOf)\(whose)\n"
+                         + report.rules.summary.map { "  \($0)\n" }.joined() + "\n",
+                     after: """
 
-                excluded: \(excluded.total) client\(excluded.total == 1 ? "" : "s") not to be chased \
-                (\(excluded.doNotContact) do not contact, \(excluded.agency) with an agency, \(excluded.closed) closed)
+                         excluded: \(excluded.total) client\(excluded.total == 1 ? "" : "s") not to be chased \
+                         (\(excluded.doNotContact) do not contact, \(excluded.agency) with an agency, \(excluded.closed) closed)
 
-                """)
+                         """,
+                     instead: report.entries.isEmpty ? "nobody to contact\n" : nil)
         }
     }
 }

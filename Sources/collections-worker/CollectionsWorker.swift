@@ -42,6 +42,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Tenants worked on at once.") var jobs: Int = 2
     @Flag(help: "Recompute days already done (after back-dated facts were entered); by default they are skipped.")
     var recompute = false
+    @OptionGroup var output: FormatOptions
 
     func validate() throws {
         if asOf != nil && (from != nil || to != nil) { throw ValidationError("give either --as-of or --from/--to, not both") }
@@ -58,7 +59,19 @@ struct Run: AsyncParsableCommand {
             if let asOf { dates = .range(asOf, asOf) } else if let from, let to { dates = .range(from, to) } else { dates = .tenantToday }
             let summary = try await DailyWorker(database: db, logger: logger)
                 .run(dates: dates, tenantSlug: tenant, jobs: jobs, onlyIfNotDone: !recompute)
-            print("run \(summary.runID.uuidString.lowercased()): \(summary.done) tenant days done, \(summary.skipped) skipped, \(summary.failed) failed")
+            struct RunReport: Encodable {
+                var runID: String
+                var tenantDaysDone, tenantDaysSkipped, tenantDaysFailed: Int
+                var failures: [String]
+            }
+            let report = RunReport(
+                runID: summary.runID.uuidString.lowercased(), tenantDaysDone: summary.done,
+                tenantDaysSkipped: summary.skipped, tenantDaysFailed: summary.failed, failures: summary.failures)
+            try emit(report, format: output.format, table: {
+                Table(headers: ["run", "done", "skipped", "failed"],
+                      rows: [[report.runID, String(summary.done), String(summary.skipped), String(summary.failed)]],
+                      numeric: [1, 2, 3])
+            }, instead: "run \(report.runID): \(summary.done) tenant days done, \(summary.skipped) skipped, \(summary.failed) failed\n")
             for failure in summary.failures { FileHandle.standardError.write(Data("collections-worker: failed: \(failure)\n".utf8)) }
             if summary.failed > 0 { throw ExitCode(1) }
         }

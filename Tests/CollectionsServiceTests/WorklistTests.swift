@@ -191,7 +191,11 @@ import TestSupport
             "collections-admin", ["report", "worklist", slug, "--as-of", "2013-06-30", "--limit", "5", "--format", "json"],
             databaseURL: url)
         #expect(json.status == 0, "\(json.stderr)")
-        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        // The whole report: the day and the rules with the entries, not the entries alone.
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(report["as_of"] as? String == "2013-06-30")
+        #expect(report["excluded"] is [String: Any] && report["rules"] is [String: Any])
+        let entries = try #require(report["entries"] as? [[String: Any]])
         #expect(entries.count == 5)
         #expect(Set(entries[0].keys) == [
             "rank", "client_ref", "client_name", "collector", "score", "overdue", "oldest_days_past_due", "reasons",

@@ -394,4 +394,16 @@ import TestSupport
         }
         #expect(run == "1/1 failed")
     }
+
+    @Test func runPrintsItsSummaryAsJSONForAProgram() async throws {
+        let fixture = try await ServiceFixture.make("workerjson")
+        let tenant = try await fixture.tenant("json")
+        let result = try await worker(["run", "--tenant", tenant.slug, "--as-of", "2013-06-30", "--format", "json"], fixture)
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(summary["tenant_days_done"] as? Int == 1)
+        #expect(summary["tenant_days_failed"] as? Int == 0)
+        #expect((summary["run_id"] as? String).flatMap(UUID.init(uuidString:)) != nil)
+        #expect(summary["failures"] as? [String] == [])
+    }
 }

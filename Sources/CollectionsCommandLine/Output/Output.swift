@@ -2,15 +2,16 @@ public import Foundation
 
 /// The one place a command's result is printed: JSON (the value itself, snake_case
 /// keys, ISO 8601 dates) for a program, else its table, as CSV for a spreadsheet or
-/// aligned for a person, with optional text around the table for a person only.
+/// aligned for a person, with optional text around the table (and instead of an
+/// empty one, `instead`) for a person only.
 public func emit(
     _ value: some Encodable, format: OutputFormat, table: () -> Table,
-    before: String = "", after: String = ""
+    before: String = "", after: String = "", instead: String? = nil
 ) throws {
     switch format {
     case .json: try printJSON(value)
     case .csv: printOut(table().csv())
-    case .table: printOut(before + table().render() + after)
+    case .table: printOut(before + (instead ?? table().render()) + after)
     }
 }
 
