@@ -98,7 +98,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 }
 
 extension CalendarDate: PostgresCodable {
-    public var postgresText: String? { description }
+    public func postgresText() -> String? { description }
     public static var postgresType: PostgresType { .date }
     public init?(postgresText text: String, type: PostgresType) {
         guard type == .date, let date = CalendarDate(text) else { return nil }

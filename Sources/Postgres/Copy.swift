@@ -7,6 +7,7 @@ extension PostgresConnection {
     /// throws, the COPY is aborted (nothing is loaded) and the error rethrown.
     @discardableResult
     public func copyIn(_ sql: SQL, _ body: (CopyWriter) async throws -> Void) async throws -> Int {
+        try sql.checkEncoded()
         try await run { connection in
             let result = try Self.withParameters(sql.values) { values in
                 PQexecParams(connection, sql.text, Int32(sql.values.count), nil, values, nil, nil, 0)

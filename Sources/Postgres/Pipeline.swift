@@ -9,6 +9,8 @@ extension PostgresConnection {
     /// takes effect, and the first failure is thrown.
     public func pipeline(_ statements: [SQL]) async throws -> [PostgresRows] {
         guard !statements.isEmpty else { return [] }
+        // All or none: no statement is sent when any of them has a value with no text form.
+        for sql in statements { try sql.checkEncoded() }
         return try await run { connection in try Self.runPipeline(statements, on: connection) }
     }
 

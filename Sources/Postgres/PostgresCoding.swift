@@ -6,7 +6,11 @@ import Foundation
 /// so no value can change what a statement means.
 public protocol PostgresEncodable: Sendable {
     /// The value's text form as the server parses it; `nil` sends SQL NULL.
-    var postgresText: String? { get }
+    ///
+    /// Throws when the value has no text form (a `JSONB` whose value the encoder
+    /// refuses): the statement carrying it then fails before anything is sent, never
+    /// silently binding NULL in its place.
+    func postgresText() throws -> String?
     /// The parameter type the server is told; `.unspecified` lets it infer one.
     static var postgresType: PostgresType { get }
 }
@@ -29,7 +33,7 @@ public typealias PostgresCodable = PostgresEncodable & PostgresDecodable
 // MARK: - Optional
 
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
-    public var postgresText: String? { self.flatMap { $0.postgresText } }
+    public func postgresText() throws -> String? { try self.flatMap { try $0.postgresText() } }
     public static var postgresType: PostgresType { Wrapped.postgresType }
 }
 
@@ -55,26 +59,26 @@ extension PostgresDecodable where Self: FixedWidthInteger {
 }
 
 extension Int: PostgresCodable {
-    public var postgresText: String? { String(self) }
+    public func postgresText() -> String? { String(self) }
     public static var postgresType: PostgresType { .int8 }
 }
 extension Int64: PostgresCodable {
-    public var postgresText: String? { String(self) }
+    public func postgresText() -> String? { String(self) }
     public static var postgresType: PostgresType { .int8 }
 }
 extension Int32: PostgresCodable {
-    public var postgresText: String? { String(self) }
+    public func postgresText() -> String? { String(self) }
     public static var postgresType: PostgresType { .int4 }
 }
 extension Int16: PostgresCodable {
-    public var postgresText: String? { String(self) }
+    public func postgresText() -> String? { String(self) }
     public static var postgresType: PostgresType { .int2 }
 }
 
 // MARK: - Bool, Double, String
 
 extension Bool: PostgresCodable {
-    public var postgresText: String? { self ? "t" : "f" }
+    public func postgresText() -> String? { self ? "t" : "f" }
     public static var postgresType: PostgresType { .bool }
     public init?(postgresText text: String, type: PostgresType) {
         guard type == .bool else { return nil }
@@ -88,7 +92,7 @@ extension Bool: PostgresCodable {
 
 /// For ratios and measurements. Never for money: amounts are integer minor units.
 extension Double: PostgresCodable {
-    public var postgresText: String? {
+    public func postgresText() -> String? {
         if isNaN { return "NaN" }
         if isInfinite { return self > 0 ? "Infinity" : "-Infinity" }
         return String(self)
@@ -108,7 +112,7 @@ extension Double: PostgresCodable {
 }
 
 extension String: PostgresCodable {
-    public var postgresText: String? { self }
+    public func postgresText() -> String? { self }
     /// Unspecified, so a string can be compared with a uuid, date or enum column
     /// exactly as a quoted literal could.
     public static var postgresType: PostgresType { .unspecified }
@@ -119,7 +123,7 @@ extension String: PostgresCodable {
 // MARK: - UUID
 
 extension UUID: PostgresCodable {
-    public var postgresText: String? { uuidString.lowercased() }
+    public func postgresText() -> String? { uuidString.lowercased() }
     public static var postgresType: PostgresType { .uuid }
     public init?(postgresText text: String, type: PostgresType) {
         guard type == .uuid, let value = UUID(uuidString: text) else { return nil }
@@ -131,7 +135,7 @@ extension UUID: PostgresCodable {
 
 /// Raw bytes for `bytea`.
 extension Data: PostgresCodable {
-    public var postgresText: String? {
+    public func postgresText() -> String? {
         var text = "\\x"
         text.reserveCapacity(2 + count * 2)
         let digits = Array("0123456789abcdef".utf8)
@@ -174,7 +178,7 @@ extension Data: PostgresCodable {
 /// `timestamptz`. Sent as an ISO 8601 instant in UTC; read in whatever zone the
 /// session prints, offset included.
 extension Date: PostgresCodable {
-    public var postgresText: String? {
+    public func postgresText() -> String? {
         let seconds = timeIntervalSince1970
         let whole = seconds.rounded(.down)
         let micros = Int(((seconds - whole) * 1_000_000).rounded())
@@ -241,10 +245,18 @@ public struct JSONB<Value: Codable & Sendable>: PostgresCodable {
     public var value: Value
     public init(_ value: Value) { self.value = value }
 
-    public var postgresText: String? {
+    /// Throws `PostgresError` of kind `.encoding` when the encoder refuses the value
+    /// (a `Double.nan`, an `Encodable` that throws): never NULL in its place, which
+    /// would store a different value (an idempotent replay would answer NULL).
+    public func postgresText() throws -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(value) else { return nil }
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            throw PostgresError.encoding(Value.self, as: "jsonb", error)
+        }
         return String(decoding: data, as: UTF8.self)
     }
     public static var postgresType: PostgresType { .jsonb }
@@ -259,7 +271,7 @@ public struct JSONB<Value: Codable & Sendable>: PostgresCodable {
 public struct JSONText: PostgresCodable, Hashable {
     public var text: String
     public init(_ text: String) { self.text = text }
-    public var postgresText: String? { text }
+    public func postgresText() -> String? { text }
     public static var postgresType: PostgresType { .jsonb }
     public init?(postgresText text: String, type: PostgresType) {
         guard type == .jsonb || type == .json else { return nil }
@@ -270,11 +282,11 @@ public struct JSONText: PostgresCodable, Hashable {
 // MARK: - Arrays
 
 extension Array: PostgresEncodable where Element: PostgresEncodable {
-    public var postgresText: String? {
+    public func postgresText() throws -> String? {
         var text = "{"
         for (index, element) in enumerated() {
             if index > 0 { text += "," }
-            guard let item = element.postgresText else {
+            guard let item = try element.postgresText() else {
                 text += "NULL"
                 continue
             }

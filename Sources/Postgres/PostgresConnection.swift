@@ -126,7 +126,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with bound parameters and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> PostgresRows {
-        try await run { connection in try self.execute(sql, on: connection) }
+        try sql.checkEncoded()
+        return try await run { connection in try self.execute(sql, on: connection) }
     }
 
     /// Runs one statement and returns the number of rows it affected.
@@ -148,6 +149,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Executes on the connection's thread: prepared once the same text has run
     /// `prepareThreshold` times, unnamed otherwise.
     func execute(_ sql: SQL, on connection: OpaquePointer) throws -> PostgresRows {
+        try sql.checkEncoded()
         let name = try statementName(for: sql, on: connection)
         let result: OpaquePointer? = try Self.withParameters(sql.values) { values in
             if let name {

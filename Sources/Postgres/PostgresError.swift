@@ -24,6 +24,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case protocolMisuse
         case poolTimeout
         case decoding
+        /// A parameter value with no text form (a `JSONB` the encoder refused): nothing was sent.
+        case encoding
         case server
     }
 
@@ -66,6 +68,21 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         if let sqlState { text = "\(text) (SQLSTATE \(sqlState))" }
         if let constraint { text += " [constraint \(constraint)]" }
         return text
+    }
+
+    /// A value that could not be encoded as a parameter. The message names the Swift
+    /// type, the coding path and the encoder's reason, never the value itself.
+    static func encoding(_ swiftType: Any.Type, as postgresType: String, _ error: any Error) -> PostgresError {
+        let reason: String
+        if let error = error as? EncodingError, case .invalidValue(_, let context) = error {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            reason = (path.isEmpty ? "" : "at \(path): ") + context.debugDescription
+        } else if error is PostgresError {
+            reason = "\(error)"
+        } else {
+            reason = "\(type(of: error)) was thrown"
+        }
+        return PostgresError(kind: .encoding, message: "cannot encode \(swiftType) as \(postgresType): \(reason)")
     }
 
     static func kind(forSQLState state: String) -> Kind {
