@@ -252,6 +252,11 @@ public final class PostgresConnection: @unchecked Sendable {
         }) ?? false
     }
 
+    /// Whether the open transaction failed and waits for ROLLBACK.
+    func isInFailedTransaction() async -> Bool {
+        (try? await run { connection in PQtransactionStatus(connection) == PQTRANS_INERROR }) ?? false
+    }
+
     /// A server parameter reported at connect (`server_version`, `TimeZone`, ...).
     public func parameterStatus(_ name: String) async -> String? {
         try? await run { connection in PQparameterStatus(connection, name).map { String(cString: $0) } }

@@ -26,6 +26,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case decoding
         /// A parameter value with no text form (a `JSONB` the encoder refused): nothing was sent.
         case encoding
+        /// The transaction had failed, so PostgreSQL rolled it back instead of committing.
+        case transactionRolledBack
         case server
     }
 

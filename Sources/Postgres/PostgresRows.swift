@@ -19,6 +19,8 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
     let indexByName: [String: Int]
     /// Rows affected, for INSERT/UPDATE/DELETE/COPY/SELECT (`PQcmdTuples`).
     public let affectedRows: Int
+    /// The command tag (`PQcmdStatus`): `INSERT 0 1`, `COMMIT`, `ROLLBACK`, ...
+    public let commandTag: String
 
     init(_ handle: ResultHandle) {
         self.handle = handle
@@ -37,6 +39,7 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
         columnTypes = types
         indexByName = index
         affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        commandTag = String(cString: PQcmdStatus(result))
     }
 
     public var startIndex: Int { 0 }

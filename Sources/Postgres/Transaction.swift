@@ -36,6 +36,12 @@ extension PostgresConnection {
         }
     }
 
+    static var rolledBack: PostgresError {
+        PostgresError(
+            kind: .transactionRolledBack,
+            message: "the transaction was rolled back, not committed: a statement in it failed (its error was caught inside the transaction body)")
+    }
+
     private func transactionOnce<T>(
         isolation: IsolationLevel, readOnly: Bool, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -50,12 +56,22 @@ extension PostgresConnection {
             _ = try? await simpleQuery("ROLLBACK")
             throw error
         }
+        // A statement that failed inside the body, its error caught and dropped, leaves
+        // the transaction aborted: COMMIT would then answer ROLLBACK, and returning
+        // would report as committed what PostgreSQL threw away.
+        if await isInFailedTransaction() {
+            _ = try? await simpleQuery("ROLLBACK")
+            throw Self.rolledBack
+        }
+        let commit: PostgresRows
         do {
-            try await simpleQuery("COMMIT")
+            commit = try await simpleQuery("COMMIT")
         } catch {
             _ = try? await simpleQuery("ROLLBACK")
             throw error
         }
+        // The server's own word, should the status have changed meanwhile.
+        if commit.commandTag == "ROLLBACK" { throw Self.rolledBack }
         return value
     }
 }
