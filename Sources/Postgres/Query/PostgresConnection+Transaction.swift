@@ -1,19 +1,3 @@
-/// Isolation levels of `BEGIN ISOLATION LEVEL ...`.
-public enum IsolationLevel: String, Sendable {
-    case readCommitted = "READ COMMITTED"
-    case repeatableRead = "REPEATABLE READ"
-    case serializable = "SERIALIZABLE"
-}
-
-/// Whether, and how often, a transaction that failed with a serialization failure or
-/// a deadlock is run again from the start. Only safe when the body has no effects
-/// outside the database, hence opt-in.
-public struct RetryPolicy: Sendable {
-    public var attempts: Int
-    public static let never = RetryPolicy(attempts: 1)
-    public static func transient(attempts: Int = 5) -> RetryPolicy { RetryPolicy(attempts: attempts) }
-}
-
 extension PostgresConnection {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     @discardableResult
