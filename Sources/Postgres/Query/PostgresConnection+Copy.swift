@@ -1,5 +1,3 @@
-import CLibPQ
-
 extension PostgresConnection {
     /// Streams rows into `COPY ... FROM STDIN`. The body writes through a
     /// `CopyWriter`, which sends every 256 KiB, so memory stays flat however many
@@ -8,15 +6,14 @@ extension PostgresConnection {
     @discardableResult
     public func copyIn(_ sql: SQL, _ body: (CopyWriter) async throws -> Void) async throws -> Int {
         try sql.checkEncoded()
-        try await run { connection in
-            let result = try Self.withParameters(sql.values) { values in
-                PQexecParams(connection, sql.text, Int32(sql.values.count), nil, values, nil, nil, 0)
-            }
-            guard let result, PQresultStatus(result) == PGRES_COPY_IN else {
-                _ = try Self.check(result, connection: connection, statement: sql.text)
+        try Self.checkParameters(sql.values)
+        try await run { state in
+            let pq = state.pq
+            let result = pq.execParams(sql.text, types: nil, values: sql.values)
+            guard let result, result.status == .copyIn else {
+                _ = try Self.check(result, on: pq, statement: sql.text)
                 throw PostgresError(kind: .protocolMisuse, message: "not a COPY FROM STDIN statement", statement: sql.text)
             }
-            PQclear(result)
         }
         let writer = CopyWriter(connection: self)
         do {
@@ -24,20 +21,21 @@ extension PostgresConnection {
             try await writer.flush()
         } catch {
             let reason = String(describing: error)
-            _ = try? await run { connection in
-                _ = PQputCopyEnd(connection, "aborted by the client: \(reason)")
-                while let result = PQgetResult(connection) { PQclear(result) }
+            _ = try? await run { state in
+                _ = state.pq.putCopyEnd(errorMessage: "aborted by the client: \(reason)")
+                while state.pq.getResult() != nil {}
             }
             throw error
         }
-        return try await run { connection in
-            guard PQputCopyEnd(connection, nil) == 1 else {
-                throw PostgresError.from(result: nil, connection: connection, statement: sql.text)
+        return try await run { state in
+            let pq = state.pq
+            guard pq.putCopyEnd(errorMessage: nil) else {
+                throw PostgresError.from(result: nil, connection: pq, statement: sql.text)
             }
             var rows: PostgresRows? = nil
             var failure: (any Error)? = nil
-            while let result = PQgetResult(connection) {
-                do { rows = try Self.check(result, connection: connection, statement: sql.text) } catch { failure = error }
+            while let result = pq.getResult() {
+                do { rows = try Self.check(result, on: pq, statement: sql.text) } catch { failure = error }
             }
             if let failure { throw failure }
             return rows?.affectedRows ?? 0
@@ -45,13 +43,10 @@ extension PostgresConnection {
     }
 
     func putCopyData(_ bytes: [UInt8]) async throws {
-        try await run { connection in
-            let sent = bytes.withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    PQputCopyData(connection, $0, Int32(buffer.count))
-                }
+        try await run { state in
+            guard state.pq.putCopyData(bytes) else {
+                throw PostgresError.from(result: nil, connection: state.pq, statement: nil)
             }
-            guard sent == 1 else { throw PostgresError.from(result: nil, connection: connection, statement: nil) }
         }
     }
 }

@@ -1,5 +1,3 @@
-import CLibPQ
-
 extension PostgresConnection {
     /// Sends many statements in one round trip (libpq pipeline mode) and returns
     /// their rows in order.
@@ -10,61 +8,54 @@ extension PostgresConnection {
     public func pipeline(_ statements: [SQL]) async throws -> [PostgresRows] {
         guard !statements.isEmpty else { return [] }
         // All or none: no statement is sent when any of them has a value with no text form.
-        for sql in statements { try sql.checkEncoded() }
-        return try await run { connection in try Self.runPipeline(statements, on: connection) }
+        for sql in statements {
+            try sql.checkEncoded()
+            try Self.checkParameters(sql.values)
+        }
+        return try await run { state in try Self.runPipeline(statements, on: state.pq) }
     }
 
-    private static func runPipeline(_ statements: [SQL], on connection: OpaquePointer) throws -> [PostgresRows] {
+    private static func runPipeline(_ statements: [SQL], on pq: PQConnection) throws -> [PostgresRows] {
         // Non-blocking while sending: a blocking write could wait on a server that is
         // itself waiting for us to read its results.
-        guard PQsetnonblocking(connection, 1) == 0, PQenterPipelineMode(connection) == 1 else {
-            throw PostgresError.from(result: nil, connection: connection, statement: nil)
+        guard pq.setNonblocking(true), pq.enterPipelineMode() else {
+            throw PostgresError.from(result: nil, connection: pq, statement: nil)
         }
         defer {
-            _ = PQexitPipelineMode(connection)
-            _ = PQsetnonblocking(connection, 0)
+            _ = pq.exitPipelineMode()
+            _ = pq.setNonblocking(false)
         }
         for sql in statements {
-            let types = sql.types.map { Oid($0.rawValue) }
-            let sent = try withParameters(sql.values) { values in
-                PQsendQueryParams(connection, sql.text, Int32(sql.values.count), types, values, nil, nil, 0)
+            guard pq.sendQueryParams(sql.text, types: sql.types.map(\.rawValue), values: sql.values) else {
+                throw PostgresError.from(result: nil, connection: pq, statement: sql.text)
             }
-            guard sent == 1 else { throw PostgresError.from(result: nil, connection: connection, statement: sql.text) }
-            try flush(connection, untilEmpty: false)
+            try flush(pq, untilEmpty: false)
         }
-        guard PQpipelineSync(connection) == 1 else {
-            throw PostgresError.from(result: nil, connection: connection, statement: nil)
+        guard pq.pipelineSync() else {
+            throw PostgresError.from(result: nil, connection: pq, statement: nil)
         }
-        try flush(connection, untilEmpty: true)
+        try flush(pq, untilEmpty: true)
 
         var rows: [PostgresRows] = []
         var firstError: PostgresError? = nil
         for sql in statements {
             // Each statement's results end with a NULL from PQgetResult.
-            var last: OpaquePointer? = nil
-            while let result = PQgetResult(connection) {
-                if let previous = last { PQclear(previous) }
-                last = result
-            }
+            var last: PQResult? = nil
+            while let result = pq.getResult() { last = result }
             guard let result = last else {
-                firstError = firstError ?? PostgresError.from(result: nil, connection: connection, statement: sql.text)
+                firstError = firstError ?? PostgresError.from(result: nil, connection: pq, statement: sql.text)
                 continue
             }
-            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
-                PQclear(result)
-                continue
-            }
+            if result.status == .pipelineAborted { continue }
             do {
-                rows.append(try check(result, connection: connection, statement: sql.text))
+                rows.append(try check(result, on: pq, statement: sql.text))
             } catch let error as PostgresError {
                 firstError = firstError ?? error
             }
         }
         // The Sync's own result closes the pipeline.
-        while let result = PQgetResult(connection) {
-            let status = PQresultStatus(result)
-            PQclear(result)
-            if status == PGRES_PIPELINE_SYNC { break }
+        while let result = pq.getResult() {
+            if result.status == .pipelineSync { break }
         }
         if let firstError { throw firstError }
         return rows
@@ -72,16 +63,16 @@ extension PostgresConnection {
 
     /// Pushes libpq's output buffer to the socket, reading whatever the server sends
     /// meanwhile so neither side can wait on the other forever.
-    private static func flush(_ connection: OpaquePointer, untilEmpty: Bool) throws {
+    private static func flush(_ pq: PQConnection, untilEmpty: Bool) throws {
         while true {
-            let state = PQflush(connection)
-            if state == 0 { return }
-            if state < 0 { throw PostgresError.from(result: nil, connection: connection, statement: nil) }
-            if !untilEmpty { return }
-            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN | POLLOUT), revents: 0)
-            _ = poll(&descriptor, 1, 1000)
-            if descriptor.revents & Int16(POLLIN) != 0, PQconsumeInput(connection) == 0 {
-                throw PostgresError.from(result: nil, connection: connection, statement: nil)
+            switch pq.flush() {
+            case .done: return
+            case .failed: throw PostgresError.from(result: nil, connection: pq, statement: nil)
+            case .pending:
+                if !untilEmpty { return }
+                if pq.pollSocket(readable: true, writable: true, timeout: 1000).readable, !pq.consumeInput() {
+                    throw PostgresError.from(result: nil, connection: pq, statement: nil)
+                }
             }
         }
     }

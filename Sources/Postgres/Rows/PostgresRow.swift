@@ -1,5 +1,3 @@
-import CLibPQ
-
 /// One row of a result.
 public struct PostgresRow: Sendable {
     let rows: PostgresRows
@@ -9,9 +7,7 @@ public struct PostgresRow: Sendable {
 
     /// The raw text of a column, nil for NULL.
     public func text(at column: Int) -> String? {
-        let result = rows.handle.pointer
-        if PQgetisnull(result, Int32(index), Int32(column)) == 1 { return nil }
-        return String(cString: PQgetvalue(result, Int32(index), Int32(column)))
+        rows.result.value(row: index, column: column)
     }
 
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws -> T {

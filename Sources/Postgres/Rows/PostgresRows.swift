@@ -1,38 +1,35 @@
-import CLibPQ
-
 /// The rows of one statement's result, in text format, read lazily from libpq's buffer.
 public struct PostgresRows: Sendable, RandomAccessCollection {
-    let handle: ResultHandle
+    let result: PQResult
     public let columns: [String]
     let columnTypes: [PostgresType]
     let indexByName: [String: Int]
-    /// Rows affected, for INSERT/UPDATE/DELETE/COPY/SELECT (`PQcmdTuples`).
+    /// Rows affected, for INSERT/UPDATE/DELETE/COPY/SELECT .
     public let affectedRows: Int
-    /// The command tag (`PQcmdStatus`): `INSERT 0 1`, `COMMIT`, `ROLLBACK`, ...
+    /// The command tag: `INSERT 0 1`, `COMMIT`, `ROLLBACK`, ...
     public let commandTag: String
 
-    init(_ handle: ResultHandle) {
-        self.handle = handle
-        let result = handle.pointer
-        let count = Int(PQnfields(result))
+    init(_ result: PQResult) {
+        self.result = result
+        let count = result.columnCount
         var names: [String] = []
         var types: [PostgresType] = []
         var index: [String: Int] = [:]
         for column in 0..<count {
-            let name = String(cString: PQfname(result, Int32(column)))
+            let name = result.columnName(column)
             names.append(name)
-            types.append(PostgresType(rawValue: PQftype(result, Int32(column))))
+            types.append(PostgresType(rawValue: result.columnType(column)))
             if index[name] == nil { index[name] = column }
         }
         columns = names
         columnTypes = types
         indexByName = index
-        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
-        commandTag = String(cString: PQcmdStatus(result))
+        affectedRows = Int(result.commandTuples) ?? 0
+        commandTag = result.commandStatus
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { Int(PQntuples(handle.pointer)) }
+    public var endIndex: Int { result.rowCount }
     public subscript(position: Int) -> PostgresRow { PostgresRow(rows: self, index: position) }
 
     /// Decodes every row into `T`.
