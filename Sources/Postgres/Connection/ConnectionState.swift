@@ -1,7 +1,6 @@
 /// What a connection keeps on its own thread: the libpq connection and the
-/// statements prepared on it.
-final class ConnectionState: @unchecked Sendable {
-    // Safe: only touched by jobs on the connection's thread, one after another.
+/// statements prepared on it. Only reachable there, through `ThreadBound`.
+final class ConnectionState {
     let pq: PQConnection
     var statements: [String: String] = [:]
     var executions: [String: Int] = [:]

@@ -6,10 +6,10 @@ import Foundation
 /// `ConnectionThread`), so awaiting a query never blocks Swift's cooperative pool.
 /// One task at a time should use a connection; the pool hands them out that way.
 public final class PostgresConnection: @unchecked Sendable {
-    // Safe: `state` is only touched by jobs on `thread`, which runs them one after
-    // another. `cancelHandle` and `closed` are guarded by `lock`.
+    // Safe: `state` is only reachable on `thread`, which runs its jobs one after
+    // another (checked: `ThreadBound`). `cancelHandle` and `closed` are guarded by `lock`.
     private let thread: ConnectionThread
-    private let state: ConnectionState
+    let state: ThreadBound<ConnectionState>
     private let lock = NSLock()
     private var cancelHandle: PQCancel?
     private var closed = false
@@ -18,12 +18,12 @@ public final class PostgresConnection: @unchecked Sendable {
     public let backendPID: Int32
 
     /// On the connection's thread.
-    private init(thread: ConnectionThread, state: ConnectionState, configuration: ConnectionConfiguration) {
+    private init(thread: ConnectionThread, pq: PQConnection, configuration: ConnectionConfiguration) {
         self.thread = thread
-        self.state = state
+        self.state = ThreadBound(ConnectionState(pq: pq), on: thread)
         self.configuration = configuration
-        self.backendPID = state.pq.backendPID
-        self.cancelHandle = state.pq.makeCancel()
+        self.backendPID = pq.backendPID
+        self.cancelHandle = pq.makeCancel()
     }
 
     public static func connect(_ connectionString: String) async throws -> PostgresConnection {
@@ -51,7 +51,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 }
                 // Notices (e.g. "relation already exists, skipping") are not errors.
                 pq.ignoreNotices()
-                return PostgresConnection(thread: thread, state: ConnectionState(pq: pq), configuration: configuration)
+                return PostgresConnection(thread: thread, pq: pq, configuration: configuration)
             }
         } catch {
             thread.stop()
@@ -74,8 +74,9 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func finish() {
         lock.withLock { cancelHandle = nil }
-        // The job keeps the state alive: in deinit it outlives `self`.
-        thread.submit { [state] in state.pq.finish() }
+        // The job keeps the state alive: in deinit it outlives `self`. (Were the thread
+        // already gone, nothing could reach the state and its deinit would finish it.)
+        thread.submit { [state] in state.value.pq.finish() }
         thread.stop()
     }
 
@@ -92,6 +93,7 @@ public final class PostgresConnection: @unchecked Sendable {
         if isClosed { throw PostgresError(kind: .connectionLost, message: "the connection is closed") }
         return try await withTaskCancellationHandler {
             try await thread.run { [state] in
+                let state = state.value
                 guard !state.pq.isFinished else {
                     throw PostgresError(kind: .connectionLost, message: "the connection is closed")
                 }
