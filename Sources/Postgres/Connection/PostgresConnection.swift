@@ -104,12 +104,20 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    /// Asks the server to cancel the statement now running, if any.
+    /// Asks the server to cancel the statement now running, if any, and returns at
+    /// once: the request is sent from a thread of its own.
+    ///
+    /// `PQcancel` opens a new connection to the server and waits for it to close, a
+    /// blocking call. The caller is usually a task of Swift's cooperative pool (a
+    /// cancellation handler runs on the thread that cancels), so it never runs there,
+    /// nor under the lock, which is held only to take a reference to the handle; the
+    /// connection's own thread is busy with the statement being cancelled.
     public func cancel() {
-        lock.withLock {
-            guard let cancelHandle else { return }
-            _ = cancelHandle.cancel()
-        }
+        guard let handle = lock.withLock({ cancelHandle }) else { return }
+        let thread = Thread { _ = handle.cancel() }
+        thread.name = "postgres-cancel"
+        thread.stackSize = 256 << 10
+        thread.start()
     }
 
     // MARK: State
