@@ -3,9 +3,13 @@
 public struct ConnectionConfiguration: Sendable {
     /// Keyword/value pairs as libpq parsed them, in libpq's order.
     public private(set) var parameters: [(keyword: String, value: String)]
-    /// After how many executions of the same SQL text a connection prepares it
-    /// (psycopg 3's rule); nil never prepares, which pgbouncer before 1.21 needs.
+    /// After how many executions of the same statement (SQL text and parameter types)
+    /// a connection prepares it (psycopg 3's rule); nil never prepares, which
+    /// pgbouncer before 1.21 needs.
     public var prepareThreshold: Int? = 5
+    /// How many statements a connection keeps prepared at most (psycopg 3's
+    /// `prepared_max`); past it the least recently used one is deallocated.
+    public var preparedStatementLimit = 200
     /// The passwords of the string as it was typed, to keep them out of messages.
     private let redaction: PasswordRedaction
 

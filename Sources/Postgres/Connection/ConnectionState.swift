@@ -2,8 +2,11 @@
 /// statements prepared on it. Only reachable there, through `ThreadBound`.
 final class ConnectionState {
     let pq: PQConnection
-    var statements: [String: String] = [:]
-    var executions: [String: Int] = [:]
+    /// Nil when the configuration never prepares.
+    var statements: StatementCache?
 
-    init(pq: PQConnection) { self.pq = pq }
+    init(pq: PQConnection, statements: StatementCache?) {
+        self.pq = pq
+        self.statements = statements
+    }
 }

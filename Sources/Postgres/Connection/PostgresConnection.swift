@@ -20,7 +20,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// On the connection's thread.
     private init(thread: ConnectionThread, pq: PQConnection, configuration: ConnectionConfiguration) {
         self.thread = thread
-        self.state = ThreadBound(ConnectionState(pq: pq), on: thread)
+        let statements = configuration.prepareThreshold.map {
+            StatementCache(threshold: max($0, 1), capacity: max(configuration.preparedStatementLimit, 1))
+        }
+        self.state = ThreadBound(ConnectionState(pq: pq, statements: statements), on: thread)
         self.configuration = configuration
         self.backendPID = pq.backendPID
         self.cancelHandle = pq.makeCancel()

@@ -21,14 +21,15 @@ extension PostgresConnection {
         }
     }
 
-    /// Executes on the connection's thread: prepared once the same text has run
-    /// `prepareThreshold` times, unnamed otherwise.
+    /// Executes on the connection's thread: prepared once the same statement (text
+    /// and parameter types) has run `prepareThreshold` times, unnamed otherwise.
     func execute(_ sql: SQL, on state: ConnectionState) throws -> PostgresRows {
         try sql.checkEncoded()
         try Self.checkParameters(sql.values)
         let pq = state.pq
         let types = sql.types.map(\.rawValue)
-        let name = try statementName(for: sql, on: state)
+        let key = StatementCache.Key(text: sql.text, types: types)
+        let name = try statementName(for: key, on: state)
         let result = if let name {
             pq.execPrepared(name: name, values: sql.values)
         } else {
@@ -39,28 +40,34 @@ extension PostgresConnection {
         } catch let error as PostgresError where error.sqlState == "26000" && name != nil {
             // Someone ran DEALLOCATE (or a pooler swapped the server connection): forget
             // our statements and run this one unprepared.
-            state.statements.removeAll()
-            state.executions.removeAll()
+            state.statements?.removeAll()
             return try Self.check(pq.execParams(sql.text, types: types, values: sql.values), on: pq, statement: sql.text)
         }
     }
 
-    private func statementName(for sql: SQL, on state: ConnectionState) throws -> String? {
-        guard let threshold = configuration.prepareThreshold else { return nil }
-        if let name = state.statements[sql.text] { return name }
-        let count = (state.executions[sql.text] ?? 0) + 1
-        state.executions[sql.text] = count
-        guard count >= threshold, state.pq.transactionStatus != .inError else { return nil }
-        if state.statements.count >= 200 {
-            // Bounded: drop them all rather than track recency.
-            _ = state.pq.exec("DEALLOCATE ALL")
-            state.statements.removeAll()
+    /// The prepared statement to run `key` with, preparing it now when it is due.
+    private func statementName(for key: StatementCache.Key, on state: ConnectionState) throws -> String? {
+        let pq = state.pq
+        guard let decision = state.statements?.decide(key, canPrepare: pq.transactionStatus != .inError) else { return nil }
+        switch decision {
+        case .unprepared:
+            return nil
+        case .prepared(let name):
+            return name
+        case .prepare(let name, let evicting):
+            if let evicting {
+                // One statement, not all of them; a failure (it was gone already) is harmless.
+                _ = pq.exec("DEALLOCATE \(SQL.quoteIdentifier(evicting))")
+            }
+            _ = try Self.check(pq.prepare(name: name, command: key.text, types: key.types), on: pq, statement: key.text)
+            state.statements?.didPrepare(key, name: name)
+            return name
         }
-        let name = "s\(state.statements.count + 1)_\(UInt32(truncatingIfNeeded: sql.text.hashValue))"
-        let result = state.pq.prepare(name: name, command: sql.text, types: sql.types.map(\.rawValue))
-        _ = try Self.check(result, on: state.pq, statement: sql.text)
-        state.statements[sql.text] = name
-        return name
+    }
+
+    /// How many statements are prepared, and how many are counted towards it, for tests.
+    func statementCacheCounts() async throws -> (prepared: Int, candidates: Int) {
+        try await run { state in (state.statements?.preparedCount ?? 0, state.statements?.candidateCount ?? 0) }
     }
 
     /// A NUL inside a value would cut it short without a word when passed to libpq
