@@ -24,7 +24,18 @@ public struct Migrator: Sendable {
 
     /// Key of the session advisory lock held while migrating ("collections-migrate").
     static let lockKey = 0x636f_6c6c_6d69_6772
-    public var lockTimeout = "10s"
+    /// How long a migration's statement waits for a lock before failing, so that a
+    /// migration never queues behind traffic forever. Sent as whole milliseconds
+    /// (digits only, never text), at least 1: 0 would mean no timeout at all.
+    public var lockTimeout: Duration = .seconds(10)
+    /// `SET LOCAL lock_timeout = <milliseconds>`.
+    var setLockTimeout: String {
+        let (seconds, attoseconds) = lockTimeout.components
+        let limit = Int64(Int32.max)  // the setting's largest value
+        let millis = seconds < 0 ? 1 : seconds >= limit / 1000 ? limit
+            : seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000  // rounded up
+        return "SET LOCAL lock_timeout = \(min(max(millis, 1), limit))"
+    }
     public let migrations: [Migration]
     /// The repeatable function files (sql/functions/), applied after the migrations.
     public let functions: [FunctionFile]
@@ -72,7 +83,7 @@ public struct Migrator: Sendable {
         if !dryRun {
             do {
                 try await connection.transaction { tx in
-                    try await tx.simpleQuery("SET LOCAL lock_timeout = '\(lockTimeout)'")
+                    try await tx.simpleQuery(setLockTimeout)
                     try await tx.simpleQuery(Migration.bootstrap)
                     // The bookkeeping tables, made (and closed to the app role, which
                     // the default privileges would let write them) only when missing:
@@ -130,7 +141,7 @@ public struct Migrator: Sendable {
             let started = ContinuousClock.now
             do {
                 try await connection.transaction { tx in
-                    try await tx.simpleQuery("SET LOCAL ROLE collections_owner; SET LOCAL lock_timeout = '\(lockTimeout)'")
+                    try await tx.simpleQuery("SET LOCAL ROLE collections_owner; \(setLockTimeout)")
                     try await tx.simpleQuery(migration.sql)
                     let breaches: [String]
                     do {
@@ -171,7 +182,7 @@ public struct Migrator: Sendable {
     func applyFunctions(on connection: PostgresConnection, log: @Sendable (String) -> Void) async throws {
         try await connection.transaction { tx in
             try await tx.simpleQuery("""
-                SET LOCAL ROLE collections_owner; SET LOCAL lock_timeout = '\(lockTimeout)';
+                SET LOCAL ROLE collections_owner; \(setLockTimeout);
                 SET LOCAL check_function_bodies = off
                 """)
             let recorded = Dictionary(uniqueKeysWithValues: try await tx.query("SELECT name, checksum FROM schema_functions")

@@ -21,6 +21,35 @@ import Testing
         }
     }
 
+    @Test func aBodyThatSwallowsAFailedStatementsErrorIsNotReportedAsCommitted() async throws {
+        try await withConnection { connection async throws in
+            let table = uniqueName("swallowed")
+            try await connection.execute("CREATE TABLE \(identifier: table) (n int PRIMARY KEY)")
+            let error = await #expect(throws: PostgresError.self) {
+                try await connection.transaction { tx in
+                    try await tx.execute("INSERT INTO \(identifier: table) VALUES (1)")
+                    // A unique violation, caught and ignored: the transaction is aborted.
+                    _ = try? await tx.execute("INSERT INTO \(identifier: table) VALUES (1)")
+                }
+            }
+            #expect(error?.kind == .transactionRolledBack)
+            #expect(error?.message.contains("rolled back") == true)
+            #expect(try await connection.query("SELECT count(*) FROM \(identifier: table)").scalar(Int.self) == 0)
+            #expect(await connection.isInTransaction() == false)
+            // A body whose caught failure was undone by a savepoint still commits.
+            try await connection.transaction { tx in
+                try await tx.execute("INSERT INTO \(identifier: table) VALUES (2)")
+                try await tx.simpleQuery("SAVEPOINT attempt")
+                do {
+                    try await tx.execute("INSERT INTO \(identifier: table) VALUES (2)")
+                } catch {
+                    try await tx.simpleQuery("ROLLBACK TO SAVEPOINT attempt")
+                }
+            }
+            #expect(try await connection.query("SELECT array_agg(n) FROM \(identifier: table)").scalar([Int].self) == [2])
+        }
+    }
+
     @Test func isolationLevelAndReadOnlyAreApplied() async throws {
         try await withConnection { connection async throws in
             let level = try await connection.transaction(isolation: .serializable, readOnly: true) { tx in

@@ -1,5 +1,10 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The one OS thread on which a connection's libpq calls run, usable as a task
 /// executor.
@@ -11,28 +16,27 @@ import Foundation
 /// (`withTaskExecutorPreference`, as the pool arranges) runs its own code on the
 /// same thread, so a query costs no thread hop at all.
 final class ConnectionThread: TaskExecutor, @unchecked Sendable {
-    // Safe: `jobs`, `stopping` and `thread` are only touched while holding `condition`.
+    // Safe: `jobs`, `stopping` and `running` are only touched while holding `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopping = false
-    private var thread: Thread?
+    private var running = true
 
     init(name: String) {
         let thread = Thread { [self] in self.loop() }
         thread.name = name
         thread.stackSize = 1 << 20
-        condition.lock()
-        self.thread = thread
-        condition.unlock()
         thread.start()
     }
 
     private func loop() {
+        pthread_setspecific(currentThreadKey, Unmanaged.passUnretained(self).toOpaque())
+        defer { pthread_setspecific(currentThreadKey, nil) }
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
             if jobs.isEmpty && stopping {
-                thread = nil
+                running = false
                 condition.unlock()
                 return
             }
@@ -43,39 +47,45 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Whether the caller is running on this thread right now.
+    /// Whether the caller is running on this thread right now. Cheap (a thread-local
+    /// read, no lock): `ThreadBound` checks it on every access.
     var isCurrent: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return thread.map { $0 == Thread.current } ?? false
+        pthread_getspecific(currentThreadKey) == Unmanaged.passUnretained(self).toOpaque()
     }
 
-    func submit(_ job: @escaping @Sendable () -> Void) {
+    /// Queues `job` to run on the thread; false (and the job dropped) once the thread
+    /// has ended.
+    @discardableResult
+    func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
-        if stopping && thread == nil {
-            condition.unlock()
-            // The thread is gone; a task that still prefers this executor must not
-            // hang, so its job runs elsewhere.
-            DispatchQueue.global().async(execute: job)
-            return
-        }
+        defer { condition.unlock() }
+        guard running else { return false }
         jobs.append(job)
         condition.signal()
-        condition.unlock()
+        return true
     }
 
     /// Runs `body` on the thread and returns its result: inline when already there.
+    /// Throws `connectionLost` once the thread has ended.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         if isCurrent { return try body() }
         return try await withCheckedThrowingContinuation { continuation in
-            submit { continuation.resume(with: Result { try body() }) }
+            let accepted = submit { continuation.resume(with: Result { try body() }) }
+            if !accepted {
+                continuation.resume(throwing: PostgresError(kind: .connectionLost, message: "the connection is closed"))
+            }
         }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
-        submit { unowned.runSynchronously(on: executor) }
+        let accepted = submit { unowned.runSynchronously(on: executor) }
+        if !accepted {
+            // The thread is gone; a task that still prefers this executor must not
+            // hang, so its job runs elsewhere (where it can touch no connection state).
+            DispatchQueue.global().async { unowned.runSynchronously(on: executor) }
+        }
     }
 
     /// Lets the thread exit once the jobs already submitted have run.
@@ -86,3 +96,11 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// Holds, on each `ConnectionThread`, the thread object itself (unretained).
+private let currentThreadKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let status = pthread_key_create(&key, nil)
+    precondition(status == 0, "pthread_key_create failed")
+    return key
+}()

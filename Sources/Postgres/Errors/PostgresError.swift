@@ -1,5 +1,3 @@
-import CLibPQ
-
 /// An error from PostgreSQL or from talking to it.
 ///
 /// `description` carries the SQLSTATE, the server's primary message and the
@@ -24,6 +22,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case protocolMisuse
         case poolTimeout
         case decoding
+        /// A parameter value with no text form (a `JSONB` the encoder refused): nothing was sent.
+        case encoding
+        /// The transaction had failed, so PostgreSQL rolled it back instead of committing.
+        case transactionRolledBack
         case server
     }
 
@@ -68,6 +70,21 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// A value that could not be encoded as a parameter. The message names the Swift
+    /// type, the coding path and the encoder's reason, never the value itself.
+    static func encoding(_ swiftType: Any.Type, as postgresType: String, _ error: any Error) -> PostgresError {
+        let reason: String
+        if let error = error as? EncodingError, case .invalidValue(_, let context) = error {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            reason = (path.isEmpty ? "" : "at \(path): ") + context.debugDescription
+        } else if error is PostgresError {
+            reason = "\(error)"
+        } else {
+            reason = "\(type(of: error)) was thrown"
+        }
+        return PostgresError(kind: .encoding, message: "cannot encode \(swiftType) as \(postgresType): \(reason)")
+    }
+
     static func kind(forSQLState state: String) -> Kind {
         switch state {
         case "23505": return .uniqueViolation
@@ -87,40 +104,5 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             }
             return .server
         }
-    }
-
-    /// Builds the error from a failed result, falling back to the connection's message.
-    static func from(result: OpaquePointer?, connection: OpaquePointer?, statement: String?) -> PostgresError {
-        func field(_ code: Int32) -> String? {
-            guard let result, let value = PQresultErrorField(result, code) else { return nil }
-            return String(cString: value)
-        }
-        let state = field(CLIBPQ_DIAG_SQLSTATE)
-        var message = field(CLIBPQ_DIAG_MESSAGE_PRIMARY)
-        if message == nil, let result, let text = PQresultErrorMessage(result) {
-            message = String(cString: text)
-        }
-        if message == nil || message!.isEmpty, let connection {
-            message = String(cString: PQerrorMessage(connection))
-        }
-        var kind = state.map(kind(forSQLState:)) ?? .server
-        if let connection, PQstatus(connection) == CONNECTION_BAD { kind = .connectionLost }
-        return PostgresError(
-            kind: kind, sqlState: state,
-            message: (message ?? "unknown error").trimmingTrailingWhitespace(),
-            detail: field(CLIBPQ_DIAG_MESSAGE_DETAIL), hint: field(CLIBPQ_DIAG_MESSAGE_HINT),
-            constraint: field(CLIBPQ_DIAG_CONSTRAINT_NAME), table: field(CLIBPQ_DIAG_TABLE_NAME),
-            column: field(CLIBPQ_DIAG_COLUMN_NAME),
-            statement: statement.map { String($0.split(separator: "\n", maxSplits: 1).first ?? "") },
-            position: field(CLIBPQ_DIAG_STATEMENT_POSITION).flatMap { Int($0) }
-        )
-    }
-}
-
-extension String {
-    func trimmingTrailingWhitespace() -> String {
-        var text = self
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return text
     }
 }

@@ -96,12 +96,3 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         try container.encode(description)
     }
 }
-
-extension CalendarDate: PostgresCodable {
-    public var postgresText: String? { description }
-    public static var postgresType: PostgresType { .date }
-    public init?(postgresText text: String, type: PostgresType) {
-        guard type == .date, let date = CalendarDate(text) else { return nil }
-        self = date
-    }
-}

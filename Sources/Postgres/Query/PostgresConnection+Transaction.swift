@@ -1,19 +1,3 @@
-/// Isolation levels of `BEGIN ISOLATION LEVEL ...`.
-public enum IsolationLevel: String, Sendable {
-    case readCommitted = "READ COMMITTED"
-    case repeatableRead = "REPEATABLE READ"
-    case serializable = "SERIALIZABLE"
-}
-
-/// Whether, and how often, a transaction that failed with a serialization failure or
-/// a deadlock is run again from the start. Only safe when the body has no effects
-/// outside the database, hence opt-in.
-public struct RetryPolicy: Sendable {
-    public var attempts: Int
-    public static let never = RetryPolicy(attempts: 1)
-    public static func transient(attempts: Int = 5) -> RetryPolicy { RetryPolicy(attempts: attempts) }
-}
-
 extension PostgresConnection {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     @discardableResult
@@ -36,6 +20,12 @@ extension PostgresConnection {
         }
     }
 
+    static var rolledBack: PostgresError {
+        PostgresError(
+            kind: .transactionRolledBack,
+            message: "the transaction was rolled back, not committed: a statement in it failed (its error was caught inside the transaction body)")
+    }
+
     private func transactionOnce<T>(
         isolation: IsolationLevel, readOnly: Bool, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -50,12 +40,22 @@ extension PostgresConnection {
             _ = try? await simpleQuery("ROLLBACK")
             throw error
         }
+        // A statement that failed inside the body, its error caught and dropped, leaves
+        // the transaction aborted: COMMIT would then answer ROLLBACK, and returning
+        // would report as committed what PostgreSQL threw away.
+        if await isInFailedTransaction() {
+            _ = try? await simpleQuery("ROLLBACK")
+            throw Self.rolledBack
+        }
+        let commit: PostgresRows
         do {
-            try await simpleQuery("COMMIT")
+            commit = try await simpleQuery("COMMIT")
         } catch {
             _ = try? await simpleQuery("ROLLBACK")
             throw error
         }
+        // The server's own word, should the status have changed meanwhile.
+        if commit.commandTag == "ROLLBACK" { throw Self.rolledBack }
         return value
     }
 }

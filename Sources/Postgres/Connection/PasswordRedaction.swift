@@ -1,5 +1,3 @@
-import CLibPQ
-
 /// Keeps passwords out of messages about a connection string.
 ///
 /// libpq's messages quote pieces of the connection string as they were typed: a
@@ -243,21 +241,7 @@ struct PasswordRedaction: Sendable {
 
     /// libpq's connection keywords (`host`, `port`, ...), from libpq itself: parsing an
     /// empty string lists every option without reading the environment or any file.
-    private static let keywords: Set<[UInt8]> = {
-        var error: UnsafeMutablePointer<CChar>? = nil
-        guard let options = PQconninfoParse("", &error) else {
-            if let error { PQfreemem(error) }
-            return []
-        }
-        defer { PQconninfoFree(options) }
-        var names: Set<[UInt8]> = []
-        var option = options
-        while let keyword = option.pointee.keyword {
-            names.insert(Array(String(cString: keyword).utf8))
-            option += 1
-        }
-        return names
-    }()
+    private static let keywords: Set<[UInt8]> = Set(PQConninfo.keywords.map { Array($0.utf8) })
 
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 32 || (9...13).contains(byte)

@@ -1,38 +1,31 @@
-import CLibPQ
-
 /// Where and how to connect: a libpq connection string or URI, parsed and checked
 /// up front so a typo fails here with libpq's own message rather than at connect.
 public struct ConnectionConfiguration: Sendable {
     /// Keyword/value pairs as libpq parsed them, in libpq's order.
     public private(set) var parameters: [(keyword: String, value: String)]
-    /// After how many executions of the same SQL text a connection prepares it
-    /// (psycopg 3's rule); nil never prepares, which pgbouncer before 1.21 needs.
+    /// After how many executions of the same statement (SQL text and parameter types)
+    /// a connection prepares it (psycopg 3's rule); nil never prepares, which
+    /// pgbouncer before 1.21 needs.
     public var prepareThreshold: Int? = 5
+    /// How many statements a connection keeps prepared at most (psycopg 3's
+    /// `prepared_max`); past it the least recently used one is deallocated.
+    public var preparedStatementLimit = 200
     /// The passwords of the string as it was typed, to keep them out of messages.
     private let redaction: PasswordRedaction
 
     public init(_ connectionString: String) throws {
         redaction = PasswordRedaction(connectionString: connectionString)
-        var error: UnsafeMutablePointer<CChar>? = nil
-        guard let options = PQconninfoParse(connectionString, &error) else {
+        switch PQConninfo.parse(connectionString) {
+        case .failure(let error):
             var message = "invalid connection string"
-            if let error {
+            if let text = error.message {
                 // libpq quotes the offending piece as typed, which may be the password.
-                message += ": " + redaction.redact(String(cString: error).trimmingTrailingWhitespace())
-                PQfreemem(error)
+                message += ": " + redaction.redact(text.trimmingTrailingWhitespace())
             }
             throw PostgresError(kind: .invalidConnectionString, message: message)
+        case .success(let parameters):
+            self.parameters = parameters
         }
-        defer { PQconninfoFree(options) }
-        var parameters: [(String, String)] = []
-        var option = options
-        while let keyword = option.pointee.keyword {
-            if let value = option.pointee.val {
-                parameters.append((String(cString: keyword), String(cString: value)))
-            }
-            option += 1
-        }
-        self.parameters = parameters
     }
 
     /// `message` (libpq's or the server's, about connecting) with no part of a password

@@ -13,6 +13,9 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
     public private(set) var text: String
     public private(set) var values: [String?]
     public private(set) var types: [PostgresType]
+    /// The first parameter that could not be encoded (`PostgresEncodable.postgresText()`
+    /// threw): the statement is refused before anything is sent.
+    public private(set) var encodingError: PostgresError?
 
     public init(stringLiteral value: String) {
         text = value
@@ -24,6 +27,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         text = stringInterpolation.text
         values = stringInterpolation.values
         types = stringInterpolation.types
+        encodingError = stringInterpolation.encodingError
+    }
+
+    /// Throws the encoding error of a parameter, if one could not be encoded.
+    func checkEncoded() throws {
+        if let encodingError { throw encodingError }
     }
 
     /// SQL text the program wrote, with no parameters.
@@ -40,6 +49,7 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         var text = ""
         var values: [String?] = []
         var types: [PostgresType] = []
+        var encodingError: PostgresError?
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             text.reserveCapacity(literalCapacity + interpolationCount * 3)
@@ -51,14 +61,24 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
 
         /// A value: becomes the next `$n` parameter.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
-            values.append(value.postgresText)
-            types.append(Value.postgresType)
-            text += "$\(values.count)"
+            append(Result { try value.postgresText() }, of: Value.self)
         }
 
         /// An optional value: NULL when nil.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
-            values.append(value.flatMap { $0.postgresText })
+            append(Result { try value.flatMap { try $0.postgresText() } }, of: Value.self)
+        }
+
+        /// Interpolation cannot throw, so an encoding failure is kept and thrown when
+        /// the statement is run, before anything is sent.
+        private mutating func append<Value: PostgresEncodable>(_ encoded: Result<String?, any Error>, of _: Value.Type) {
+            switch encoded {
+            case .success(let text): values.append(text)
+            case .failure(let error):
+                values.append(nil)
+                encodingError = encodingError
+                    ?? error as? PostgresError ?? PostgresError.encoding(Value.self, as: "\(Value.postgresType)", error)
+            }
             types.append(Value.postgresType)
             text += "$\(values.count)"
         }
@@ -75,6 +95,7 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
 
         /// Another statement fragment; its parameters are renumbered to follow ours.
         public mutating func appendInterpolation(_ fragment: SQL) {
+            encodingError = encodingError ?? fragment.encodingError
             text += SQL.renumber(fragment.text, offset: values.count)
             values += fragment.values
             types += fragment.types
@@ -87,41 +108,9 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
 
     /// Appends another fragment, renumbering its parameters.
     public mutating func append(_ fragment: SQL) {
+        encodingError = encodingError ?? fragment.encodingError
         text += SQL.renumber(fragment.text, offset: values.count)
         values += fragment.values
         types += fragment.types
-    }
-
-    /// Shifts `$n` placeholders by `offset`, leaving quoted text alone.
-    static func renumber(_ text: String, offset: Int) -> String {
-        guard offset > 0, text.contains("$") else { return text }
-        var result = ""
-        var scalars = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = scalars.next()
-        var quote: Unicode.Scalar? = nil
-        while let c = pending {
-            pending = scalars.next()
-            if let q = quote {
-                result.unicodeScalars.append(c)
-                if c == q { quote = nil }
-                continue
-            }
-            if c == "'" || c == "\"" {
-                quote = c
-                result.unicodeScalars.append(c)
-                continue
-            }
-            if c == "$", let next = pending, ("0"..."9").contains(next) {
-                var digits = ""
-                while let d = pending, ("0"..."9").contains(d) {
-                    digits.unicodeScalars.append(d)
-                    pending = scalars.next()
-                }
-                result += "$\(Int(digits)! + offset)"
-                continue
-            }
-            result.unicodeScalars.append(c)
-        }
-        return result
     }
 }

@@ -1,0 +1,55 @@
+/// One row of a result.
+public struct PostgresRow: Sendable {
+    let rows: PostgresRows
+    public let index: Int
+
+    public var columns: [String] { rows.columns }
+
+    /// The raw text of a column, nil for NULL.
+    public func text(at column: Int) -> String? {
+        rows.result.value(row: index, column: column)
+    }
+
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws -> T {
+        guard column >= 0, column < rows.columns.count else {
+            throw PostgresError(kind: .decoding, message: "column \(column) does not exist; the row has \(rows.columns.count) columns")
+        }
+        let name = rows.columns[column]
+        let columnType = rows.columnTypes[column]
+        guard let text = text(at: column) else {
+            if let null = T.postgresNull { return null }
+            throw PostgresError(kind: .decoding, message: "column \"\(name)\" is NULL; cannot decode it into \(T.self)", column: name)
+        }
+        guard let value = T(postgresText: text, type: columnType) else {
+            throw PostgresError(
+                kind: .decoding,
+                message: "cannot decode column \"\(name)\" of type \(columnType) into \(T.self)", column: name)
+        }
+        return value
+    }
+
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, column name: String) throws -> T {
+        guard let column = rows.indexByName[name] else {
+            throw PostgresError(kind: .decoding, message: "column \"\(name)\" is not in the result (columns: \(rows.columns.joined(separator: ", ")))")
+        }
+        return try decode(T.self, at: column)
+    }
+
+    public subscript<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) -> T {
+        get throws { try decode(T.self, column: name) }
+    }
+
+    /// Decodes the row into a tuple, one element per column in order; the counts must match.
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
+        var column = 0
+        func next<U: PostgresDecodable>(_: U.Type) throws -> U {
+            defer { column += 1 }
+            return try decode(U.self, at: column)
+        }
+        let tuple = (repeat try next((each T).self))
+        guard column == rows.columns.count else {
+            throw PostgresError(kind: .decoding, message: "the row has \(rows.columns.count) columns but \(column) were decoded")
+        }
+        return tuple
+    }
+}
