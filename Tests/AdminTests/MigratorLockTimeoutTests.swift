@@ -1,4 +1,4 @@
-@testable import CollectionsService
+@testable import CollectionsSchema
 import Postgres
 import Testing
 
