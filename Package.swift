@@ -104,6 +104,9 @@ let package = Package(
         .target(
             name: "TestSupport", dependencies: ["Postgres", "CollectionsService", "CollectionsSchema"],
             path: "Tests/TestSupport", swiftSettings: strict),
+        // Suites that need no server, apart from the integration suites below.
+        .testTarget(
+            name: "UnitTests", dependencies: ["CSV", "CollectionsService", "CollectionsImport"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CollectionsServiceTests",

@@ -6,7 +6,7 @@ import Testing
 @testable import CollectionsImport
 
 /// The CSV reader the importer streams files through.
-@Suite struct ImportCSVTests {
+@Suite struct CSVReaderTests {
     struct Read: Equatable {
         var line: Int
         var fields: [String]
