@@ -37,6 +37,65 @@ import Testing
         await pool.close()
     }
 
+    @Test func aWaiterWhoseTaskIsCancelledThrowsCancellationErrorAtOnce() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 1, acquireTimeout: .seconds(30))
+        let outcome = try await pool.withConnection { _ async throws -> Result<Void, any Error> in
+            let waiter = Task { try await pool.withConnection { _ in } }
+            while await pool.waitingBorrowers == 0 { await Task.yield() }
+            waiter.cancel()
+            // Still holding the only connection: the waiter must end on its own.
+            return await waiter.result
+        }
+        guard case .failure(let error) = outcome else {
+            Issue.record("the cancelled waiter got a connection")
+            return
+        }
+        #expect(error is CancellationError, "\(error)")
+        #expect(await pool.waitingBorrowers == 0)
+        // The pool is intact: its one connection is lent again.
+        try await pool.withConnection { connection async throws in #expect(try await connection.query("SELECT 1").scalar(Int.self) == 1) }
+        #expect(await pool.openConnections == 1)
+        await pool.close()
+    }
+
+    @Test func manyWaitersTimeOutOnTheOneTimer() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 1, acquireTimeout: .milliseconds(200))
+        let kinds = try await pool.withConnection { _ async throws -> [PostgresError.Kind?] in
+            try await withThrowingTaskGroup(of: PostgresError.Kind?.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        do {
+                            try await pool.withConnection { _ in }
+                            return nil
+                        } catch let error as PostgresError {
+                            return error.kind
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(kinds.count == 20 && kinds.allSatisfy { $0 == .poolTimeout }, "\(kinds)")
+        #expect(await pool.waitingBorrowers == 0)
+        await pool.close()
+    }
+
+    @Test func closingThePoolFailsItsWaiters() async throws {
+        let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 1, acquireTimeout: .seconds(30))
+        let outcome = try await pool.withConnection { _ async throws -> Result<Void, any Error> in
+            let waiter = Task { try await pool.withConnection { _ in } }
+            while await pool.waitingBorrowers == 0 { await Task.yield() }
+            await pool.close()
+            return await waiter.result
+        }
+        guard case .failure(let error as PostgresError) = outcome else {
+            Issue.record("the waiter was not failed: \(outcome)")
+            return
+        }
+        #expect(error.message.contains("closed"))
+        #expect(await pool.openConnections == 0)
+    }
+
     @Test func waitersGetTheConnectionWhenItIsReturned() async throws {
         let pool = ConnectionPool(configuration: try await Shared.configuration(), maxConnections: 2)
         let total = try await withThrowingTaskGroup(of: Int.self) { group in

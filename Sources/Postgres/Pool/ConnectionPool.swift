@@ -9,12 +9,22 @@ public actor ConnectionPool {
     public nonisolated let maxConnections: Int
     public nonisolated let acquireTimeout: Duration
 
-    private var idle: [PostgresConnection] = []
-    /// Connections open or being opened, lent or idle.
-    private var open = 0
-    private var waiters: [(id: Int, continuation: CheckedContinuation<PostgresConnection, any Error>)] = []
+    /// Idle connections, open count, waiters and deadlines, closed: every decision.
+    private var state: PoolStateMachine<PostgresConnection>
+    /// The suspended borrowers, by waiter id (the state machine knows their order).
+    private var waiting: [Int: CheckedContinuation<Grant, any Error>] = [:]
     private var nextWaiterID = 0
-    private var closed = false
+    /// The pool's one timer: it sleeps until the earliest waiter's deadline.
+    private var timer: (task: Task<Void, Never>, deadline: ContinuousClock.Instant, generation: Int)?
+    private var timerGeneration = 0
+
+    /// What a waiter is woken with.
+    private enum Grant: Sendable {
+        /// A returned connection, lent to it.
+        case connection(PostgresConnection)
+        /// A slot (a broken connection's, or a failed connect's): it opens its own.
+        case slot
+    }
 
     /// Everything a borrower may have changed in the session, undone in one round
     /// trip. Not DISCARD ALL: that would also drop the prepared statements the
@@ -34,6 +44,7 @@ public actor ConnectionPool {
         self.configuration = configuration
         self.maxConnections = maxConnections
         self.acquireTimeout = acquireTimeout
+        self.state = PoolStateMachine(maxConnections: maxConnections)
     }
 
     /// Lends a connection to `body` and takes it back, healthy or not, afterwards.
@@ -80,77 +91,144 @@ public actor ConnectionPool {
         await release(connection, reusable: reusable)
     }
 
-    public func acquire() async throws -> PostgresConnection {
-        if closed { throw PostgresError(kind: .connectionLost, message: "the connection pool is closed") }
-        while let connection = idle.popLast() {
-            if await connection.isHealthyAndIdle() { return connection }
-            await connection.close()
-            open -= 1
-        }
-        if open < maxConnections {
-            open += 1
-            do {
-                return try await PostgresConnection.connect(configuration)
-            } catch {
-                open -= 1
-                throw error
-            }
-        }
-        let id = nextWaiterID
-        nextWaiterID += 1
-        let timeout = acquireTimeout
-        return try await withCheckedThrowingContinuation { continuation in
-            waiters.append((id, continuation))
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.expire(waiter: id)
+    /// Borrows a connection; only `withConnection` calls it, which always gives it back.
+    /// A borrower that must wait throws `poolTimeout` after `acquireTimeout` and
+    /// `CancellationError` as soon as its task is cancelled.
+    func acquire() async throws -> PostgresConnection {
+        while true {
+            let id = nextWaiterID
+            nextWaiterID += 1
+            switch state.acquire(waiter: id, deadline: .now + acquireTimeout) {
+            case .fail(.closed):
+                throw Self.closedError
+            case .lend(let connection):
+                if await connection.isHealthyAndIdle() { return connection }
+                await connection.close()
+                perform(state.discard())
+            case .connect:
+                return try await openConnection()
+            case .wait:
+                switch try await wait(id) {
+                case .connection(let connection): return connection
+                case .slot: return try await openConnection()
+                }
             }
         }
     }
 
-    private func expire(waiter id: Int) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
-        waiter.continuation.resume(throwing: PostgresError(
-            kind: .poolTimeout,
-            message: "no database connection became free within \(acquireTimeout) (pool of \(maxConnections))"))
+    /// Opens a connection for a slot the state machine has counted.
+    private func openConnection() async throws -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(configuration)
+        } catch {
+            perform(state.connectFailed())
+            throw error
+        }
     }
 
-    private func release(_ connection: PostgresConnection, reusable: Bool) async {
-        if reusable && !closed {
-            if waiters.isEmpty {
-                idle.append(connection)
-            } else {
-                waiters.removeFirst().continuation.resume(returning: connection)
+    /// Suspends a waiter the state machine has queued, until a connection or a slot
+    /// is handed to it, its deadline passes, its task is cancelled or the pool closes.
+    private func wait(_ id: Int) async throws -> Grant {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if Task.isCancelled, state.cancel(waiter: id) {
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                waiting[id] = continuation
+                armTimer()
             }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        guard state.cancel(waiter: id) else { return }  // served, expired or already gone
+        waiting.removeValue(forKey: id)?.resume(throwing: CancellationError())
+        armTimer()
+    }
+
+    private func wake(_ id: Int, with grant: Grant) {
+        guard let continuation = waiting.removeValue(forKey: id) else {
+            // Cannot happen: a waiter is queued and its continuation stored in one
+            // actor turn, and both are removed together.
+            assertionFailure("waiter \(id) has no continuation")
             return
         }
-        await connection.close()
-        open -= 1
-        guard !waiters.isEmpty, !closed else { return }
-        // The broken connection's place goes to the next waiter, as a new connection.
-        let waiter = waiters.removeFirst()
-        open += 1
-        do {
-            waiter.continuation.resume(returning: try await PostgresConnection.connect(configuration))
-        } catch {
-            open -= 1
-            waiter.continuation.resume(throwing: error)
+        continuation.resume(returning: grant)
+    }
+
+    private func perform(_ action: PoolStateMachine<PostgresConnection>.SlotAction) {
+        if case .grantSlot(let id) = action { wake(id, with: .slot) }
+    }
+
+    // MARK: Deadlines
+
+    /// Keeps one timer task, sleeping until the earliest waiter's deadline (none when
+    /// nobody waits): not a task per waiter.
+    private func armTimer() {
+        guard let deadline = state.nextDeadline else {
+            timer?.task.cancel()
+            timer = nil
+            return
         }
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
+        timerGeneration += 1
+        let generation = timerGeneration
+        let task = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            if Task.isCancelled { return }
+            await self?.timerFired(generation)
+        }
+        timer = (task, deadline, generation)
+    }
+
+    private func timerFired(_ generation: Int) {
+        guard timer?.generation == generation else { return }
+        timer = nil
+        let error = PostgresError(
+            kind: .poolTimeout,
+            message: "no database connection became free within \(acquireTimeout) (pool of \(maxConnections))")
+        for id in state.expire(now: .now) {
+            waiting.removeValue(forKey: id)?.resume(throwing: error)
+        }
+        armTimer()
+    }
+
+    // MARK: Returning
+
+    private func release(_ connection: PostgresConnection, reusable: Bool) async {
+        switch state.release(connection, reusable: reusable) {
+        case .lend(let connection, let id):
+            wake(id, with: .connection(connection))
+            armTimer()
+        case .keepIdle:
+            break
+        case .close(let connection, let then):
+            await connection.close()
+            perform(then)
+        }
+    }
+
+    private static var closedError: PostgresError {
+        PostgresError(kind: .connectionLost, message: "the connection pool is closed")
     }
 
     /// Connections open right now (lent or idle), for tests and metrics.
-    public var openConnections: Int { open }
+    public var openConnections: Int { state.open }
+
+    /// Borrowers waiting for a connection, for tests and metrics.
+    public var waitingBorrowers: Int { state.waiterCount }
 
     /// Closes idle connections and refuses new borrowers; lent ones close on return.
     public func close() async {
-        closed = true
-        for waiter in waiters {
-            waiter.continuation.resume(throwing: PostgresError(kind: .connectionLost, message: "the connection pool is closed"))
+        let (waiters, idle) = state.close()
+        for id in waiters {
+            waiting.removeValue(forKey: id)?.resume(throwing: Self.closedError)
         }
-        waiters.removeAll()
+        armTimer()
         for connection in idle { await connection.close() }
-        open -= idle.count
-        idle.removeAll()
     }
 }
