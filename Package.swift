@@ -9,8 +9,6 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
-/// The Postgres layer, until its rework lands (then `strict` as well).
-let strictPostgres: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "collections",
@@ -39,7 +37,7 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         // The layers, each importing only those below it.
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strictPostgres),
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         .target(name: "CSV", swiftSettings: strict),
         .target(
             name: "CollectionsSchema",

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 
 /// `timestamptz`. Sent as an ISO 8601 instant in UTC; read in whatever zone the

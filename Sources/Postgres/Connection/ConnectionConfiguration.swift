@@ -1,3 +1,4 @@
+import Foundation
 /// Where and how to connect: a libpq connection string or URI, parsed and checked
 /// up front so a typo fails here with libpq's own message rather than at connect.
 public struct ConnectionConfiguration: Sendable {

@@ -1,3 +1,4 @@
+import Foundation
 /// A SQL statement with its parameters bound, never spliced.
 ///
 /// Written as string interpolation, every interpolated value becomes `$1`, `$2`, ...
