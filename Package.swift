@@ -104,7 +104,7 @@ let package = Package(
             path: "Tests/TestSupport", swiftSettings: strict),
         // Suites that need no server, apart from the integration suites below.
         .testTarget(
-            name: "UnitTests", dependencies: ["CSV", "CollectionsService", "CollectionsImport"], swiftSettings: strict),
+            name: "UnitTests", dependencies: ["CSV", "CollectionsService", "CollectionsImport", "Postgres"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CollectionsServiceTests",
