@@ -7,6 +7,7 @@
 /// terminals and screens as cursor moves and colour changes (ESC, CSI U+009B), or
 /// a message sender as header breaks.
 public enum ControlCharacters {
+    @inlinable
     public static func isControl(_ value: UInt32) -> Bool {
         value < 0x20 || (0x7F...0x9F).contains(value)
     }
@@ -14,11 +15,15 @@ public enum ControlCharacters {
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool { isControl(scalar.value) }
 
     /// Tab, line feed and carriage return: what multi-line text may hold.
+    @usableFromInline
     static func isLineBreakOrTab(_ value: UInt32) -> Bool { value == 9 || value == 10 || value == 13 }
 
     /// The first control character refused in UTF-8 text (valid UTF-8: the importer
     /// checks that first, a Swift string is): its code point and its position in
-    /// characters (code points, from 1), as `char_length` counts them.
+    /// characters (code points, from 1), as `char_length` counts them. Inlinable, so
+    /// the importer (another module) runs it specialised over every byte of every
+    /// text field.
+    @inlinable
     public static func first(inUTF8 bytes: some Collection<UInt8>, allowingLineBreaks: Bool = false)
         -> (value: UInt32, position: Int)?
     {
