@@ -52,8 +52,15 @@ public enum ControlCharacters {
 
     /// Why text is refused, in the words of the importer's and the library's messages
     /// ("contains the control character U+001B (escape) at character 5: ..."), or nil.
+    @inlinable
     public static func refusal(inUTF8 bytes: some Collection<UInt8>, allowingLineBreaks: Bool = false) -> String? {
         guard let (value, position) = first(inUTF8: bytes, allowingLineBreaks: allowingLineBreaks) else { return nil }
+        return refusal(value, at: position, allowingLineBreaks: allowingLineBreaks)
+    }
+
+    /// The words of a refusal, once one is found (not inlined: it is the rare path).
+    @usableFromInline
+    static func refusal(_ value: UInt32, at position: Int, allowingLineBreaks: Bool) -> String {
         let allowed = allowingLineBreaks
             ? "control characters other than tab, line feed and carriage return are not allowed"
             : "control characters (tab, line breaks, escape, ...) are not allowed"
