@@ -126,20 +126,26 @@ struct DemoCommand: AsyncParsableCommand {
                               "write_offs", "disputes", "contact_notes", "idempotency_keys"])
 
             // The worker over the last days of each book, as its daily runs would have done.
+            // The worker's own login when given (closed, awaited, before the reports).
             let workerDatabase = try workerDatabaseURL.map { try CollectionsDatabase(url: $0, maxConnections: 4) } ?? db
-            defer { if workerDatabase !== db { Task { await workerDatabase.close() } } }
             let worker = DailyWorker(database: workerDatabase, logger: Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() }))
             let days = self.days
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (tenant, lastDay) in shown {
-                    group.addTask {
-                        let summary = try await worker.run(
-                            dates: .range(lastDay.adding(days: 1 - days), lastDay), tenantSlug: tenant.slug, jobs: 1)
-                        note("\(tenant.slug): worker ran \(summary.done) days up to \(lastDay)\(summary.failed > 0 ? ", \(summary.failed) failed" : "")")
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (tenant, lastDay) in shown {
+                        group.addTask {
+                            let summary = try await worker.run(
+                                dates: .range(lastDay.adding(days: 1 - days), lastDay), tenantSlug: tenant.slug, jobs: 1)
+                            note("\(tenant.slug): worker ran \(summary.done) days up to \(lastDay)\(summary.failed > 0 ? ", \(summary.failed) failed" : "")")
+                        }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+            } catch {
+                if workerDatabase !== db { await workerDatabase.close() }
+                throw error
             }
+            if workerDatabase !== db { await workerDatabase.close() }
 
             for (tenant, lastDay) in shown {
                 printOut("\n== \(tenant.name) (\(tenant.slug)), as of \(lastDay) ==\n\nAgeing\n")

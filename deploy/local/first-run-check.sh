@@ -17,7 +17,10 @@ cleanup() { "$CHECKOUT/deploy/local/cluster.sh" destroy 2>/dev/null || true; rm 
 trap cleanup EXIT
 
 mkdir -p "$CHECKOUT"
-(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$CHECKOUT" 2>/dev/null || true)
+# The working tree's tracked and new files (a file deleted but not yet committed is skipped).
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+    | xargs -0 cp --parents -t "$CHECKOUT")
 chmod 700 "$PARENT"
 if [ "$(id -u)" -eq 0 ] && runuser -u postgres -- test -x "$PARENT"; then
     echo "first-run check: postgres can enter $PARENT; the check would prove nothing" >&2; exit 1

@@ -8,7 +8,7 @@ package enum AmountText {
         package var negative: Bool
         package var whole: ArraySlice<UInt8>
         package var fraction: ArraySlice<UInt8>
-        package var isZero: Bool { (whole + fraction).allSatisfy { $0 == 48 } }
+        package var isZero: Bool { whole.allSatisfy { $0 == 48 } && fraction.allSatisfy { $0 == 48 } }
     }
 
     /// The parts of `bytes`, or nil when it is not shaped as an amount.
