@@ -59,7 +59,7 @@ public enum DemoBook {
             try await tx.execute("""
                 INSERT INTO clients (tenant_id, ref, name, email, phone, preferred_channel, do_not_contact, payment_terms_days,
                                      credit_limit_minor, currency, status, agency_name, agency_placed_on, assigned_collector)
-                SELECT current_tenant_id(), 'CL-' || lpad(c::text, 5, '0'),
+                SELECT \(tenant.id), 'CL-' || lpad(c::text, 5, '0'),
                        (\(cities))[1 + (c * 7) % \(Int32(cities.count))] || ' ' || (\(names))[1 + (c * 11) % \(Int32(names.count))]
                            || ' ' || c,
                        'ap' || c || '@example.com', '+1-555-' || lpad((c % 10000)::text, 4, '0'),
@@ -77,7 +77,7 @@ public enum DemoBook {
             let invoices = try await tx.execute("""
                 INSERT INTO invoices (tenant_id, client_id, number, currency, amount_minor, issued_on, due_on,
                                       late_fee_policy, late_fee_flat_minor, late_fee_percent_bp, late_fee_grace_days)
-                SELECT current_tenant_id(), cl.id, 'INV-' || lpad(c::text, 5, '0') || '-' || lpad(i::text, 3, '0'),
+                SELECT \(tenant.id), cl.id, 'INV-' || lpad(c::text, 5, '0') || '-' || lpad(i::text, 3, '0'),
                        cl.currency,
                        -- log-normal-ish amounts: many small, a few large
                        (2500 + floor(exp(pg_temp.r(c * 1000 + i, 4) * 7.5)) * 100)::bigint,
@@ -87,7 +87,7 @@ public enum DemoBook {
                        CASE WHEN c % 3 = 0 THEN 150 END,
                        CASE WHEN c % 3 = 2 THEN 0 ELSE 10 END
                 FROM generate_series(1, \(Int32(shape.clients))) c
-                JOIN clients cl ON cl.ref = 'CL-' || lpad(c::text, 5, '0')
+                JOIN clients cl ON cl.tenant_id = \(tenant.id) AND cl.ref = 'CL-' || lpad(c::text, 5, '0')
                 CROSS JOIN generate_series(1, \(Int32(shape.invoicesPerClient))) i
                 CROSS JOIN LATERAL (SELECT \(firstDay)::date + floor(pg_temp.r(c * 1000 + i, 5) * \(span))::int AS issued) d
                 """)
@@ -95,7 +95,7 @@ public enum DemoBook {
             // late, 10% 45-150 days late, 5% never; one payment in eight is partial.
             try await tx.execute("""
                 INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method)
-                SELECT current_tenant_id(), x.client_id, 'PAY-' || x.number, x.currency,
+                SELECT \(tenant.id), x.client_id, 'PAY-' || x.number, x.currency,
                        CASE WHEN x.partial THEN greatest(100, (x.amount_minor * 0.5)::bigint) ELSE x.amount_minor END,
                        x.paid_on, (ARRAY['ach', 'wire', 'check', 'card'])[1 + (x.n % 4)::int]
                 FROM (
@@ -107,42 +107,44 @@ public enum DemoBook {
                                WHEN pg_temp.r(hashtext(i.number), 6) < 0.85 THEN floor(pg_temp.r(hashtext(i.number), 8) * 45)::int
                                ELSE 45 + floor(pg_temp.r(hashtext(i.number), 8) * 105)::int END AS paid_on
                     FROM invoices i
+                    WHERE i.tenant_id = \(tenant.id)
                 ) x
                 WHERE x.u < 0.95 AND x.paid_on <= \(shape.lastDay) AND x.paid_on >= x.issued_on
                 """)
             try await tx.execute("""
                 INSERT INTO payment_applications (tenant_id, payment_id, invoice_id, amount_minor, applied_on)
-                SELECT current_tenant_id(), p.id, i.id, p.amount_minor, p.received_on
-                FROM payments p JOIN invoices i ON i.number = substr(p.reference, 5)
+                SELECT \(tenant.id), p.id, i.id, p.amount_minor, p.received_on
+                FROM payments p JOIN invoices i ON i.tenant_id = \(tenant.id) AND i.number = substr(p.reference, 5)
+                WHERE p.tenant_id = \(tenant.id)
                 """)
             // A bounced cheque now and then: reversed a few days later.
             try await tx.execute("""
-                UPDATE payments SET reversed_on = least(received_on + 4, \(shape.lastDay)), reversal_reason = 'cheque returned NSF'
-                WHERE method = 'check' AND pg_temp.r(hashtext(reference), 9) < 0.03
+                UPDATE payments p SET reversed_on = least(p.received_on + 4, \(shape.lastDay)), reversal_reason = 'cheque returned NSF'
+                WHERE p.tenant_id = \(tenant.id) AND p.method = 'check' AND pg_temp.r(hashtext(p.reference), 9) < 0.03
                 """)
             // Disputes on 4% of invoices, most resolved within a month.
             try await tx.execute("""
                 INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution)
-                SELECT current_tenant_id(), i.id, least(i.due_on + 5, \(shape.lastDay)),
+                SELECT \(tenant.id), i.id, least(i.due_on + 5, \(shape.lastDay)),
                        (ARRAY['goods damaged', 'price disagreement', 'not delivered', 'duplicate billing'])[1 + abs(hashtext(i.number)) % 4],
                        CASE WHEN pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) THEN i.due_on + 35 END,
                        CASE WHEN pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) THEN 'credit note agreed' END
-                FROM invoices i WHERE pg_temp.r(hashtext(i.number), 10) < 0.04
+                FROM invoices i WHERE i.tenant_id = \(tenant.id) AND pg_temp.r(hashtext(i.number), 10) < 0.04
                 """)
             // Unpaid balances older than 150 days: half of them written off in part.
             try await tx.execute("""
                 INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason)
-                SELECT current_tenant_id(), i.id, i.amount_minor / 2, i.due_on + 150, 'uncollectable: debtor insolvent'
+                SELECT \(tenant.id), i.id, i.amount_minor / 2, i.due_on + 150, 'uncollectable: debtor insolvent'
                 FROM invoices i
-                WHERE i.due_on + 150 <= \(shape.lastDay) AND pg_temp.r(hashtext(i.number), 12) < 0.5
-                  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.reference = 'PAY-' || i.number)
+                WHERE i.tenant_id = \(tenant.id) AND i.due_on + 150 <= \(shape.lastDay) AND pg_temp.r(hashtext(i.number), 12) < 0.5
+                  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.tenant_id = \(tenant.id) AND p.reference = 'PAY-' || i.number)
                 """)
             // Collectors' calls on overdue invoices: promises (kept when the payment came
             // in time, broken otherwise), satisfaction scores, follow-ups.
             try await tx.execute("""
                 INSERT INTO contact_notes (tenant_id, client_id, invoice_id, noted_at, channel, direction, author, body, outcome,
                                            promise_amount_minor, promise_currency, promise_date, satisfaction, follow_up_on)
-                SELECT current_tenant_id(), i.client_id, i.id,
+                SELECT \(tenant.id), i.client_id, i.id,
                        ((i.due_on + 7)::timestamp + interval '10 hours') AT TIME ZONE 'UTC',
                        (ARRAY['call', 'email', 'sms', 'call'])[1 + abs(hashtext(i.number)) % 4], 'outbound',
                        (ARRAY['Ana', 'Ben', 'Chloe', 'Dev'])[1 + abs(hashtext(i.number)) % 4],
@@ -159,8 +161,9 @@ public enum DemoBook {
                             THEN (ARRAY[5, 4, 4, 3, 5, 2, 4, 1, 5, 4])[1 + abs(hashtext(i.number || 's')) % 10] END,
                        i.due_on + 14
                 FROM invoices i
-                WHERE i.due_on + 7 <= \(shape.lastDay)
-                  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.reference = 'PAY-' || i.number AND p.received_on <= i.due_on + 7)
+                WHERE i.tenant_id = \(tenant.id) AND i.due_on + 7 <= \(shape.lastDay)
+                  AND NOT EXISTS (SELECT 1 FROM payments p
+                                  WHERE p.tenant_id = \(tenant.id) AND p.reference = 'PAY-' || i.number AND p.received_on <= i.due_on + 7)
                   AND pg_temp.r(hashtext(i.number), 15) < 0.7
                 """)
             return invoices

@@ -36,7 +36,7 @@ enum ClientImport {
             from: """
                 FROM import_stage s
                 LEFT JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
-                LEFT JOIN clients c ON c.ref = s.ref
+                LEFT JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.ref
                 LEFT JOIN \(unescaped: ImportCheck.currencies) cl ON cl.code = c.currency::text
                 LEFT JOIN \(unescaped: ImportCheck.duplicates(of: "ref")) d ON d.ref = s.ref
                 """,
@@ -62,7 +62,8 @@ enum ClientImport {
             """
         if dryRun {
             return try await context.tx.query("""
-                SELECT count(*) \(from) AND NOT EXISTS (SELECT FROM clients c WHERE c.ref = s.ref)
+                SELECT count(*) \(from)
+                AND NOT EXISTS (SELECT FROM clients c WHERE c.tenant_id = \(context.tenant.id) AND c.ref = s.ref)
                 """).scalar(Int.self) ?? 0
         }
         return try await context.tx.execute("""

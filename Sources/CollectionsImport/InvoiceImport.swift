@@ -13,9 +13,10 @@ enum InvoiceImport {
         try await context.record(
             from: """
                 FROM import_stage s
-                LEFT JOIN clients c ON c.ref = s.client_ref
+                LEFT JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
                 LEFT JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
-                LEFT JOIN invoices i ON i.number = s.number
+                LEFT JOIN invoices i ON i.tenant_id = \(context.tenant.id) AND i.number = s.number
+                LEFT JOIN clients ic ON ic.tenant_id = \(context.tenant.id) AND ic.id = i.client_id
                 LEFT JOIN \(unescaped: ImportCheck.duplicates(of: "number")) d ON d.number = s.number
                 """,
             [
@@ -37,8 +38,7 @@ enum InvoiceImport {
                     """,
                     """
                     format('invoice %s already exists with different details: %s', s.number, concat_ws(', ',
-                        CASE WHEN i.client_id <> c.id THEN format('client %s here, %s stored', s.client_ref,
-                            (SELECT x.ref FROM clients x WHERE x.id = i.client_id)) END,
+                        CASE WHEN i.client_id <> c.id THEN format('client %s here, %s stored', s.client_ref, ic.ref) END,
                         CASE WHEN i.currency <> s.currency OR i.amount_minor <> s.amount * cu.factor THEN
                             format('amount %s %s here, %s %s stored', s.amount, s.currency,
                                    round(i.amount_minor / (SELECT 10::numeric ^ x.exponent FROM currencies x WHERE x.code = i.currency),
@@ -54,13 +54,14 @@ enum InvoiceImport {
     static func write(_ context: ImportContext, dryRun: Bool) async throws -> Int {
         let from: SQL = """
             FROM import_stage s
-            JOIN clients c ON c.ref = s.client_ref
+            JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
             JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
             WHERE \(unescaped: ImportContext.good)
             """
         if dryRun {
             return try await context.tx.query("""
-                SELECT count(*) \(from) AND NOT EXISTS (SELECT FROM invoices i WHERE i.number = s.number)
+                SELECT count(*) \(from)
+                AND NOT EXISTS (SELECT FROM invoices i WHERE i.tenant_id = \(context.tenant.id) AND i.number = s.number)
                 """).scalar(Int.self) ?? 0
         }
         // Ids in file order (see `idPrefix`), so the indexes on id are appended to.

@@ -23,7 +23,7 @@ enum NoteImport {
         try await context.record(
             from: """
                 FROM import_stage s
-                LEFT JOIN clients c ON c.ref = s.client_ref
+                LEFT JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
                 \(promiseCurrency(context))
                 """,
             [
@@ -52,11 +52,12 @@ enum NoteImport {
             """)
         let from: SQL = """
             FROM import_stage s
-            JOIN clients c ON c.ref = s.client_ref
+            JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
             \(promiseCurrency(context))
             WHERE \(unescaped: ImportContext.good)
               AND NOT EXISTS (SELECT FROM contact_notes n
-                              WHERE n.client_id = c.id AND n.noted_at = s.noted_at AND n.channel = s.channel
+                              WHERE n.tenant_id = \(context.tenant.id) AND n.client_id = c.id
+                                AND n.noted_at = s.noted_at AND n.channel = s.channel
                                 AND n.body IS NOT DISTINCT FROM s.body)
             """
         if dryRun {

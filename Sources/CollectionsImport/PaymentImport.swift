@@ -16,9 +16,9 @@ enum PaymentImport {
         try await context.record(
             from: """
                 FROM import_stage s
-                LEFT JOIN clients c ON c.ref = s.client_ref
+                LEFT JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
                 LEFT JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
-                LEFT JOIN invoices i ON i.number = s.invoice_number
+                LEFT JOIN invoices i ON i.tenant_id = \(context.tenant.id) AND i.number = s.invoice_number
                 LEFT JOIN \(unescaped: ImportCheck.duplicates(of: "reference")) d ON d.reference = s.reference
                 """,
             [

@@ -2617,6 +2617,126 @@ CREATE TABLE tenant_deletions (
 REVOKE ALL ON tenant_deletions FROM collections_app;
 GRANT SELECT, INSERT ON tenant_deletions TO collections_registry;
 """####),
+        ("0012_scale_out_policies.sql", ####"""
+-- 0012_scale_out_policies.sql: tenant policies Citus can distribute, and the
+-- tenant named in every function (DESIGN.md "Scale-out").
+--
+-- 1. No restrictive policy, no subquery in a policy. Citus refuses subqueries in
+--    the policies of distributed tables and recreated the restrictive
+--    tenant_active as permissive on its shards (a suspended-tenant rule turned
+--    into a cross-tenant read). On every tenant table now:
+--      tenant_isolation  permissive, TO collections_owner, collections_registry:
+--                        tenant_id = current_tenant_id()
+--      tenant_active     permissive, TO collections_app:
+--                        USING      tenant_id = current_active_tenant_id()
+--                        WITH CHECK tenant_id = current_tenant_id()
+--      trigger tenant_active, BEFORE INSERT FOR EACH STATEMENT:
+--                        refuse_suspended_tenant()
+--    So the app reads, changes and deletes nothing of a suspended tenant (no row
+--    passes USING) and inserts nothing (the trigger), while the registry still
+--    sees a suspended tenant's keys and rows, to revoke, resume or delete.
+--
+--    Why these shapes (measured on PostgreSQL 15 here): a statement that names
+--    its tenant (`tenant_id = $1`, the Scale-out rule) puts the policy's call and
+--    its own parameter in one equivalence class, so the scan's index condition
+--    is `tenant_id = $1` and the policy's call is a one-time filter `$1 =
+--    current_active_tenant_id()`: evaluated once, estimated like any parameter,
+--    the same plan for every tenant (what sql/0007's initplans were for). A
+--    pseudoconstant call AND-ed into a policy is not hoisted like that: written
+--    `... AND current_tenant_is_active()` it ran per row, 60 us a row. WITH CHECK
+--    is evaluated per written row whatever its shape (a PL/pgSQL lookup there:
+--    6.3 us a row, 6 s more for a million imported rows), so it checks only the
+--    tenant, and suspension of inserts is the statement trigger's: once a
+--    statement.
+--
+-- 2. The report and worker functions take the tenant as their first parameter
+--    (for_tenant) and compare it on every table they read: their new definitions
+--    are in sql/functions/, applied after this migration. The old signatures are
+--    dropped here (IF EXISTS: some exist only once a function file made them),
+--    with their bookkeeping rows, so the function files create them anew.
+--
+-- The two functions below are in this migration, not in sql/functions/, because
+-- the policies and triggers created here need them to exist, and because the
+-- tenancy audit pins their text: changing them takes a migration.
+
+-- The current tenant, when it exists and is active; NULL otherwise. PL/pgSQL,
+-- not SQL, so the planner cannot inline its lookup into every scan; STABLE, so
+-- a statement naming its tenant evaluates it once (see 1.). As collections_app
+-- it reads tenants through tenant_self, whose current_tenant_id() is plain.
+CREATE FUNCTION current_active_tenant_id() RETURNS uuid
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    RETURN (SELECT id FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active');
+END
+$$;
+
+-- Refuses a statement's inserts into a tenant table when the role writing is
+-- bound by the tenant_active policy (collections_app, or a role with its
+-- privileges) and the current tenant is suspended or missing. Superusers bypass
+-- row-level security, so they bypass this too.
+CREATE FUNCTION refuse_suspended_tenant() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF pg_catalog.pg_has_role(current_user, 'collections_app', 'USAGE')
+       AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+       AND public.current_active_tenant_id() IS NULL THEN
+        RAISE EXCEPTION 'the tenant is suspended or does not exist; nothing was written'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+DO $policies$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN
+        SELECT c.relname FROM pg_policy p
+        JOIN pg_class c ON c.oid = p.polrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+        WHERE p.polname = 'tenant_isolation'
+        ORDER BY c.relname
+    LOOP
+        EXECUTE format(
+            'ALTER POLICY tenant_isolation ON %I TO collections_owner, collections_registry'
+            ' USING (tenant_id = current_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format('DROP POLICY IF EXISTS tenant_active ON %I', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_active ON %I TO collections_app'
+            ' USING (tenant_id = current_active_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE TRIGGER tenant_active BEFORE INSERT ON %I'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
+    END LOOP;
+END
+$policies$;
+
+DROP FUNCTION IF EXISTS report_kpis(date, integer, integer, integer, text);
+DROP FUNCTION IF EXISTS report_ageing(date, integer[]);
+DROP FUNCTION IF EXISTS report_ageing_by_client(date, integer[]);
+DROP FUNCTION IF EXISTS report_day(date, integer[], integer, integer, integer, text);
+DROP FUNCTION IF EXISTS report_csat(date, integer, text);
+DROP FUNCTION IF EXISTS report_invoice_balances(date);
+DROP FUNCTION IF EXISTS report_payment_credit(date);
+DROP FUNCTION IF EXISTS report_promise_paid(uuid, character, date, date, date);
+DROP FUNCTION IF EXISTS report_balance_entries(date);
+DROP FUNCTION IF EXISTS worker_accrue_late_fees(date);
+DROP FUNCTION IF EXISTS worker_break_bounced_promises(date, integer, text);
+DROP FUNCTION IF EXISTS worker_decide_promises(date, integer, text);
+DROP FUNCTION IF EXISTS worker_queue_reminders(date, integer);
+DROP FUNCTION IF EXISTS worker_store_day(date, integer[], integer, integer, integer, text);
+DELETE FROM schema_functions
+WHERE name IN ('report_kpis.sql', 'report_ageing.sql', 'report_ageing_by_client.sql', 'report_day.sql',
+               'report_csat.sql', 'report_invoice_balances.sql', 'report_payment_credit.sql',
+               'report_promise_paid.sql', 'report_balance_entries.sql', 'worker_accrue_late_fees.sql',
+               'worker_break_bounced_promises.sql', 'worker_decide_promises.sql',
+               'worker_queue_reminders.sql', 'worker_store_day.sql');
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
@@ -2710,13 +2830,13 @@ $function$;
 -- The periods and grace given to report_day shape only its KPI rows, which the
 -- planner leaves uncomputed here (report_day is inlined and the kind filter
 -- prunes the other branches).
-CREATE OR REPLACE FUNCTION public.report_ageing(as_of date, bucket_limits integer[])
+CREATE OR REPLACE FUNCTION public.report_ageing(for_tenant uuid, as_of date, bucket_limits integer[])
  RETURNS TABLE(currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     select d.currency, d.total_minor, d.current_minor, d.bucket_minor, d.disputed_minor, d.unapplied_credit_minor
-    from public.report_day(as_of, bucket_limits, 1, 1, 0, 'UTC') d
+    from public.report_day(for_tenant, as_of, bucket_limits, 1, 1, 0, 'UTC') d
     where d.kind = 'ageing'
 $function$;
 """####),
@@ -2726,14 +2846,14 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_ageing_by_client(as_of date, bucket_limits integer[])
+CREATE OR REPLACE FUNCTION public.report_ageing_by_client(for_tenant uuid, as_of date, bucket_limits integer[])
  RETURNS TABLE(client_id uuid, currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     select d.client_id, d.currency, d.total_minor, d.current_minor, d.bucket_minor, d.disputed_minor,
            d.unapplied_credit_minor
-    from public.report_day(as_of, bucket_limits, 1, 1, 0, 'UTC') d
+    from public.report_day(for_tenant, as_of, bucket_limits, 1, 1, 0, 'UTC') d
     where d.kind = 'client'
 $function$;
 """####),
@@ -2755,29 +2875,29 @@ $function$;
 -- service sums these: the reports (report_invoice_balances, report_day), the
 -- worker (reminders), the ledger (LedgerSQL). Inlined by the planner, so a caller's
 -- filter on invoice_id reaches each table's index.
-CREATE OR REPLACE FUNCTION public.report_balance_entries(up_to date)
+CREATE OR REPLACE FUNCTION public.report_balance_entries(for_tenant uuid, up_to date)
  RETURNS TABLE(invoice_id uuid, kind text, amount_minor bigint, on_date date, ends_on date)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     select ch.invoice_id, 'charge'::text, ch.amount_minor, ch.charged_on, null::date
     from public.invoice_charges ch
-    where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= up_to
+    where ch.tenant_id = for_tenant and ch.charged_on <= up_to
     union all
     select pa.invoice_id, 'application', -pa.amount_minor, pa.applied_on, r.reversed_on
     from public.payment_applications pa
     left join public.payments r
-           on r.tenant_id = (SELECT public.current_tenant_id()) and r.id = pa.payment_id
+           on r.tenant_id = for_tenant and r.id = pa.payment_id
           and r.reversed_on <= up_to
-    where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= up_to
+    where pa.tenant_id = for_tenant and pa.applied_on <= up_to
     union all
     select wo.invoice_id, 'write_off', -wo.amount_minor, wo.written_off_on, null
     from public.write_offs wo
-    where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= up_to
+    where wo.tenant_id = for_tenant and wo.written_off_on <= up_to
     union all
     select ds.invoice_id, 'dispute', 0::bigint, ds.opened_on, ds.resolved_on
     from public.disputes ds
-    where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= up_to
+    where ds.tenant_id = for_tenant and ds.opened_on <= up_to
 $function$;
 """####),
         ("report_bucket.sql", ####"""
@@ -2835,7 +2955,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_csat(as_of date, dso_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.report_csat(for_tenant uuid, as_of date, dso_days integer, zone text)
  RETURNS TABLE(csat_percent numeric, csat_average numeric, csat_count integer)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -2844,7 +2964,7 @@ AS $function$
            public.report_ratio(sum(n.satisfaction), count(*)),
            count(*)::int
     from public.contact_notes n
-    where n.tenant_id = (SELECT public.current_tenant_id())
+    where n.tenant_id = for_tenant
       and n.satisfaction is not null
       -- A day wider on each side than the period, for the index on noted_at
       -- (local midnight moves with daylight saving time) ...
@@ -2860,7 +2980,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_day(as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.report_day(for_tenant uuid, as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
  RETURNS TABLE(kind text, client_id uuid, currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint, credit_sales_minor bigint, dso numeric, countback_dso numeric, best_possible_dso numeric, average_days_delinquent numeric, cei numeric, percent_current numeric, bad_debt_ratio numeric, promise_kept_rate numeric, csat_percent numeric, csat_average numeric, csat_count integer, cei_opening_ar_minor bigint, cei_credit_sales_minor bigint, write_offs_minor bigint, promises_due integer, promises_kept integer)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -2878,7 +2998,7 @@ AS $function$
                public.report_sum(-e.amount_minor) filter (where e.kind = 'write_off' and e.on_date > as_of - dso_days)
                    as written_off,
                bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
-        from public.report_balance_entries(as_of) e
+        from public.report_balance_entries(for_tenant, as_of) e
         group by e.invoice_id
     ),
     -- Every invoice counted at as_of (open_now: in report_invoice_balances(as_of))
@@ -2895,7 +3015,7 @@ AS $function$
                coalesce(x.disputed, false) as disputed
         from public.invoices i
         left join facts x on x.invoice_id = i.id
-        where i.tenant_id = (SELECT public.current_tenant_id())
+        where i.tenant_id = for_tenant
           and i.issued_on <= as_of
           and (i.voided_on is null or i.voided_on > as_of
                or (i.issued_on <= as_of - cei_days and i.voided_on > as_of - cei_days))
@@ -2924,7 +3044,7 @@ AS $function$
     -- Unapplied credit at as_of per client and currency.
     credit as (
         select c.client_id, c.currency, public.report_sum(c.unapplied_credit_minor) as unapplied
-        from public.report_payment_credit(as_of) c
+        from public.report_payment_credit(for_tenant, as_of) c
         group by 1, 2
     ),
     client_totals as (
@@ -2958,7 +3078,7 @@ AS $function$
     default_currency as (
         select t.default_currency as currency
         from public.tenants t
-        where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
+        where t.id = for_tenant and t.default_currency is not null
     ),
     ageing_currencies as (
         select t.currency from currency_totals t
@@ -2972,7 +3092,7 @@ AS $function$
                public.local_date(n.noted_at, zone) as made_on,
                n.promise_date + grace_days as deadline
         from public.contact_notes n
-        where n.tenant_id = (SELECT public.current_tenant_id())
+        where n.tenant_id = for_tenant
           and n.outcome = 'promise_to_pay'
           and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
           and public.local_date(n.noted_at, zone) <= as_of
@@ -3010,7 +3130,7 @@ AS $function$
             from promises p
             cross join lateral (
                 select pp.paid_minor as amount
-                from public.report_promise_paid(p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
+                from public.report_promise_paid(for_tenant, p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
             ) paid
         ) t
         group by t.currency
@@ -3069,7 +3189,7 @@ AS $function$
         ) s
     ),
     csat as (
-        select * from public.report_csat(as_of, dso_days, zone)
+        select * from public.report_csat(for_tenant, as_of, dso_days, zone)
     )
     -- report_ageing
     select 'ageing'::text, null::uuid, k.currency,
@@ -3142,7 +3262,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_invoice_balances(as_of date)
+CREATE OR REPLACE FUNCTION public.report_invoice_balances(for_tenant uuid, as_of date)
  RETURNS TABLE(invoice_id uuid, client_id uuid, currency character, issued_on date, due_on date, amount_minor bigint, balance_minor bigint, days_past_due integer, disputed boolean)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -3156,10 +3276,10 @@ AS $function$
         select e.invoice_id,
                public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
                bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
-        from public.report_balance_entries(as_of) e
+        from public.report_balance_entries(for_tenant, as_of) e
         group by e.invoice_id
     ) x on x.invoice_id = i.id
-    where i.tenant_id = (SELECT public.current_tenant_id())
+    where i.tenant_id = for_tenant
       and i.issued_on <= as_of
       and (i.voided_on is null or i.voided_on > as_of)
 $function$;
@@ -3172,7 +3292,7 @@ $function$;
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 -- The bucket limits given to report_day shape only its ageing rows (current AR,
 -- all the KPIs use, is the balance not yet due, whatever the buckets).
-CREATE OR REPLACE FUNCTION public.report_kpis(as_of date, dso_days integer, cei_days integer, grace_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.report_kpis(for_tenant uuid, as_of date, dso_days integer, cei_days integer, grace_days integer, zone text)
  RETURNS TABLE(currency character, ar_minor bigint, current_minor bigint, credit_sales_minor bigint, dso numeric, countback_dso numeric, best_possible_dso numeric, average_days_delinquent numeric, cei numeric, percent_current numeric, bad_debt_ratio numeric, promise_kept_rate numeric, csat_percent numeric, csat_average numeric, csat_count integer, cei_opening_ar_minor bigint, cei_credit_sales_minor bigint, write_offs_minor bigint, promises_due integer, promises_kept integer)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -3181,7 +3301,7 @@ AS $function$
            d.best_possible_dso, d.average_days_delinquent, d.cei, d.percent_current, d.bad_debt_ratio,
            d.promise_kept_rate, d.csat_percent, d.csat_average, d.csat_count, d.cei_opening_ar_minor,
            d.cei_credit_sales_minor, d.write_offs_minor, d.promises_due, d.promises_kept
-    from public.report_day(as_of, '{30}', dso_days, cei_days, grace_days, zone) d
+    from public.report_day(for_tenant, as_of, '{30}', dso_days, cei_days, grace_days, zone) d
     where d.kind = 'kpi'
 $function$;
 """####),
@@ -3191,7 +3311,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_payment_credit(as_of date)
+CREATE OR REPLACE FUNCTION public.report_payment_credit(for_tenant uuid, as_of date)
  RETURNS TABLE(payment_id uuid, client_id uuid, currency character, received_on date, reversed boolean, unapplied_credit_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -3204,10 +3324,10 @@ AS $function$
     left join (
         select pa.payment_id, public.report_sum(pa.amount_minor) as applied
         from public.payment_applications pa
-        where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
+        where pa.tenant_id = for_tenant and pa.applied_on <= as_of
         group by pa.payment_id
     ) a on a.payment_id = p.id
-    where p.tenant_id = (SELECT public.current_tenant_id()) and p.received_on <= as_of
+    where p.tenant_id = for_tenant and p.received_on <= as_of
 $function$;
 """####),
         ("report_promise_paid.sql", ####"""
@@ -3219,14 +3339,14 @@ $function$;
 -- Used in LATERAL (inlined) for one promise: the promise-kept rate (report_day),
 -- the worker's decisions (as of the deadline: worker_decide_promises) and the
 -- live promise states (PromiseSQL).
-CREATE OR REPLACE FUNCTION public.report_promise_paid(of_client uuid, in_currency character, made_on date, deadline date, as_of date)
+CREATE OR REPLACE FUNCTION public.report_promise_paid(for_tenant uuid, of_client uuid, in_currency character, made_on date, deadline date, as_of date)
  RETURNS TABLE(paid_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     select coalesce(public.report_sum(p.amount_minor), 0)::bigint
     from public.payments p
-    where p.tenant_id = (SELECT public.current_tenant_id()) and p.client_id = of_client
+    where p.tenant_id = for_tenant and p.client_id = of_client
       and p.currency = in_currency
       and p.received_on >= made_on and p.received_on <= least(deadline, as_of)
       and (p.reversed_on is null or p.reversed_on > as_of)
@@ -3253,7 +3373,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_accrue_late_fees(as_of date)
+CREATE OR REPLACE FUNCTION public.worker_accrue_late_fees(for_tenant uuid, as_of date)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -3271,7 +3391,7 @@ BEGIN
                i.due_on + i.late_fee_grace_days + 1 AS charged_on, i.late_fee_flat_minor AS flat_minor,
                NULL::int AS percent_bp
         FROM public.invoices i
-        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'flat'
+        WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'flat'
           AND i.due_on + i.late_fee_grace_days < as_of
         UNION ALL
         SELECT i.id, i.amount_minor, i.voided_on, 'month-' || m.n, m.charged_on, NULL, i.late_fee_percent_bp
@@ -3282,7 +3402,7 @@ BEGIN
                 SELECT (extract(year FROM a) * 12 + extract(month FROM a))::int + 1
                 FROM age(as_of, i.due_on + i.late_fee_grace_days) a)) AS n
         ) m
-        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'percent'
+        WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'percent'
           AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
     ),
     -- not charged yet (the insert would skip those), not void, written off or
@@ -3291,13 +3411,13 @@ BEGIN
         SELECT p.* FROM periods p
         WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
           AND NOT EXISTS (SELECT 1 FROM public.invoice_charges c
-                          WHERE c.tenant_id = (SELECT public.current_tenant_id()) AND c.invoice_id = p.invoice_id
+                          WHERE c.tenant_id = for_tenant AND c.invoice_id = p.invoice_id
                             AND c.kind = 'late_fee' AND c.period_key = p.period_key)
           AND NOT EXISTS (SELECT 1 FROM public.write_offs w
-                          WHERE w.tenant_id = (SELECT public.current_tenant_id()) AND w.invoice_id = p.invoice_id
+                          WHERE w.tenant_id = for_tenant AND w.invoice_id = p.invoice_id
                             AND w.written_off_on <= p.charged_on)
           AND NOT EXISTS (SELECT 1 FROM public.disputes d
-                          WHERE d.tenant_id = (SELECT public.current_tenant_id()) AND d.invoice_id = p.invoice_id
+                          WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
                             AND d.opened_on <= p.charged_on
                             AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
     ),
@@ -3315,9 +3435,9 @@ BEGIN
             SELECT pa.invoice_id, pa.amount_minor, pa.applied_on, r.reversed_on
             FROM public.payment_applications pa
             LEFT JOIN public.payments r
-                   ON r.tenant_id = (SELECT public.current_tenant_id()) AND r.id = pa.payment_id
+                   ON r.tenant_id = for_tenant AND r.id = pa.payment_id
                   AND r.reversed_on IS NOT NULL
-            WHERE pa.tenant_id = (SELECT public.current_tenant_id())
+            WHERE pa.tenant_id = for_tenant
         ) a ON a.invoice_id = p.invoice_id
         GROUP BY p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp, p.amount_minor
     ),
@@ -3331,7 +3451,7 @@ BEGIN
         WHERE o.principal_minor > 0
     )
     INSERT INTO public.invoice_charges (tenant_id, invoice_id, kind, amount_minor, charged_on, period_key, note)
-    SELECT (SELECT public.current_tenant_id()), f.invoice_id, 'late_fee', f.fee_minor, f.charged_on, f.period_key,
+    SELECT for_tenant, f.invoice_id, 'late_fee', f.fee_minor, f.charged_on, f.period_key,
            'accrued by the daily worker'
     FROM fees f WHERE f.fee_minor > 0
     ON CONFLICT (tenant_id, invoice_id, kind, period_key) DO NOTHING;
@@ -3346,7 +3466,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_break_bounced_promises(as_of date, grace_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.worker_break_bounced_promises(for_tenant uuid, as_of date, grace_days integer, zone text)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -3360,22 +3480,22 @@ BEGIN
         SELECT DISTINCT n.id AS note_id
         FROM public.payments r
         JOIN public.contact_notes n
-          ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = r.client_id
+          ON n.tenant_id = for_tenant AND n.client_id = r.client_id
          AND n.outcome = 'promise_to_pay' AND n.promise_currency = r.currency
          AND r.received_on >= public.local_date(n.noted_at, zone)
          AND r.received_on <= n.promise_date + grace_days
          AND r.reversed_on > n.promise_date + grace_days
         JOIN public.promise_outcomes o
-          ON o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id AND o.state = 'kept'
-        WHERE r.tenant_id = (SELECT public.current_tenant_id()) AND r.reversed_on <= as_of
+          ON o.tenant_id = for_tenant AND o.note_id = n.id AND o.state = 'kept'
+        WHERE r.tenant_id = for_tenant AND r.reversed_on <= as_of
     ),
     counted AS (
         -- Every payment such a promise counted when it was decided kept.
         SELECT t.note_id, n.promise_amount_minor AS promised, p.amount_minor, p.reversed_on
         FROM touched t
-        JOIN public.contact_notes n ON n.tenant_id = (SELECT public.current_tenant_id()) AND n.id = t.note_id
+        JOIN public.contact_notes n ON n.tenant_id = for_tenant AND n.id = t.note_id
         JOIN public.payments p
-          ON p.tenant_id = (SELECT public.current_tenant_id()) AND p.client_id = n.client_id
+          ON p.tenant_id = for_tenant AND p.client_id = n.client_id
          AND p.currency = n.promise_currency
          AND p.received_on >= public.local_date(n.noted_at, zone)
          AND p.received_on <= n.promise_date + grace_days
@@ -3398,7 +3518,7 @@ BEGIN
     UPDATE public.promise_outcomes o
     SET state = 'broken', decided_on = f.reversed_on, paid_minor = f.paid
     FROM first_broken f
-    WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = f.note_id AND o.state = 'kept';
+    WHERE o.tenant_id = for_tenant AND o.note_id = f.note_id AND o.state = 'kept';
     GET DIAGNOSTICS broken = ROW_COUNT;
     RETURN broken;
 END
@@ -3410,7 +3530,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_decide_promises(as_of date, grace_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.worker_decide_promises(for_tenant uuid, as_of date, grace_days integer, zone text)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -3422,10 +3542,10 @@ BEGIN
         SELECT n.tenant_id, n.id, n.client_id, n.noted_at, n.promise_currency, n.promise_amount_minor,
                n.promise_date
         FROM public.contact_notes n
-        WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.outcome = 'promise_to_pay'
+        WHERE n.tenant_id = for_tenant AND n.outcome = 'promise_to_pay'
           AND n.promise_date < as_of - grace_days
           AND NOT EXISTS (SELECT 1 FROM public.promise_outcomes o
-                          WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id)
+                          WHERE o.tenant_id = for_tenant AND o.note_id = n.id)
     )
     INSERT INTO public.promise_outcomes (tenant_id, note_id, client_id, state, decided_on, paid_minor)
     SELECT n.tenant_id, n.id, n.client_id,
@@ -3436,7 +3556,7 @@ BEGIN
     -- reversal is worker_break_bounced_promises' to date).
     CROSS JOIN LATERAL (
         SELECT pp.paid_minor AS minor
-        FROM public.report_promise_paid(n.client_id, n.promise_currency, public.local_date(n.noted_at, zone),
+        FROM public.report_promise_paid(for_tenant, n.client_id, n.promise_currency, public.local_date(n.noted_at, zone),
                                         n.promise_date + grace_days, n.promise_date + grace_days) pp
     ) paid
     ON CONFLICT (tenant_id, note_id) DO NOTHING;
@@ -3451,7 +3571,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_queue_reminders(as_of date, grace_days integer)
+CREATE OR REPLACE FUNCTION public.worker_queue_reminders(for_tenant uuid, as_of date, grace_days integer)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -3464,15 +3584,15 @@ BEGIN
         FROM public.tenants t
         CROSS JOIN LATERAL unnest(t.reminder_offsets) AS o(offset_days)
         JOIN public.invoices i
-          ON i.tenant_id = (SELECT public.current_tenant_id())
+          ON i.tenant_id = for_tenant
          AND i.due_on = as_of - o.offset_days
          AND i.issued_on <= as_of
          AND (i.voided_on IS NULL OR i.voided_on > as_of)
-        WHERE t.id = (SELECT public.current_tenant_id())
+        WHERE t.id = for_tenant
     )
     INSERT INTO public.reminders (tenant_id, invoice_id, offset_days, client_id, scheduled_on, channel,
                                   currency, balance_minor)
-    SELECT (SELECT public.current_tenant_id()), d.id, d.offset_days, d.client_id, as_of,
+    SELECT for_tenant, d.id, d.offset_days, d.client_id, as_of,
            CASE WHEN c.preferred_channel IS NOT NULL AND c.preferred_channel NOT IN ('visit', 'portal')
                 THEN c.preferred_channel
                 WHEN c.email IS NOT NULL THEN 'email'
@@ -3481,7 +3601,7 @@ BEGIN
            d.currency, b.balance_minor
     FROM due d
     JOIN public.clients c
-      ON c.tenant_id = (SELECT public.current_tenant_id()) AND c.id = d.client_id
+      ON c.tenant_id = for_tenant AND c.id = d.client_id
      AND c.status = 'active' AND NOT c.do_not_contact
     -- The balance and dispute of report_balance_entries, for this one invoice.
     CROSS JOIN LATERAL (
@@ -3489,14 +3609,14 @@ BEGIN
                    FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
                coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
                    AS disputed
-        FROM public.report_balance_entries(as_of) e
+        FROM public.report_balance_entries(for_tenant, as_of) e
         WHERE e.invoice_id = d.id
     ) b
     WHERE b.balance_minor > 0 AND NOT b.disputed
       AND (d.offset_days <= 0 OR NOT EXISTS (
           SELECT FROM public.contact_notes n
-          JOIN public.tenants t ON t.id = (SELECT public.current_tenant_id())
-          WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.client_id = d.client_id
+          JOIN public.tenants t ON t.id = for_tenant
+          WHERE n.tenant_id = for_tenant AND n.client_id = d.client_id
             AND n.outcome = 'promise_to_pay'
             AND public.local_date(n.noted_at, t.time_zone) <= as_of
             AND n.promise_date + grace_days >= as_of))
@@ -3512,7 +3632,7 @@ $function$;
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_store_day(as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.worker_store_day(for_tenant uuid, as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -3521,22 +3641,22 @@ DECLARE
     stored int;
 BEGIN
     DELETE FROM public.ageing_snapshots s
-    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+    WHERE s.tenant_id = for_tenant AND s.as_of = worker_store_day.as_of;
     DELETE FROM public.client_ageing_snapshots s
-    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+    WHERE s.tenant_id = for_tenant AND s.as_of = worker_store_day.as_of;
     DELETE FROM public.kpi_snapshots s
-    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+    WHERE s.tenant_id = for_tenant AND s.as_of = worker_store_day.as_of;
     DELETE FROM public.csat_snapshots s
-    WHERE s.tenant_id = (SELECT public.current_tenant_id()) AND s.as_of = worker_store_day.as_of;
+    WHERE s.tenant_id = for_tenant AND s.as_of = worker_store_day.as_of;
 
     WITH day AS MATERIALIZED (
-        SELECT * FROM public.report_day(worker_store_day.as_of, worker_store_day.bucket_limits, dso_days,
+        SELECT * FROM public.report_day(for_tenant, worker_store_day.as_of, worker_store_day.bucket_limits, dso_days,
                                         cei_days, grace_days, zone)
     ),
     ageing AS (
         INSERT INTO public.ageing_snapshots (tenant_id, as_of, currency, bucket_limits, total_minor,
                                              current_minor, bucket_minor, disputed_minor, unapplied_credit_minor)
-        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.currency, worker_store_day.bucket_limits,
+        SELECT for_tenant, worker_store_day.as_of, d.currency, worker_store_day.bucket_limits,
                d.total_minor, d.current_minor, d.bucket_minor, d.disputed_minor, d.unapplied_credit_minor
         FROM day d WHERE d.kind = 'ageing'
         RETURNING 1
@@ -3545,7 +3665,7 @@ BEGIN
         INSERT INTO public.client_ageing_snapshots (tenant_id, as_of, client_id, currency, bucket_limits,
                                                     total_minor, current_minor, bucket_minor, disputed_minor,
                                                     unapplied_credit_minor)
-        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.client_id, d.currency,
+        SELECT for_tenant, worker_store_day.as_of, d.client_id, d.currency,
                worker_store_day.bucket_limits, d.total_minor, d.current_minor, d.bucket_minor,
                d.disputed_minor, d.unapplied_credit_minor
         FROM day d WHERE d.kind = 'client'
@@ -3558,7 +3678,7 @@ BEGIN
                                           bad_debt_ratio, promise_kept_rate, csat_percent, csat_average,
                                           csat_count, promise_grace_days, cei_opening_ar_minor,
                                           cei_credit_sales_minor, write_offs_minor, promises_due, promises_kept)
-        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.currency, dso_days, cei_days,
+        SELECT for_tenant, worker_store_day.as_of, d.currency, dso_days, cei_days,
                d.total_minor, d.current_minor, d.credit_sales_minor, d.dso, d.countback_dso,
                d.best_possible_dso, d.average_days_delinquent, d.cei, d.percent_current, d.bad_debt_ratio,
                d.promise_kept_rate, d.csat_percent, d.csat_average, d.csat_count, grace_days,
@@ -3569,7 +3689,7 @@ BEGIN
     ),
     csat AS (
         INSERT INTO public.csat_snapshots (tenant_id, as_of, csat_percent, csat_average, csat_count)
-        SELECT (SELECT public.current_tenant_id()), worker_store_day.as_of, d.csat_percent, d.csat_average, d.csat_count
+        SELECT for_tenant, worker_store_day.as_of, d.csat_percent, d.csat_average, d.csat_count
         FROM day d WHERE d.kind = 'csat'
         RETURNING 1
     )

@@ -9,16 +9,32 @@ public import Postgres
 /// security does not guard is rolled back instead of shipped; and by the tests.
 public enum TenancyAudit {
     /// The tenant expression a tenant policy may have, exactly as the catalog
-    /// prints it: the bare call of sql/0001 or the initplan of sql/0007.
-    static let tenantExpressions = "('(tenant_id = current_tenant_id())'), ('(tenant_id = ( SELECT current_tenant_id() AS current_tenant_id))')"
+    /// prints it: the bare call of sql/0001 (and of sql/0012's WITH CHECK), the
+    /// initplan of sql/0007, the active tenant of sql/0012.
+    static let tenantExpressions = """
+        ('(tenant_id = current_tenant_id())'), ('(tenant_id = ( SELECT current_tenant_id() AS current_tenant_id))'),
+        ('(tenant_id = current_active_tenant_id())')
+        """
+
+    /// What the app role's policy says from sql/0012 on: it reads only an active
+    /// tenant's rows, and writes rows of the tenant set.
+    static let activeTenantExpression = "(tenant_id = current_active_tenant_id())"
 
     /// The bodies of the functions every policy trusts, whitespace collapsed: a
     /// migration that redefines either (`CREATE OR REPLACE` keeps the function the
     /// policies point at) could hand every tenant's rows to anyone.
+    /// The migration that defined each is the first it is checked after.
     static let trustedFunctions = """
-        ('current_tenant_id', 'sql', 's', $$select nullif(current_setting('app.tenant_id', true), '')::uuid$$),
-        ('current_tenant_is_active', 'plpgsql', 's',
-         $$BEGIN RETURN EXISTS ( SELECT 1 FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active' ); END$$)
+        (11, 'current_tenant_id', 'sql', 's', $$select nullif(current_setting('app.tenant_id', true), '')::uuid$$),
+        (11, 'current_tenant_is_active', 'plpgsql', 's',
+         $$BEGIN RETURN EXISTS ( SELECT 1 FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active' ); END$$),
+        (12, 'current_active_tenant_id', 'plpgsql', 's',
+         $$BEGIN RETURN (SELECT id FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active'); END$$),
+        (12, 'refuse_suspended_tenant', 'plpgsql', 'v',
+         $$BEGIN IF pg_catalog.pg_has_role(current_user, 'collections_app', 'USAGE') AND NOT (SELECT r.rolsuper \
+        FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) AND public.current_active_tenant_id() IS NULL THEN \
+        RAISE EXCEPTION 'the tenant is suspended or does not exist; nothing was written' USING ERRCODE = \
+        'insufficient_privilege'; END IF; RETURN NULL; END$$)
         """
 
     /// Tables without tenant_id that the app role may read: reference data the
@@ -32,12 +48,18 @@ public enum TenancyAudit {
     /// current_tenant_is_active()).
     static let strictFrom = 11
 
+    /// The migration from which the Scale-out rules hold (DESIGN.md): no
+    /// restrictive policy, no subquery in a policy, the app role bound by the
+    /// active-tenant policy and each tenant table by the insert trigger.
+    static let scaleOutFrom = 12
+
     /// The breaches of the catalog as it stands after migration `version` (by
     /// default: all of this binary's).
     public static func violations(
         _ connection: PostgresConnection, after version: Int = Migration.all.last?.version ?? 0
     ) async throws -> [String] {
         let strict = version >= strictFrom
+        let scaleOut = version >= scaleOutFrom
         let rows = try await connection.query("""
             WITH tenant_tables AS (
                 SELECT c.oid, c.relname, c.relrowsecurity, c.relforcerowsecurity
@@ -72,9 +94,9 @@ public enum TenancyAudit {
                OR (p.polwithcheck IS NOT NULL AND pg_get_expr(p.polwithcheck, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions)))
             UNION ALL
             -- From 0011.
-            SELECT format('function %s() is not as sql/0001 and sql/0007 define it', f.name)
-            FROM (VALUES \(unescaped: trustedFunctions)) AS f(name, language, volatility, body)
-            WHERE \(strict) AND ((SELECT count(*) FROM pg_proc p
+            SELECT format('function %s() is not as the migrations define it', f.name)
+            FROM (VALUES \(unescaped: trustedFunctions)) AS f(since, name, language, volatility, body)
+            WHERE \(version) >= f.since AND ((SELECT count(*) FROM pg_proc p
                    JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'public'
                    JOIN pg_language l ON l.oid = p.prolang
                    WHERE p.proname = f.name AND p.pronargs = 0 AND l.lanname = f.language
@@ -82,6 +104,42 @@ public enum TenancyAudit {
                      AND p.proowner = 'collections_owner'::regrole
                      AND regexp_replace(btrim(p.prosrc, E' \\n\\t'), '\\s+', ' ', 'g') = f.body) <> 1
                 OR (SELECT count(*) FROM pg_proc p WHERE p.proname = f.name) <> 1)
+            UNION ALL
+            -- From 0012 (DESIGN.md "Scale-out"): Citus refuses subqueries in the
+            -- policies of distributed tables and turned restrictive ones permissive.
+            SELECT format('table %s: policy %s is restrictive', c.relname, p.polname)
+            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+            WHERE \(scaleOut) AND NOT p.polpermissive
+            UNION ALL
+            SELECT format('table %s: policy %s has a subquery', c.relname, p.polname)
+            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+            WHERE \(scaleOut) AND (coalesce(pg_get_expr(p.polqual, p.polrelid), '') ~* '\\mselect\\M'
+                                  OR coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') ~* '\\mselect\\M')
+            UNION ALL
+            -- From 0012: a policy that binds the app role reads only the active
+            -- tenant (one that also reads a suspended tenant's rows, OR-ed in, would
+            -- undo it), and every tenant table has one.
+            SELECT format('table %s: policy %s lets collections_app read a suspended tenant', t.relname, p.polname)
+            FROM tenant_tables t JOIN pg_policy p ON p.polrelid = t.oid AND p.polpermissive
+            WHERE \(scaleOut) AND (0::oid = ANY (p.polroles) OR 'collections_app'::regrole = ANY (p.polroles))
+              AND coalesce(pg_get_expr(p.polqual, p.polrelid), '') <> \(activeTenantExpression)
+            UNION ALL
+            SELECT format('table %s: no policy for collections_app on the active tenant', t.relname)
+            FROM tenant_tables t
+            WHERE \(scaleOut) AND NOT EXISTS (
+                SELECT 1 FROM pg_policy p
+                WHERE p.polrelid = t.oid AND p.polpermissive AND p.polroles = ARRAY['collections_app'::regrole::oid]
+                  AND pg_get_expr(p.polqual, p.polrelid) = \(activeTenantExpression)
+                  AND pg_get_expr(p.polwithcheck, p.polrelid) = '(tenant_id = current_tenant_id())')
+            UNION ALL
+            -- From 0012: inserts of a suspended tenant refused once a statement
+            -- (BEFORE INSERT FOR EACH STATEMENT is tgtype 6), enabled.
+            SELECT format('table %s: no enabled statement trigger refuse_suspended_tenant() before insert', t.relname)
+            FROM tenant_tables t
+            WHERE \(scaleOut) AND NOT EXISTS (
+                SELECT 1 FROM pg_trigger g
+                WHERE g.tgrelid = t.oid AND g.tgtype = 6 AND g.tgenabled IN ('O', 'A')
+                  AND g.tgfoid::regprocedure::text = 'refuse_suspended_tenant()')
             UNION ALL
             SELECT format('table %s: tenant_id is not the first column of the primary key', t.relname)
             FROM tenant_tables t

@@ -106,7 +106,9 @@ struct DailyScheduler: Service {
         do {
             let tenant = try await TenantDirectory(database: database).find(slug)
             let lastDone = try await database.withTenant(tenant.id) { tx in
-                try await tx.query("SELECT max(as_of) FROM tenant_days WHERE job = \(TenantDay.job)").scalar(CalendarDate?.self) ?? nil
+                try await tx.query("""
+                    SELECT max(d.as_of) FROM tenant_days d WHERE d.tenant_id = \(tenant.id) AND d.job = \(TenantDay.job)
+                    """).scalar(CalendarDate?.self) ?? nil
             }
             if let lastDone, lastDone >= yesterday { return }
             let earliest = yesterday.adding(days: 1 - catchUpDays)

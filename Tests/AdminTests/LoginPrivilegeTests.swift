@@ -48,8 +48,8 @@ import TestSupport
 
     /// Inside a tenant's transaction, exactly as `withTenant` opens it.
     static func asTenantA() async throws -> [SQL] {
-        let a = try await book.value.a.id.uuidString.lowercased()
-        return ["SET LOCAL ROLE collections_app", "SELECT set_config('app.tenant_id', \(a), true)"]
+        let a = try await book.value.a.id
+        return ["SET LOCAL ROLE collections_app", SQL(unescaped: SQL.setLocal("app.tenant_id", to: a))]
     }
 
     @Test(arguments: Login.allCases)

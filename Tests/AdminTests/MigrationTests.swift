@@ -243,7 +243,7 @@ import Testing
         try await connection.simpleQuery("""
             UPDATE schema_migrations SET checksum = 'e6c1569d722b0a93126eaf607cc9899f54132f2fafc91a3928d5f459a4cec6ff'
             WHERE name = '0010_bounced_promises.sql';
-            DROP FUNCTION worker_break_bounced_promises(date, int, text);
+            DROP FUNCTION worker_break_bounced_promises(uuid, date, int, text);
             DELETE FROM schema_functions;
             """)
         _ = try await Migrator(configuration: database.configuration(as: .migrate)).migrate()

@@ -113,7 +113,7 @@ import Testing
         }
         // Keys are the registry's to issue (sql/0011).
         try await fixture.service.asRegistry { tx in
-            try await tx.query("SELECT set_config('app.tenant_id', \(tenant.id.uuidString.lowercased()), true)")
+            try await tx.simpleQuery(SQL.setLocal("app.tenant_id", to: tenant.id))
             try await tx.execute("INSERT INTO api_keys (tenant_id, prefix, secret_hash) VALUES (\(tenant.id), 'k1', sha256('s'::bytea))")
         }
         return client
@@ -126,7 +126,7 @@ import Testing
         defer { Task { await connection.close() } }
         return try await connection.transaction { tx async throws in
             try await tx.simpleQuery("SET LOCAL ROLE collections_app")
-            if let tenant { try await tx.query("SELECT set_config('app.tenant_id', \(tenant.uuidString.lowercased()), true)") }
+            if let tenant { try await tx.simpleQuery(SQL.setLocal("app.tenant_id", to: tenant)) }
             return try await body(tx)
         }
     }
@@ -255,7 +255,7 @@ import Testing
         let connection = try await PostgresConnection.connect(book.fixture.database.configuration(as: .server))
         try await connection.transaction { tx async throws in
             try await tx.simpleQuery("SET LOCAL ROLE collections_app")
-            try await tx.query("SELECT set_config('app.tenant_id', \(book.a.id.uuidString.lowercased()), true)")
+            try await tx.simpleQuery(SQL.setLocal("app.tenant_id", to: book.a.id))
             #expect(try await tx.query("SELECT count(*) FROM clients").scalar(Int.self) == 1)
         }
         // After commit the setting reads '' (not NULL): the policy must still fail closed.
@@ -378,11 +378,54 @@ import Testing
             CREATE OR REPLACE FUNCTION current_tenant_id() RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE
             AS $$ select coalesce(nullif(current_setting('app.tenant_id', true), ''), current_setting('app.other', true))::uuid $$;
             """, survivor: "SELECT prosrc FROM pg_proc WHERE proname = 'current_tenant_id'",
-            "function current_tenant_id() is not as sql/0001 and sql/0007 define it")
+            "function current_tenant_id() is not as the migrations define it")
         _ = try await Self.refusedMigration("shadowed", """
             CREATE FUNCTION current_tenant_is_active(extra int DEFAULT 0) RETURNS boolean LANGUAGE sql AS $$ select true $$;
             """, survivor: "SELECT count(*)::text FROM pg_proc WHERE proname = 'current_tenant_is_active'",
-            "function current_tenant_is_active() is not as sql/0001 and sql/0007 define it")
+            "function current_tenant_is_active() is not as the migrations define it")
+    }
+
+    @Test func aMigrationThatAddsARestrictivePolicyOrASubqueryInAPolicyIsRolledBack() async throws {
+        // What Citus refuses (a subquery) or silently makes permissive on its
+        // shards (a restrictive policy): DESIGN.md "Scale-out".
+        let message = try await Self.refusedMigration("restrictive", """
+            CREATE POLICY open_hours ON invoices AS RESTRICTIVE TO collections_app
+                USING ((SELECT current_tenant_is_active())) WITH CHECK (true);
+            """, survivor: "SELECT polname::text FROM pg_policy WHERE polrelid = 'invoices'::regclass ORDER BY polname",
+            "table invoices: policy open_hours is restrictive")
+        #expect(message.contains("table invoices: policy open_hours has a subquery"))
+    }
+
+    @Test func aMigrationThatLetsTheAppReadASuspendedTenantIsRolledBack() async throws {
+        // tenant_isolation for every role, OR-ed with tenant_active: the app
+        // would read a suspended tenant's rows again.
+        _ = try await Self.refusedMigration("suspendedreads", """
+            ALTER POLICY tenant_isolation ON clients TO public;
+            """, survivor: "SELECT polroles::text FROM pg_policy WHERE polrelid = 'clients'::regclass ORDER BY polname",
+            "table clients: policy tenant_isolation lets collections_app read a suspended tenant")
+        _ = try await Self.refusedMigration("noactive", """
+            DROP POLICY tenant_active ON contact_notes;
+            """, survivor: "SELECT polname::text FROM pg_policy WHERE polrelid = 'contact_notes'::regclass ORDER BY polname",
+            "table contact_notes: no policy for collections_app on the active tenant")
+    }
+
+    @Test func aMigrationThatLetsASuspendedTenantInsertIsRolledBack() async throws {
+        let message = try await Self.refusedMigration("suspendedwrites", """
+            ALTER TABLE payments DISABLE TRIGGER tenant_active;
+            CREATE TABLE callbacks (tenant_id uuid NOT NULL REFERENCES tenants(id), id uuid NOT NULL, PRIMARY KEY (tenant_id, id));
+            ALTER TABLE callbacks ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON callbacks TO collections_owner, collections_registry
+                USING (tenant_id = current_tenant_id()) WITH CHECK (tenant_id = current_tenant_id());
+            CREATE POLICY tenant_active ON callbacks TO collections_app
+                USING (tenant_id = current_active_tenant_id()) WITH CHECK (tenant_id = current_tenant_id());
+            """, survivor: "SELECT tgenabled::text FROM pg_trigger WHERE tgrelid = 'payments'::regclass AND tgname = 'tenant_active'",
+            "table payments: no enabled statement trigger refuse_suspended_tenant() before insert")
+        #expect(message.contains("table callbacks: no enabled statement trigger refuse_suspended_tenant() before insert"))
+        #expect(!message.contains("table callbacks: policy"), "\(message)")
+        _ = try await Self.refusedMigration("lenienttrigger", """
+            CREATE OR REPLACE FUNCTION refuse_suspended_tenant() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+            """, survivor: "SELECT prosrc FROM pg_proc WHERE proname = 'refuse_suspended_tenant'",
+            "function refuse_suspended_tenant() is not as the migrations define it")
     }
 
     @Test func aMigrationThatAddsAUniqueKeyOnAnExpressionWithoutTheTenantIsRolledBack() async throws {

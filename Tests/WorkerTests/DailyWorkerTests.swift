@@ -32,7 +32,7 @@ import TestSupport
         // The stored ageing equals the live computation for that day.
         let (stored, live) = try await fixture.service.withTenant(tenant.id) { tx in
             let stored = try await tx.query("SELECT sum(total_minor) FROM ageing_snapshots WHERE as_of = \(asOf) AND currency = 'USD'").scalar(Int.self)
-            let live = try await tx.query("SELECT total_minor FROM report_ageing(\(asOf), '{30,60,90}') WHERE currency = 'USD'").scalar(Int.self)
+            let live = try await tx.query("SELECT total_minor FROM report_ageing(\(tenant.id), \(asOf), '{30,60,90}') WHERE currency = 'USD'").scalar(Int.self)
             return (stored, live)
         }
         #expect(stored == live)

@@ -20,18 +20,18 @@ BEGIN
         SELECT count(*) INTO n FROM (
             (SELECT currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor
              FROM public.ageing_snapshots WHERE tenant_id = t.id AND as_of = d
-             EXCEPT ALL SELECT * FROM public.report_ageing(d, t.ageing_bucket_limits))
+             EXCEPT ALL SELECT * FROM public.report_ageing(t.id, d, t.ageing_bucket_limits))
             UNION ALL
-            (SELECT * FROM public.report_ageing(d, t.ageing_bucket_limits)
+            (SELECT * FROM public.report_ageing(t.id, d, t.ageing_bucket_limits)
              EXCEPT ALL SELECT currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor
              FROM public.ageing_snapshots WHERE tenant_id = t.id AND as_of = d)) x;
         ageing := ageing + n;
         SELECT count(*) INTO n FROM (
             (SELECT client_id, currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor
              FROM public.client_ageing_snapshots WHERE tenant_id = t.id AND as_of = d
-             EXCEPT ALL SELECT * FROM public.report_ageing_by_client(d, t.ageing_bucket_limits))
+             EXCEPT ALL SELECT * FROM public.report_ageing_by_client(t.id, d, t.ageing_bucket_limits))
             UNION ALL
-            (SELECT * FROM public.report_ageing_by_client(d, t.ageing_bucket_limits)
+            (SELECT * FROM public.report_ageing_by_client(t.id, d, t.ageing_bucket_limits)
              EXCEPT ALL SELECT client_id, currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor
              FROM public.client_ageing_snapshots WHERE tenant_id = t.id AND as_of = d)) x;
         client := client + n;
@@ -41,10 +41,10 @@ BEGIN
                     csat_average, csat_count, cei_opening_ar_minor, cei_credit_sales_minor, write_offs_minor,
                     promises_due, promises_kept
              FROM public.kpi_snapshots WHERE tenant_id = t.id AND as_of = d
-             EXCEPT ALL SELECT * FROM public.report_kpis(d, t.dso_period_days, t.cei_period_days,
+             EXCEPT ALL SELECT * FROM public.report_kpis(t.id, d, t.dso_period_days, t.cei_period_days,
                                                          t.promise_grace_days, t.time_zone))
             UNION ALL
-            (SELECT * FROM public.report_kpis(d, t.dso_period_days, t.cei_period_days, t.promise_grace_days, t.time_zone)
+            (SELECT * FROM public.report_kpis(t.id, d, t.dso_period_days, t.cei_period_days, t.promise_grace_days, t.time_zone)
              EXCEPT ALL
              SELECT currency, ar_minor, current_minor, credit_sales_minor, dso, countback_dso, best_possible_dso,
                     average_days_delinquent, cei, percent_current, bad_debt_ratio, promise_kept_rate, csat_percent,
@@ -54,9 +54,9 @@ BEGIN
         kpi := kpi + n;
         SELECT count(*) INTO n FROM (
             (SELECT csat_percent, csat_average, csat_count FROM public.csat_snapshots WHERE tenant_id = t.id AND as_of = d
-             EXCEPT ALL SELECT * FROM public.report_csat(d, t.dso_period_days, t.time_zone))
+             EXCEPT ALL SELECT * FROM public.report_csat(t.id, d, t.dso_period_days, t.time_zone))
             UNION ALL
-            (SELECT * FROM public.report_csat(d, t.dso_period_days, t.time_zone)
+            (SELECT * FROM public.report_csat(t.id, d, t.dso_period_days, t.time_zone)
              EXCEPT ALL SELECT csat_percent, csat_average, csat_count FROM public.csat_snapshots
              WHERE tenant_id = t.id AND as_of = d)) x;
         csat := csat + n;

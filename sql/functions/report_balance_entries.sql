@@ -15,27 +15,27 @@
 -- service sums these: the reports (report_invoice_balances, report_day), the
 -- worker (reminders), the ledger (LedgerSQL). Inlined by the planner, so a caller's
 -- filter on invoice_id reaches each table's index.
-CREATE OR REPLACE FUNCTION public.report_balance_entries(up_to date)
+CREATE OR REPLACE FUNCTION public.report_balance_entries(for_tenant uuid, up_to date)
  RETURNS TABLE(invoice_id uuid, kind text, amount_minor bigint, on_date date, ends_on date)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     select ch.invoice_id, 'charge'::text, ch.amount_minor, ch.charged_on, null::date
     from public.invoice_charges ch
-    where ch.tenant_id = (SELECT public.current_tenant_id()) and ch.charged_on <= up_to
+    where ch.tenant_id = for_tenant and ch.charged_on <= up_to
     union all
     select pa.invoice_id, 'application', -pa.amount_minor, pa.applied_on, r.reversed_on
     from public.payment_applications pa
     left join public.payments r
-           on r.tenant_id = (SELECT public.current_tenant_id()) and r.id = pa.payment_id
+           on r.tenant_id = for_tenant and r.id = pa.payment_id
           and r.reversed_on <= up_to
-    where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= up_to
+    where pa.tenant_id = for_tenant and pa.applied_on <= up_to
     union all
     select wo.invoice_id, 'write_off', -wo.amount_minor, wo.written_off_on, null
     from public.write_offs wo
-    where wo.tenant_id = (SELECT public.current_tenant_id()) and wo.written_off_on <= up_to
+    where wo.tenant_id = for_tenant and wo.written_off_on <= up_to
     union all
     select ds.invoice_id, 'dispute', 0::bigint, ds.opened_on, ds.resolved_on
     from public.disputes ds
-    where ds.tenant_id = (SELECT public.current_tenant_id()) and ds.opened_on <= up_to
+    where ds.tenant_id = for_tenant and ds.opened_on <= up_to
 $function$;

@@ -3,7 +3,7 @@
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_csat(as_of date, dso_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.report_csat(for_tenant uuid, as_of date, dso_days integer, zone text)
  RETURNS TABLE(csat_percent numeric, csat_average numeric, csat_count integer)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -12,7 +12,7 @@ AS $function$
            public.report_ratio(sum(n.satisfaction), count(*)),
            count(*)::int
     from public.contact_notes n
-    where n.tenant_id = (SELECT public.current_tenant_id())
+    where n.tenant_id = for_tenant
       and n.satisfaction is not null
       -- A day wider on each side than the period, for the index on noted_at
       -- (local midnight moves with daylight saving time) ...

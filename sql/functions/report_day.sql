@@ -3,7 +3,7 @@
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_day(as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.report_day(for_tenant uuid, as_of date, bucket_limits integer[], dso_days integer, cei_days integer, grace_days integer, zone text)
  RETURNS TABLE(kind text, client_id uuid, currency character, total_minor bigint, current_minor bigint, bucket_minor bigint[], disputed_minor bigint, unapplied_credit_minor bigint, credit_sales_minor bigint, dso numeric, countback_dso numeric, best_possible_dso numeric, average_days_delinquent numeric, cei numeric, percent_current numeric, bad_debt_ratio numeric, promise_kept_rate numeric, csat_percent numeric, csat_average numeric, csat_count integer, cei_opening_ar_minor bigint, cei_credit_sales_minor bigint, write_offs_minor bigint, promises_due integer, promises_kept integer)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -21,7 +21,7 @@ AS $function$
                public.report_sum(-e.amount_minor) filter (where e.kind = 'write_off' and e.on_date > as_of - dso_days)
                    as written_off,
                bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
-        from public.report_balance_entries(as_of) e
+        from public.report_balance_entries(for_tenant, as_of) e
         group by e.invoice_id
     ),
     -- Every invoice counted at as_of (open_now: in report_invoice_balances(as_of))
@@ -38,7 +38,7 @@ AS $function$
                coalesce(x.disputed, false) as disputed
         from public.invoices i
         left join facts x on x.invoice_id = i.id
-        where i.tenant_id = (SELECT public.current_tenant_id())
+        where i.tenant_id = for_tenant
           and i.issued_on <= as_of
           and (i.voided_on is null or i.voided_on > as_of
                or (i.issued_on <= as_of - cei_days and i.voided_on > as_of - cei_days))
@@ -67,7 +67,7 @@ AS $function$
     -- Unapplied credit at as_of per client and currency.
     credit as (
         select c.client_id, c.currency, public.report_sum(c.unapplied_credit_minor) as unapplied
-        from public.report_payment_credit(as_of) c
+        from public.report_payment_credit(for_tenant, as_of) c
         group by 1, 2
     ),
     client_totals as (
@@ -101,7 +101,7 @@ AS $function$
     default_currency as (
         select t.default_currency as currency
         from public.tenants t
-        where t.id = (SELECT public.current_tenant_id()) and t.default_currency is not null
+        where t.id = for_tenant and t.default_currency is not null
     ),
     ageing_currencies as (
         select t.currency from currency_totals t
@@ -115,7 +115,7 @@ AS $function$
                public.local_date(n.noted_at, zone) as made_on,
                n.promise_date + grace_days as deadline
         from public.contact_notes n
-        where n.tenant_id = (SELECT public.current_tenant_id())
+        where n.tenant_id = for_tenant
           and n.outcome = 'promise_to_pay'
           and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
           and public.local_date(n.noted_at, zone) <= as_of
@@ -153,7 +153,7 @@ AS $function$
             from promises p
             cross join lateral (
                 select pp.paid_minor as amount
-                from public.report_promise_paid(p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
+                from public.report_promise_paid(for_tenant, p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
             ) paid
         ) t
         group by t.currency
@@ -212,7 +212,7 @@ AS $function$
         ) s
     ),
     csat as (
-        select * from public.report_csat(as_of, dso_days, zone)
+        select * from public.report_csat(for_tenant, as_of, dso_days, zone)
     )
     -- report_ageing
     select 'ageing'::text, null::uuid, k.currency,

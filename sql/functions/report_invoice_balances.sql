@@ -3,7 +3,7 @@
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_invoice_balances(as_of date)
+CREATE OR REPLACE FUNCTION public.report_invoice_balances(for_tenant uuid, as_of date)
  RETURNS TABLE(invoice_id uuid, client_id uuid, currency character, issued_on date, due_on date, amount_minor bigint, balance_minor bigint, days_past_due integer, disputed boolean)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -17,10 +17,10 @@ AS $function$
         select e.invoice_id,
                public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
                bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
-        from public.report_balance_entries(as_of) e
+        from public.report_balance_entries(for_tenant, as_of) e
         group by e.invoice_id
     ) x on x.invoice_id = i.id
-    where i.tenant_id = (SELECT public.current_tenant_id())
+    where i.tenant_id = for_tenant
       and i.issued_on <= as_of
       and (i.voided_on is null or i.voided_on > as_of)
 $function$;

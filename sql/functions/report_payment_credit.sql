@@ -3,7 +3,7 @@
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_payment_credit(as_of date)
+CREATE OR REPLACE FUNCTION public.report_payment_credit(for_tenant uuid, as_of date)
  RETURNS TABLE(payment_id uuid, client_id uuid, currency character, received_on date, reversed boolean, unapplied_credit_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
@@ -16,8 +16,8 @@ AS $function$
     left join (
         select pa.payment_id, public.report_sum(pa.amount_minor) as applied
         from public.payment_applications pa
-        where pa.tenant_id = (SELECT public.current_tenant_id()) and pa.applied_on <= as_of
+        where pa.tenant_id = for_tenant and pa.applied_on <= as_of
         group by pa.payment_id
     ) a on a.payment_id = p.id
-    where p.tenant_id = (SELECT public.current_tenant_id()) and p.received_on <= as_of
+    where p.tenant_id = for_tenant and p.received_on <= as_of
 $function$;

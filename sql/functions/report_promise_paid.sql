@@ -6,14 +6,14 @@
 -- Used in LATERAL (inlined) for one promise: the promise-kept rate (report_day),
 -- the worker's decisions (as of the deadline: worker_decide_promises) and the
 -- live promise states (PromiseSQL).
-CREATE OR REPLACE FUNCTION public.report_promise_paid(of_client uuid, in_currency character, made_on date, deadline date, as_of date)
+CREATE OR REPLACE FUNCTION public.report_promise_paid(for_tenant uuid, of_client uuid, in_currency character, made_on date, deadline date, as_of date)
  RETURNS TABLE(paid_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     select coalesce(public.report_sum(p.amount_minor), 0)::bigint
     from public.payments p
-    where p.tenant_id = (SELECT public.current_tenant_id()) and p.client_id = of_client
+    where p.tenant_id = for_tenant and p.client_id = of_client
       and p.currency = in_currency
       and p.received_on >= made_on and p.received_on <= least(deadline, as_of)
       and (p.reversed_on is null or p.reversed_on > as_of)

@@ -3,7 +3,7 @@
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_accrue_late_fees(as_of date)
+CREATE OR REPLACE FUNCTION public.worker_accrue_late_fees(for_tenant uuid, as_of date)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -21,7 +21,7 @@ BEGIN
                i.due_on + i.late_fee_grace_days + 1 AS charged_on, i.late_fee_flat_minor AS flat_minor,
                NULL::int AS percent_bp
         FROM public.invoices i
-        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'flat'
+        WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'flat'
           AND i.due_on + i.late_fee_grace_days < as_of
         UNION ALL
         SELECT i.id, i.amount_minor, i.voided_on, 'month-' || m.n, m.charged_on, NULL, i.late_fee_percent_bp
@@ -32,7 +32,7 @@ BEGIN
                 SELECT (extract(year FROM a) * 12 + extract(month FROM a))::int + 1
                 FROM age(as_of, i.due_on + i.late_fee_grace_days) a)) AS n
         ) m
-        WHERE i.tenant_id = (SELECT public.current_tenant_id()) AND i.late_fee_policy = 'percent'
+        WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'percent'
           AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
     ),
     -- not charged yet (the insert would skip those), not void, written off or
@@ -41,13 +41,13 @@ BEGIN
         SELECT p.* FROM periods p
         WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
           AND NOT EXISTS (SELECT 1 FROM public.invoice_charges c
-                          WHERE c.tenant_id = (SELECT public.current_tenant_id()) AND c.invoice_id = p.invoice_id
+                          WHERE c.tenant_id = for_tenant AND c.invoice_id = p.invoice_id
                             AND c.kind = 'late_fee' AND c.period_key = p.period_key)
           AND NOT EXISTS (SELECT 1 FROM public.write_offs w
-                          WHERE w.tenant_id = (SELECT public.current_tenant_id()) AND w.invoice_id = p.invoice_id
+                          WHERE w.tenant_id = for_tenant AND w.invoice_id = p.invoice_id
                             AND w.written_off_on <= p.charged_on)
           AND NOT EXISTS (SELECT 1 FROM public.disputes d
-                          WHERE d.tenant_id = (SELECT public.current_tenant_id()) AND d.invoice_id = p.invoice_id
+                          WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
                             AND d.opened_on <= p.charged_on
                             AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
     ),
@@ -65,9 +65,9 @@ BEGIN
             SELECT pa.invoice_id, pa.amount_minor, pa.applied_on, r.reversed_on
             FROM public.payment_applications pa
             LEFT JOIN public.payments r
-                   ON r.tenant_id = (SELECT public.current_tenant_id()) AND r.id = pa.payment_id
+                   ON r.tenant_id = for_tenant AND r.id = pa.payment_id
                   AND r.reversed_on IS NOT NULL
-            WHERE pa.tenant_id = (SELECT public.current_tenant_id())
+            WHERE pa.tenant_id = for_tenant
         ) a ON a.invoice_id = p.invoice_id
         GROUP BY p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp, p.amount_minor
     ),
@@ -81,7 +81,7 @@ BEGIN
         WHERE o.principal_minor > 0
     )
     INSERT INTO public.invoice_charges (tenant_id, invoice_id, kind, amount_minor, charged_on, period_key, note)
-    SELECT (SELECT public.current_tenant_id()), f.invoice_id, 'late_fee', f.fee_minor, f.charged_on, f.period_key,
+    SELECT for_tenant, f.invoice_id, 'late_fee', f.fee_minor, f.charged_on, f.period_key,
            'accrued by the daily worker'
     FROM fees f WHERE f.fee_minor > 0
     ON CONFLICT (tenant_id, invoice_id, kind, period_key) DO NOTHING;

@@ -3,7 +3,7 @@
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_decide_promises(as_of date, grace_days integer, zone text)
+CREATE OR REPLACE FUNCTION public.worker_decide_promises(for_tenant uuid, as_of date, grace_days integer, zone text)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -15,10 +15,10 @@ BEGIN
         SELECT n.tenant_id, n.id, n.client_id, n.noted_at, n.promise_currency, n.promise_amount_minor,
                n.promise_date
         FROM public.contact_notes n
-        WHERE n.tenant_id = (SELECT public.current_tenant_id()) AND n.outcome = 'promise_to_pay'
+        WHERE n.tenant_id = for_tenant AND n.outcome = 'promise_to_pay'
           AND n.promise_date < as_of - grace_days
           AND NOT EXISTS (SELECT 1 FROM public.promise_outcomes o
-                          WHERE o.tenant_id = (SELECT public.current_tenant_id()) AND o.note_id = n.id)
+                          WHERE o.tenant_id = for_tenant AND o.note_id = n.id)
     )
     INSERT INTO public.promise_outcomes (tenant_id, note_id, client_id, state, decided_on, paid_minor)
     SELECT n.tenant_id, n.id, n.client_id,
@@ -29,7 +29,7 @@ BEGIN
     -- reversal is worker_break_bounced_promises' to date).
     CROSS JOIN LATERAL (
         SELECT pp.paid_minor AS minor
-        FROM public.report_promise_paid(n.client_id, n.promise_currency, public.local_date(n.noted_at, zone),
+        FROM public.report_promise_paid(for_tenant, n.client_id, n.promise_currency, public.local_date(n.noted_at, zone),
                                         n.promise_date + grace_days, n.promise_date + grace_days) pp
     ) paid
     ON CONFLICT (tenant_id, note_id) DO NOTHING;

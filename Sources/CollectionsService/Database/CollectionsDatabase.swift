@@ -33,9 +33,10 @@ public final class CollectionsDatabase: Sendable {
 
     /// Runs `body` in one transaction for one tenant, as `collections_app`.
     ///
-    /// `SET LOCAL ROLE` and `set_config(..., true)` both end with the transaction,
-    /// so a pooled connection (or pgbouncer in transaction mode) carries neither
-    /// into the next borrower's work. The tenant id is a bound parameter.
+    /// `SET LOCAL ROLE` and `SET LOCAL app.tenant_id` both end with the
+    /// transaction, so a pooled connection (or pgbouncer in transaction mode)
+    /// carries neither into the next borrower's work; Citus propagates `SET LOCAL`
+    /// to its workers, never `set_config` (DESIGN.md "Scale-out"). One round trip.
     @discardableResult
     public func withTenant<T>(
         _ tenant: UUID, isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
@@ -43,14 +44,13 @@ public final class CollectionsDatabase: Sendable {
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await pool.transaction(isolation: isolation, readOnly: readOnly, retry: retry) { tx in
-            let setup = try await tx.pipeline([
-                "SET LOCAL ROLE collections_app",
-                "SELECT set_config('app.tenant_id', \(tenant.uuidString.lowercased()), true)",
-                "SELECT current_tenant_is_active()",
-            ])
+            let active = try await tx.simpleQuery("""
+                SET LOCAL ROLE collections_app; \(SQL.setLocal("app.tenant_id", to: tenant));
+                SELECT current_tenant_is_active()
+                """)
             // Row-level security already hides a suspended tenant's rows and refuses
             // its writes; saying so beats an empty answer or a policy violation.
-            guard try setup[2].scalar(Bool.self) == true else {
+            guard try active.scalar(Bool.self) == true else {
                 throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read or changed")
             }
             return try await body(tx)
@@ -116,6 +116,6 @@ public final class CollectionsDatabase: Sendable {
     /// Sets the tenant for the rest of the transaction, for the registry's work
     /// on one tenant's keys and audit rows.
     static func setTenant(_ tenant: UUID, in tx: PostgresConnection) async throws {
-        try await tx.query("SELECT set_config('app.tenant_id', \(tenant.uuidString.lowercased()), true)")
+        try await tx.simpleQuery(SQL.setLocal("app.tenant_id", to: tenant))
     }
 }

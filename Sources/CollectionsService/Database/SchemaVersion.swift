@@ -15,5 +15,6 @@ public enum SchemaVersion {
         9,
         10,
         11,
+        12,
     ]
 }

@@ -51,7 +51,7 @@ enum Applier {
         let numbers = items.map(\.invoiceNumber)
         let rows = try await tx.query("""
             SELECT i.id, i.number, i.client_id, i.currency, i.issued_on, i.voided_on FROM invoices i
-            WHERE i.number = ANY(\(numbers)) ORDER BY i.id FOR UPDATE
+            WHERE i.tenant_id = \(tenant) AND i.number = ANY(\(numbers)) ORDER BY i.id FOR UPDATE
             """)
         var invoices: [String: (id: UUID, clientID: UUID, currency: String, issuedOn: CalendarDate, voidedOn: CalendarDate?)] = [:]
         for row in rows {
@@ -76,7 +76,7 @@ enum Applier {
         }
 
         let ids = numbers.map { invoices[$0]!.id }
-        let available = try await LedgerSQL.available(invoices: ids, on: date, in: tx)
+        let available = try await LedgerSQL.available(tenant, invoices: ids, on: date, in: tx)
         for item in items {
             let room = available[invoices[item.invoiceNumber]!.id] ?? 0
             guard item.amount.amountMinor <= room else {
@@ -96,15 +96,16 @@ enum Applier {
         guard credits.contains(where: { $0.availableMinor > 0 }) else { return [] }
         // Only invoices owing something on `date` can take money; lock just those.
         let candidates = try await tx.query("""
-            \(LedgerSQL.states(asOf: date))
+            \(LedgerSQL.states(tenant, asOf: date))
             WHERE s.client_id = \(client.id) AND s.currency = \(currency) AND s.status = 'open'
             ORDER BY s.id
             """).map { try $0.decode(UUID.self, column: "id") }
         guard !candidates.isEmpty else { return [] }
-        try await LedgerSQL.lock(invoices: candidates, in: tx)
-        let available = try await LedgerSQL.available(invoices: candidates, on: date, in: tx)
+        try await LedgerSQL.lock(tenant, invoices: candidates, in: tx)
+        let available = try await LedgerSQL.available(tenant, invoices: candidates, on: date, in: tx)
         let ordered = try await tx.query("""
-            SELECT i.id, i.number FROM invoices i WHERE i.id = ANY(\(candidates)) AND i.voided_on IS NULL
+            SELECT i.id, i.number FROM invoices i
+            WHERE i.tenant_id = \(tenant) AND i.id = ANY(\(candidates)) AND i.voided_on IS NULL
             ORDER BY i.due_on, i.issued_on, i.number
             """)
         var targets: [(id: UUID, number: String, minor: Int64)] = []

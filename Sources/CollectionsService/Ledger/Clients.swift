@@ -48,7 +48,7 @@ public struct Clients: Sendable {
     public func update(_ ref: String, _ changes: ClientChanges, actor: String) async throws -> Client {
         let actor = try Check.actor(actor)
         return try await database.ledger(tenant) { tx in
-            let before = try await Self.find(ref, in: tx, lock: true)
+            let before = try await Self.find(ref, tenant: tenant, in: tx, lock: true)
             var fields = Fields(before)
             if let name = changes.name { fields.name = name }
             if let email = changes.email { fields.email = email }
@@ -68,7 +68,7 @@ public struct Clients: Sendable {
                     credit_limit_minor = \(fields.creditLimitMinor), status = \(fields.status.code),
                     agency_name = \(fields.agencyName), agency_placed_on = \(fields.agencyPlacedOn),
                     assigned_collector = \(fields.assignedCollector)
-                WHERE c.id = \(before.id)
+                WHERE c.tenant_id = \(tenant) AND c.id = \(before.id)
                 RETURNING \(unescaped: Client.columns)
                 """)
             let after = try Client(row: row[0])
@@ -79,7 +79,7 @@ public struct Clients: Sendable {
     }
 
     public func get(_ ref: String) async throws -> Client {
-        try await database.ledger(tenant, readOnly: true) { tx in try await Self.find(ref, in: tx) }
+        try await database.ledger(tenant, readOnly: true) { tx in try await Self.find(ref, tenant: tenant, in: tx) }
     }
 
     /// Clients in ref order, `limit` at a time, after the cursor `after` (a ref).
@@ -96,16 +96,16 @@ public struct Clients: Sendable {
         return try await database.ledger(tenant, readOnly: true) { tx in
             let clients = try await tx.query("""
                 SELECT \(unescaped: Client.columns) FROM clients c
-                WHERE \(filter) ORDER BY c.ref LIMIT \(limit + 1)
+                WHERE c.tenant_id = \(tenant) AND \(filter) ORDER BY c.ref LIMIT \(limit + 1)
                 """).map(Client.init(row:))
             return Page.from(clients, limit: limit, key: \.ref)
         }
     }
 
-    /// The client with `ref`, optionally locked for an update in this transaction.
-    static func find(_ ref: String, in tx: PostgresConnection, lock: Bool = false) async throws -> Client {
+    /// `tenant`'s client with `ref`, optionally locked for an update in this transaction.
+    static func find(_ ref: String, tenant: UUID, in tx: PostgresConnection, lock: Bool = false) async throws -> Client {
         guard let row = try await tx.query("""
-            SELECT \(unescaped: Client.columns) FROM clients c WHERE c.ref = \(ref)
+            SELECT \(unescaped: Client.columns) FROM clients c WHERE c.tenant_id = \(tenant) AND c.ref = \(ref)
             \(unescaped: lock ? "FOR UPDATE" : "")
             """).first else {
             throw ServiceError.notFound("no client with ref \"\(ref)\"")

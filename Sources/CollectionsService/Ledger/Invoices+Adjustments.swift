@@ -15,7 +15,7 @@ extension Invoices {
         let reason = try Check.text(reason, "the reason for the write-off", 1...1000)
         if let amount { try Check.positive(amount, "the amount written off") }
         return try await database.ledger(tenant) { tx in
-            let invoice = try await Self.find(number, in: tx, lock: true)
+            let invoice = try await Self.find(number, tenant: tenant, in: tx, lock: true)
             try Self.refuseIfVoid(invoice, "written off")
             if let amount, amount.currency != invoice.currency {
                 throw ServiceError.invalid(
@@ -24,7 +24,7 @@ extension Invoices {
             guard date >= invoice.issuedOn else {
                 throw ServiceError.invalid("invoice \(number) cannot be written off on \(date), before it was issued on \(invoice.issuedOn)")
             }
-            let available = try await LedgerSQL.available(invoices: [invoice.id], on: date, in: tx)[invoice.id] ?? 0
+            let available = try await LedgerSQL.available(tenant, invoices: [invoice.id], on: date, in: tx)[invoice.id] ?? 0
             let minor = amount?.amountMinor ?? available
             guard minor > 0 else {
                 throw ServiceError.refused("invoice \(number) has nothing left to write off as of \(date)")
@@ -57,7 +57,7 @@ extension Invoices {
         let periodKey = try Check.optionalText(periodKey, "the period key", 1...64)
         let note = try Check.optionalText(note, "the note", 1...1000)
         return try await database.ledger(tenant) { tx in
-            let invoice = try await Self.find(number, in: tx, lock: true)
+            let invoice = try await Self.find(number, tenant: tenant, in: tx, lock: true)
             try Self.refuseIfVoid(invoice, "charged")
             guard amount.currency == invoice.currency else {
                 throw ServiceError.invalid("invoice \(number) is in \(invoice.currency); a charge in \(amount.currency) cannot be added to it")
@@ -88,9 +88,9 @@ extension Invoices {
         let actor = try Check.actor(actor)
         let reason = try Check.text(reason, "the reason for the dispute", 1...1000)
         return try await database.ledger(tenant) { tx in
-            let invoice = try await Self.find(number, in: tx, lock: true)
+            let invoice = try await Self.find(number, tenant: tenant, in: tx, lock: true)
             try Self.refuseIfVoid(invoice, "disputed")
-            if let open = try await Self.openDispute(of: invoice, in: tx) {
+            if let open = try await Self.openDispute(of: invoice, tenant: tenant, in: tx) {
                 throw ServiceError.conflict("invoice \(number) is already disputed since \(open.openedOn)")
             }
             guard date >= invoice.issuedOn else {
@@ -114,8 +114,8 @@ extension Invoices {
         let actor = try Check.actor(actor)
         let resolution = try Check.text(resolution, "the resolution", 1...1000)
         return try await database.ledger(tenant) { tx in
-            let invoice = try await Self.find(number, in: tx, lock: true)
-            guard let before = try await Self.openDispute(of: invoice, in: tx) else {
+            let invoice = try await Self.find(number, tenant: tenant, in: tx, lock: true)
+            guard let before = try await Self.openDispute(of: invoice, tenant: tenant, in: tx) else {
                 throw ServiceError.refused("invoice \(number) has no open dispute to resolve")
             }
             guard date >= before.openedOn else {
@@ -123,7 +123,7 @@ extension Invoices {
             }
             let row = try await tx.query("""
                 UPDATE disputes AS d SET resolved_on = \(date), resolution = \(resolution)
-                WHERE d.id = \(before.id) RETURNING \(unescaped: Dispute.columns)
+                WHERE d.tenant_id = \(tenant) AND d.id = \(before.id) RETURNING \(unescaped: Dispute.columns)
                 """)
             let after = try Dispute(row: row[0], invoiceNumber: number)
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "resolve_dispute", entity: "invoice",
@@ -135,18 +135,18 @@ extension Invoices {
     /// Every dispute of the invoice, oldest first.
     public func disputes(_ number: String) async throws -> [Dispute] {
         try await database.ledger(tenant, readOnly: true) { tx in
-            let invoice = try await Self.find(number, in: tx)
+            let invoice = try await Self.find(number, tenant: tenant, in: tx)
             return try await tx.query("""
-                SELECT \(unescaped: Dispute.columns) FROM disputes d WHERE d.invoice_id = \(invoice.id)
+                SELECT \(unescaped: Dispute.columns) FROM disputes d WHERE d.tenant_id = \(tenant) AND d.invoice_id = \(invoice.id)
                 ORDER BY d.opened_on, d.created_at
                 """).map { try Dispute(row: $0, invoiceNumber: number) }
         }
     }
 
-    static func openDispute(of invoice: Invoice, in tx: PostgresConnection) async throws -> Dispute? {
+    static func openDispute(of invoice: Invoice, tenant: UUID, in tx: PostgresConnection) async throws -> Dispute? {
         try await tx.query("""
             SELECT \(unescaped: Dispute.columns) FROM disputes d
-            WHERE d.invoice_id = \(invoice.id) AND d.resolved_on IS NULL
+            WHERE d.tenant_id = \(tenant) AND d.invoice_id = \(invoice.id) AND d.resolved_on IS NULL
             """).first.map { try Dispute(row: $0, invoiceNumber: invoice.number) }
     }
 

@@ -21,7 +21,7 @@ public struct Invoices: Sendable {
             throw ServiceError.invalid("invoice \(number) would fall due on \(due), before it is issued on \(new.issuedOn)")
         }
         return try await database.ledger(tenant) { tx in
-            let client = try await Clients.find(new.clientRef, in: tx)
+            let client = try await Clients.find(new.clientRef, tenant: tenant, in: tx)
             let due = new.dueOn ?? new.issuedOn.adding(days: client.paymentTermsDays)
             var flat: Int64?
             var points: Int?
@@ -43,7 +43,7 @@ public struct Invoices: Sendable {
             } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "invoices_number_key" {
                 throw ServiceError.conflict("invoice number \(number) already exists")
             }
-            let invoice = try await Self.find(id: id, in: tx)
+            let invoice = try await Self.find(id: id, tenant: tenant, in: tx)
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "create", entity: "invoice",
                                    entityID: number, before: nil, after: invoice)
             return invoice
@@ -53,8 +53,8 @@ public struct Invoices: Sendable {
     /// The invoice and its balance and status as of `asOf` (the tenant's today by default).
     public func get(_ number: String, asOf: CalendarDate? = nil) async throws -> InvoiceState {
         try await database.ledger(tenant, readOnly: true) { tx in
-            let date = try await asOf.orToday(tx)
-            guard let row = try await tx.query("\(LedgerSQL.states(asOf: date)) WHERE s.number = \(number)").first else {
+            let date = try await asOf.orToday(tenant, in: tx)
+            guard let row = try await tx.query("\(LedgerSQL.states(tenant, asOf: date)) WHERE s.number = \(number)").first else {
                 throw ServiceError.notFound("no invoice \(number)")
             }
             return try InvoiceState(row: row)
@@ -69,10 +69,10 @@ public struct Invoices: Sendable {
         let limit = try Check.limit(limit)
         if let currency = filter.currency { try Currency.validate(currency) }
         return try await database.ledger(tenant, readOnly: true) { tx in
-            let date = try await filter.asOf.orToday(tx)
+            let date = try await filter.asOf.orToday(tenant, in: tx)
             var conditions: SQL = "TRUE"
             if let ref = filter.clientRef {
-                let client = try await Clients.find(ref, in: tx)
+                let client = try await Clients.find(ref, tenant: tenant, in: tx)
                 conditions.append(" AND s.client_id = \(client.id)")
             }
             if let status = filter.status { conditions.append(" AND s.status = \(status.rawValue)") }
@@ -80,7 +80,7 @@ public struct Invoices: Sendable {
             if let currency = filter.currency { conditions.append(" AND s.currency = \(currency)") }
             if let cursor { conditions.append(" AND s.number > \(cursor)") }
             let states = try await tx.query("""
-                \(LedgerSQL.states(asOf: date)) WHERE \(conditions) ORDER BY s.number LIMIT \(limit + 1)
+                \(LedgerSQL.states(tenant, asOf: date)) WHERE \(conditions) ORDER BY s.number LIMIT \(limit + 1)
                 """).map(InvoiceState.init(row:))
             return Page.from(states, limit: limit, key: \.invoice.number)
         }
@@ -93,7 +93,7 @@ public struct Invoices: Sendable {
         let actor = try Check.actor(actor)
         let reason = try Check.text(reason, "the reason for voiding", 1...1000)
         return try await database.ledger(tenant) { tx in
-            let before = try await Self.find(number, in: tx, lock: true)
+            let before = try await Self.find(number, tenant: tenant, in: tx, lock: true)
             if let voided = before.voidedOn {
                 throw ServiceError.conflict("invoice \(number) was already voided on \(voided)")
             }
@@ -102,8 +102,8 @@ public struct Invoices: Sendable {
             }
             let applied = try await tx.query("""
                 SELECT coalesce(sum(a.amount_minor), 0) FROM payment_applications a
-                JOIN payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
-                WHERE a.invoice_id = \(before.id)
+                JOIN payments p ON p.tenant_id = \(tenant) AND p.id = a.payment_id
+                WHERE a.tenant_id = \(tenant) AND a.invoice_id = \(before.id)
                   AND (p.reversed_on IS NULL OR (p.reversed_on > \(date) AND a.applied_on < p.reversed_on))
                 """).scalar(Int64.self) ?? 0
             guard applied == 0 else {
@@ -111,39 +111,40 @@ public struct Invoices: Sendable {
                     "invoice \(number) has \(Money(amountMinor: applied, currency: before.currency).formatted) of payments applied to it; it cannot be voided")
             }
             let writtenOff = try await tx.query("""
-                SELECT coalesce(sum(w.amount_minor), 0) FROM write_offs w WHERE w.invoice_id = \(before.id)
+                SELECT coalesce(sum(w.amount_minor), 0) FROM write_offs w WHERE w.tenant_id = \(tenant) AND w.invoice_id = \(before.id)
                 """).scalar(Int64.self) ?? 0
             guard writtenOff == 0 else {
                 throw ServiceError.refused(
                     "invoice \(number) has \(Money(amountMinor: writtenOff, currency: before.currency).formatted) written off; it cannot be voided")
             }
             try await tx.execute("""
-                UPDATE invoices SET voided_on = \(date), void_reason = \(reason) WHERE id = \(before.id)
+                UPDATE invoices i SET voided_on = \(date), void_reason = \(reason)
+                WHERE i.tenant_id = \(tenant) AND i.id = \(before.id)
                 """)
-            let after = try await Self.find(id: before.id, in: tx)
+            let after = try await Self.find(id: before.id, tenant: tenant, in: tx)
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "void", entity: "invoice",
                                    entityID: number, before: before, after: after)
             return after
         }
     }
 
-    /// The invoice numbered `number`, optionally locked for a change in this transaction.
-    static func find(_ number: String, in tx: PostgresConnection, lock: Bool = false) async throws -> Invoice {
+    /// `tenant`'s invoice numbered `number`, optionally locked for a change in this transaction.
+    static func find(_ number: String, tenant: UUID, in tx: PostgresConnection, lock: Bool = false) async throws -> Invoice {
         guard let row = try await tx.query("""
             SELECT \(unescaped: Invoice.columns) FROM invoices i
-            JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id
-            WHERE i.number = \(number) \(unescaped: lock ? "FOR UPDATE OF i" : "")
+            JOIN clients c ON c.tenant_id = \(tenant) AND c.id = i.client_id
+            WHERE i.tenant_id = \(tenant) AND i.number = \(number) \(unescaped: lock ? "FOR UPDATE OF i" : "")
             """).first else {
             throw ServiceError.notFound("no invoice \(number)")
         }
         return try Invoice(row: row)
     }
 
-    static func find(id: UUID, in tx: PostgresConnection) async throws -> Invoice {
+    static func find(id: UUID, tenant: UUID, in tx: PostgresConnection) async throws -> Invoice {
         let row = try await tx.query("""
             SELECT \(unescaped: Invoice.columns) FROM invoices i
-            JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id
-            WHERE i.id = \(id)
+            JOIN clients c ON c.tenant_id = \(tenant) AND c.id = i.client_id
+            WHERE i.tenant_id = \(tenant) AND i.id = \(id)
             """)
         return try Invoice(row: row[0])
     }

@@ -2,10 +2,10 @@ import Foundation
 import Postgres
 
 enum Ledger {
-    /// "Today" for the current tenant: the date in its IANA time zone.
-    static func today(_ tx: PostgresConnection) async throws -> CalendarDate {
+    /// "Today" for `tenant`: the date in its IANA time zone.
+    static func today(_ tenant: UUID, in tx: PostgresConnection) async throws -> CalendarDate {
         let today = try await tx.query("""
-            SELECT local_date(now(), t.time_zone) FROM tenants t WHERE t.id = (SELECT current_tenant_id())
+            SELECT local_date(now(), t.time_zone) FROM tenants t WHERE t.id = \(tenant)
             """).scalar(CalendarDate.self)
         guard let today else { throw ServiceError(.suspended, "the tenant is suspended or does not exist") }
         return today

@@ -9,10 +9,10 @@ import Postgres
 /// Balance of an invoice at D = amount + its entries that count at D
 /// (`report_counts`); 0 when voided on or before D or issued after D.
 enum LedgerSQL {
-    /// `SELECT` of invoice columns (alias `i`, client `c`) plus the state columns as
-    /// of `date`; append `WHERE`/`ORDER BY` to it. Wrapped in a subquery `s`, so
-    /// filters can name `s.status`, `s.balance_minor`.
-    static func states(asOf date: CalendarDate) -> SQL {
+    /// `SELECT` of `tenant`'s invoice columns (alias `i`, client `c`) plus the state
+    /// columns as of `date`; append `WHERE`/`ORDER BY` to it. Wrapped in a subquery
+    /// `s`, so filters can name `s.status`, `s.balance_minor`.
+    static func states(_ tenant: UUID, asOf date: CalendarDate) -> SQL {
         """
         SELECT * FROM (
             SELECT \(unescaped: Invoice.columns), \(date) AS as_of, x.charges_minor, x.applied_minor,
@@ -25,7 +25,7 @@ enum LedgerSQL {
                      ELSE 'open' END AS status,
                 CASE WHEN b.balance_minor > 0 THEN greatest(\(date) - i.due_on, 0) ELSE 0 END AS days_past_due
             FROM invoices i
-            JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id
+            JOIN clients c ON c.tenant_id = \(tenant) AND c.id = i.client_id
             CROSS JOIN LATERAL (
                 SELECT
                     coalesce(report_sum(e.amount_minor) FILTER (WHERE e.kind = 'charge' AND e.counts), 0) AS charges_minor,
@@ -35,13 +35,14 @@ enum LedgerSQL {
                         AS written_off_minor,
                     coalesce(bool_or(e.kind = 'dispute' AND e.counts), false) AS disputed
                 FROM (SELECT b.kind, b.amount_minor, report_counts(b.on_date, b.ends_on, \(date)) AS counts
-                      FROM report_balance_entries(\(date)) b WHERE b.invoice_id = i.id) e
+                      FROM report_balance_entries(\(tenant), \(date)) b WHERE b.invoice_id = i.id) e
             ) x
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN i.voided_on <= \(date) OR i.issued_on > \(date) THEN 0
                             ELSE i.amount_minor + x.charges_minor - x.applied_minor - x.written_off_minor
                        END AS balance_minor
             ) b
+            WHERE i.tenant_id = \(tenant)
         ) s
         """
     }
@@ -57,14 +58,16 @@ enum LedgerSQL {
     /// reversal), minus write-offs. Void invoices are refused before this is asked.
     /// Callers lock the invoice rows first (`FOR UPDATE`, by id), so no concurrent
     /// entry can slip in between this answer and the write that relies on it.
-    static func available(invoices ids: [UUID], on date: CalendarDate, in tx: PostgresConnection) async throws -> [UUID: Int64] {
+    static func available(
+        _ tenant: UUID, invoices ids: [UUID], on date: CalendarDate, in tx: PostgresConnection
+    ) async throws -> [UUID: Int64] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await tx.query("""
             WITH target AS (
-                SELECT i.id, i.amount_minor, i.issued_on FROM invoices i WHERE i.id = ANY(\(ids))
+                SELECT i.id, i.amount_minor, i.issued_on FROM invoices i WHERE i.tenant_id = \(tenant) AND i.id = ANY(\(ids))
             ), dated AS (
                 SELECT e.invoice_id, e.kind, e.amount_minor, e.on_date, e.ends_on
-                FROM report_balance_entries('infinity') e
+                FROM report_balance_entries(\(tenant), 'infinity') e
                 WHERE e.invoice_id = ANY(\(ids)) AND e.kind <> 'dispute'
             ), entries AS (
                 SELECT t.id AS invoice_id, t.issued_on AS on_date, t.amount_minor AS delta FROM target t
@@ -97,8 +100,10 @@ enum LedgerSQL {
     /// Locks the invoices in one consistent order (by id), so two transactions that
     /// touch overlapping invoices queue instead of deadlocking, and neither sees a
     /// balance the other is about to change.
-    static func lock(invoices ids: [UUID], in tx: PostgresConnection) async throws {
+    static func lock(_ tenant: UUID, invoices ids: [UUID], in tx: PostgresConnection) async throws {
         guard !ids.isEmpty else { return }
-        try await tx.execute("SELECT i.id FROM invoices i WHERE i.id = ANY(\(ids)) ORDER BY i.id FOR UPDATE")
+        try await tx.execute("""
+            SELECT i.id FROM invoices i WHERE i.tenant_id = \(tenant) AND i.id = ANY(\(ids)) ORDER BY i.id FOR UPDATE
+            """)
     }
 }

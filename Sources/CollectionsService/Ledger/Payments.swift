@@ -78,9 +78,9 @@ public struct Payments: Sendable {
             INSERT INTO idempotency_keys (tenant_id, key, request_hash) VALUES (\(tenant), \(key), \(hash))
             ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
             """).first != nil
-        if !claimed { return try await Self.replay(key: key, hash: hash, in: tx) }
+        if !claimed { return try await Self.replay(key: key, hash: hash, tenant: tenant, in: tx) }
 
-        let client = try await Clients.find(request.clientRef, in: tx)
+        let client = try await Clients.find(request.clientRef, tenant: tenant, in: tx)
         let payment: Payment
         do {
             // Returned as `find` reads it, which saves the round trip of reading it back.
@@ -91,7 +91,7 @@ public struct Payments: Sendable {
                             \(request.amount.amountMinor), \(request.receivedOn), \(checked.method))
                     RETURNING *
                 )
-                SELECT \(unescaped: Payment.columns) FROM p JOIN clients c ON c.tenant_id = p.tenant_id AND c.id = p.client_id
+                SELECT \(unescaped: Payment.columns) FROM p JOIN clients c ON c.tenant_id = \(tenant) AND c.id = p.client_id
                 """)[0])
         } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "payments_reference_key" {
             throw ServiceError.conflict("a payment with reference \(reference) already exists (posted under another idempotency key)")
@@ -117,15 +117,15 @@ public struct Payments: Sendable {
         try await Audit.record(tx, tenant: tenant, actor: actor, action: "post", entity: "payment",
                                entityID: reference, before: nil, after: summary)
         try await tx.execute("""
-            UPDATE idempotency_keys SET response = \(JSONB(summary)) WHERE key = \(key)
+            UPDATE idempotency_keys SET response = \(JSONB(summary)) WHERE tenant_id = \(tenant) AND key = \(key)
             """)
         return .posted(summary)
     }
 
     /// The stored result for a used key, when the request is the same one.
-    private static func replay(key: String, hash: Data, in tx: PostgresConnection) async throws -> PostOutcome {
+    private static func replay(key: String, hash: Data, tenant: UUID, in tx: PostgresConnection) async throws -> PostOutcome {
         guard let row = try await tx.query("""
-            SELECT request_hash, response FROM idempotency_keys WHERE key = \(key)
+            SELECT request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)
             """).first else {
             throw ServiceError.conflict("idempotency key \(key) is being used by a request that has not finished; try again")
         }
@@ -143,7 +143,7 @@ public struct Payments: Sendable {
         let actor = try Check.actor(actor)
         let reason = try Check.text(reason, "the reason for the reversal", 1...1000)
         return try await database.ledger(tenant) { tx in
-            let before = try await Self.find(reference, in: tx, lock: true)
+            let before = try await Self.find(reference, tenant: tenant, in: tx, lock: true)
             if let reversed = before.reversedOn {
                 throw ServiceError.conflict("payment \(reference) was already reversed on \(reversed)")
             }
@@ -151,9 +151,10 @@ public struct Payments: Sendable {
                 throw ServiceError.invalid("payment \(reference) cannot be reversed on \(date), before it was received on \(before.receivedOn)")
             }
             try await tx.execute("""
-                UPDATE payments SET reversed_on = \(date), reversal_reason = \(reason) WHERE id = \(before.id)
+                UPDATE payments p SET reversed_on = \(date), reversal_reason = \(reason)
+                WHERE p.tenant_id = \(tenant) AND p.id = \(before.id)
                 """)
-            let after = try await Self.find(reference, in: tx)
+            let after = try await Self.find(reference, tenant: tenant, in: tx)
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "reverse", entity: "payment",
                                    entityID: reference, before: before, after: after)
             return after
@@ -170,8 +171,8 @@ public struct Payments: Sendable {
         let actor = try Check.actor(actor)
         try Currency.validate(currency)
         return try await database.ledger(tenant) { tx in
-            let client = try await Clients.find(clientRef, in: tx)
-            let credits = try await Self.lockCredits(of: client.id, currency: currency, on: date, in: tx)
+            let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
+            let credits = try await Self.lockCredits(of: client.id, currency: currency, on: date, tenant: tenant, in: tx)
             let payer = Applier.Payer(id: client.id, ref: client.ref)
             let applications: [PaymentApplication]
             switch allocation {
@@ -194,12 +195,12 @@ public struct Payments: Sendable {
     /// `asOf` (the tenant's today by default).
     public func get(_ reference: String, asOf: CalendarDate? = nil) async throws -> PaymentSummary {
         try await database.ledger(tenant, readOnly: true) { tx in
-            let date = try await asOf.orToday(tx)
-            let payment = try await Self.find(reference, in: tx)
+            let date = try await asOf.orToday(tenant, in: tx)
+            let payment = try await Self.find(reference, tenant: tenant, in: tx)
             let applications = try await tx.query("""
                 SELECT i.number, a.amount_minor, a.applied_on FROM payment_applications a
-                JOIN invoices i ON i.tenant_id = a.tenant_id AND i.id = a.invoice_id
-                WHERE a.payment_id = \(payment.id) AND a.applied_on <= \(date)
+                JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = a.invoice_id
+                WHERE a.tenant_id = \(tenant) AND a.payment_id = \(payment.id) AND a.applied_on <= \(date)
                 ORDER BY a.applied_on, i.number
                 """).map {
                 PaymentApplication(
@@ -218,14 +219,14 @@ public struct Payments: Sendable {
     /// The client's unapplied credit as of `asOf`, one amount per currency that has any.
     public func unappliedCredit(clientRef: String, asOf: CalendarDate? = nil) async throws -> [Money] {
         try await database.ledger(tenant, readOnly: true) { tx in
-            let date = try await asOf.orToday(tx)
-            let client = try await Clients.find(clientRef, in: tx)
+            let date = try await asOf.orToday(tenant, in: tx)
+            let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
             return try await tx.query("""
                 SELECT p.currency, sum(p.amount_minor - coalesce((
                     SELECT sum(a.amount_minor) FROM payment_applications a
-                    WHERE a.tenant_id = p.tenant_id AND a.payment_id = p.id AND a.applied_on <= \(date)), 0)) AS credit
+                    WHERE a.tenant_id = \(tenant) AND a.payment_id = p.id AND a.applied_on <= \(date)), 0)) AS credit
                 FROM payments p
-                WHERE p.client_id = \(client.id) AND p.received_on <= \(date)
+                WHERE p.tenant_id = \(tenant) AND p.client_id = \(client.id) AND p.received_on <= \(date)
                   AND (p.reversed_on IS NULL OR p.reversed_on > \(date))
                 GROUP BY p.currency ORDER BY p.currency
                 """).map { Money(amountMinor: try $0["credit"], currency: try $0["currency"]) }
@@ -236,15 +237,15 @@ public struct Payments: Sendable {
     /// The client's payments in `currency` with money left to apply on `date`,
     /// locked (by id), oldest received first.
     private static func lockCredits(
-        of client: UUID, currency: String, on date: CalendarDate, in tx: PostgresConnection
+        of client: UUID, currency: String, on date: CalendarDate, tenant: UUID, in tx: PostgresConnection
     ) async throws -> [Applier.Credit] {
         let unapplied: SQL = """
             p.amount_minor - coalesce((SELECT sum(a.amount_minor) FROM payment_applications a
-                                       WHERE a.tenant_id = p.tenant_id AND a.payment_id = p.id), 0)
+                                       WHERE a.tenant_id = \(tenant) AND a.payment_id = p.id), 0)
             """
         let ids = try await tx.query("""
             SELECT p.id FROM payments p
-            WHERE p.client_id = \(client) AND p.currency = \(currency) AND p.received_on <= \(date)
+            WHERE p.tenant_id = \(tenant) AND p.client_id = \(client) AND p.currency = \(currency) AND p.received_on <= \(date)
               AND p.reversed_on IS NULL AND \(unapplied) > 0
             ORDER BY p.id FOR UPDATE
             """).map { try $0.decode(UUID.self, at: 0) }
@@ -252,18 +253,18 @@ public struct Payments: Sendable {
         // Read again after the lock: a concurrent application may have used some.
         return try await tx.query("""
             SELECT p.id, p.reference, \(unapplied) AS available FROM payments p
-            WHERE p.id = ANY(\(ids)) AND p.reversed_on IS NULL ORDER BY p.received_on, p.reference
+            WHERE p.tenant_id = \(tenant) AND p.id = ANY(\(ids)) AND p.reversed_on IS NULL ORDER BY p.received_on, p.reference
             """).compactMap {
             let available: Int64 = try $0["available"]
             return available > 0 ? Applier.Credit(paymentID: try $0["id"], reference: try $0["reference"], availableMinor: available) : nil
         }
     }
 
-    static func find(_ reference: String, in tx: PostgresConnection, lock: Bool = false) async throws -> Payment {
+    static func find(_ reference: String, tenant: UUID, in tx: PostgresConnection, lock: Bool = false) async throws -> Payment {
         guard let row = try await tx.query("""
             SELECT \(unescaped: Payment.columns) FROM payments p
-            JOIN clients c ON c.tenant_id = p.tenant_id AND c.id = p.client_id
-            WHERE p.reference = \(reference) \(unescaped: lock ? "FOR UPDATE OF p" : "")
+            JOIN clients c ON c.tenant_id = \(tenant) AND c.id = p.client_id
+            WHERE p.tenant_id = \(tenant) AND p.reference = \(reference) \(unescaped: lock ? "FOR UPDATE OF p" : "")
             """).first else {
             throw ServiceError.notFound("no payment with reference \(reference)")
         }

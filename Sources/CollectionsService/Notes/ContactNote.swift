@@ -31,13 +31,16 @@ public struct ContactNote: Sendable, Codable, Equatable {
         n.created_at
         """
 
-    /// The notes with what `columns` reads; `n` is contact_notes.
-    static let from = """
-        contact_notes n
-        JOIN clients c ON c.tenant_id = n.tenant_id AND c.id = n.client_id
-        JOIN tenants t ON t.id = n.tenant_id
-        LEFT JOIN invoices i ON i.tenant_id = n.tenant_id AND i.id = n.invoice_id
+    /// The notes with what `columns` reads; `n` is contact_notes. Each joined
+    /// table names `tenant`; the caller's `WHERE` names it for `n`.
+    static func from(_ tenant: UUID) -> SQL {
         """
+        contact_notes n
+        JOIN clients c ON c.tenant_id = \(tenant) AND c.id = n.client_id
+        JOIN tenants t ON t.id = \(tenant)
+        LEFT JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = n.invoice_id
+        """
+    }
 
     init(row: PostgresRow) throws {
         id = try row["id"]

@@ -19,20 +19,24 @@ public struct ContactNotes: Sendable {
         let actor = try Check.actor(actor)
         let input = try Self.validate(new)
         return try await database.ledger(tenant) { tx in
-            let client = try await Clients.find(new.clientRef, in: tx)
+            let client = try await Clients.find(new.clientRef, tenant: tenant, in: tx)
             var invoiceID: UUID?
             if let number = input.invoiceNumber {
                 guard let id = try await tx.query("""
-                    SELECT i.id FROM invoices i WHERE i.number = \(number) AND i.client_id = \(client.id)
+                    SELECT i.id FROM invoices i
+                    WHERE i.tenant_id = \(tenant) AND i.number = \(number) AND i.client_id = \(client.id)
                     """).scalar(UUID.self) else {
                     throw ServiceError.notFound("client \"\(client.ref)\" has no invoice \(number)")
                 }
                 invoiceID = id
             }
+            // Taken once and bound: the day checked is the day written, and no
+            // `now()` in the write (DESIGN.md "Scale-out").
+            let notedAt = new.notedAt ?? Date()
             // The note's day in the tenant's time zone, for the date checks.
             guard let notedOn = try await tx.query("""
-                SELECT local_date(coalesce(\(new.notedAt), now()), t.time_zone)
-                FROM tenants t WHERE t.id = (SELECT current_tenant_id())
+                SELECT local_date(\(notedAt), t.time_zone)
+                FROM tenants t WHERE t.id = \(tenant)
                 """).scalar(CalendarDate.self) else {
                 throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read or changed")
             }
@@ -45,13 +49,13 @@ public struct ContactNotes: Sendable {
             let id = try await tx.query("""
                 INSERT INTO contact_notes (tenant_id, client_id, invoice_id, noted_at, channel, direction, author, body,
                     outcome, promise_amount_minor, promise_currency, promise_date, satisfaction, follow_up_on)
-                VALUES (\(tenant), \(client.id), \(invoiceID), coalesce(\(new.notedAt), now()), \(new.channel.rawValue),
+                VALUES (\(tenant), \(client.id), \(invoiceID), \(notedAt), \(new.channel.rawValue),
                     \(new.direction.rawValue), \(input.author), \(input.body), \(new.outcome?.rawValue),
                     \(new.promiseAmount?.amountMinor), \(new.promiseAmount?.currency), \(new.promiseDate),
                     \(new.satisfaction.map(Int16.init)), \(new.followUpOn))
                 RETURNING id
                 """).scalar(UUID.self)!
-            let note = try await Self.find(id: id, in: tx)
+            let note = try await Self.find(id: id, tenant: tenant, in: tx)
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "create", entity: "contact_note",
                                    entityID: id.uuidString.lowercased(), before: nil, after: note)
             return note
@@ -64,8 +68,8 @@ public struct ContactNotes: Sendable {
         let limit = try Check.limit(limit)
         let position = try cursor.map(Cursor.init(parsing:))
         return try await database.ledger(tenant, readOnly: true) { tx in
-            let client = try await Clients.find(clientRef, in: tx)
-            var filter: SQL = "n.client_id = \(client.id)"
+            let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
+            var filter: SQL = "n.tenant_id = \(tenant) AND n.client_id = \(client.id)"
             if let position {
                 filter.append("""
                      AND (n.noted_at, n.id) < (timestamptz 'epoch' + \(position.micros) * interval '1 microsecond', \(position.id))
@@ -73,7 +77,7 @@ public struct ContactNotes: Sendable {
             }
             let rows = try await tx.query("""
                 SELECT \(unescaped: ContactNote.columns), (extract(epoch FROM n.noted_at) * 1000000)::bigint AS cursor_micros
-                FROM \(unescaped: ContactNote.from)
+                FROM \(ContactNote.from(tenant))
                 WHERE \(filter) ORDER BY n.noted_at DESC, n.id DESC LIMIT \(limit + 1)
                 """)
             var notes: [ContactNote] = []
@@ -94,14 +98,14 @@ public struct ContactNotes: Sendable {
         try await database.ledger(tenant, readOnly: true) { tx in
             var filter: SQL = "TRUE"
             if let clientRef {
-                let client = try await Clients.find(clientRef, in: tx)
+                let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
                 filter = "p.client_id = \(client.id)"
             }
             return try await tx.query("""
                 SELECT p.*, c.ref AS client_ref, i.number AS invoice_number
-                FROM (\(PromiseSQL.states(asOf: asOf))) p
-                JOIN clients c ON c.tenant_id = (SELECT current_tenant_id()) AND c.id = p.client_id
-                LEFT JOIN invoices i ON i.tenant_id = (SELECT current_tenant_id()) AND i.id = p.invoice_id
+                FROM (\(PromiseSQL.states(tenant, asOf: asOf))) p
+                JOIN clients c ON c.tenant_id = \(tenant) AND c.id = p.client_id
+                LEFT JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = p.invoice_id
                 WHERE \(filter)
                 ORDER BY p.promise_date, c.ref, p.noted_at, p.note_id
                 """).map(PromiseState.init(row:))
@@ -112,23 +116,24 @@ public struct ContactNotes: Sendable {
     /// client's record of broken promises as decided (`promise_outcomes`).
     public func brokenPromises(clientRef: String) async throws -> [BrokenPromise] {
         try await database.ledger(tenant, readOnly: true) { tx in
-            let client = try await Clients.find(clientRef, in: tx)
+            let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
             return try await tx.query("""
                 SELECT o.note_id, c.ref AS client_ref, i.number AS invoice_number, n.noted_at,
                        n.promise_amount_minor, n.promise_currency, n.promise_date, o.decided_on, o.paid_minor
                 FROM promise_outcomes o
-                JOIN contact_notes n ON n.tenant_id = o.tenant_id AND n.id = o.note_id
-                JOIN clients c ON c.tenant_id = o.tenant_id AND c.id = o.client_id
-                LEFT JOIN invoices i ON i.tenant_id = n.tenant_id AND i.id = n.invoice_id
-                WHERE o.client_id = \(client.id) AND o.state = 'broken'
+                JOIN contact_notes n ON n.tenant_id = \(tenant) AND n.id = o.note_id
+                JOIN clients c ON c.tenant_id = \(tenant) AND c.id = o.client_id
+                LEFT JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = n.invoice_id
+                WHERE o.tenant_id = \(tenant) AND o.client_id = \(client.id) AND o.state = 'broken'
                 ORDER BY o.decided_on DESC, n.noted_at DESC, o.note_id
                 """).map(BrokenPromise.init(row:))
         }
     }
 
-    static func find(id: UUID, in tx: PostgresConnection) async throws -> ContactNote {
+    static func find(id: UUID, tenant: UUID, in tx: PostgresConnection) async throws -> ContactNote {
         guard let row = try await tx.query("""
-            SELECT \(unescaped: ContactNote.columns) FROM \(unescaped: ContactNote.from) WHERE n.id = \(id)
+            SELECT \(unescaped: ContactNote.columns) FROM \(ContactNote.from(tenant))
+            WHERE n.tenant_id = \(tenant) AND n.id = \(id)
             """).first else {
             throw ServiceError.notFound("no contact note \(id.uuidString.lowercased())")
         }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Postgres
 
 /// Ageing as of a date, computed in the database (`report_ageing`,
@@ -33,7 +33,7 @@ public enum Ageing {
     /// `tenant` (it switches JIT off for the rest of that transaction).
     public static func compute(in tx: PostgresConnection, tenant: Tenant, asOf: CalendarDate) async throws -> AgeingReport {
         let rows = try await Reporting.run(
-            "\(rowsSQL(asOf: asOf, bucketLimits: tenant.ageingBucketLimits)) ORDER BY currency", in: tx)
+            "\(rowsSQL(tenant: tenant.id, asOf: asOf, bucketLimits: tenant.ageingBucketLimits)) ORDER BY currency", in: tx)
         let ranges = buckets(limits: tenant.ageingBucketLimits)
         let currencies = try rows.map { row in
             AgeingReport.Currency(
@@ -48,14 +48,15 @@ public enum Ageing {
     }
 
     /// The statement behind `compute`, for the worker to embed (e.g. `INSERT INTO
-    /// ... SELECT current_tenant_id(), <as of>, a.* FROM (<this>) a ON CONFLICT ...`)
-    /// in a transaction with the tenant set. Columns: currency, total_minor,
+    /// ... SELECT <tenant>, <as of>, a.* FROM (<this>) a ON CONFLICT ...`) in a
+    /// transaction with the tenant set; `tenant` is the function's first argument,
+    /// so every table it reads names it (DESIGN.md "Scale-out"). Columns: currency, total_minor,
     /// current_minor, bucket_minor (bigint[], one element per past-due bucket of
     /// `bucketLimits`, in order), disputed_minor, unapplied_credit_minor.
-    public static func rowsSQL(asOf: CalendarDate, bucketLimits: [Int]) -> SQL {
+    public static func rowsSQL(tenant: UUID, asOf: CalendarDate, bucketLimits: [Int]) -> SQL {
         """
         SELECT currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor \
-        FROM report_ageing(\(asOf), \(bucketLimits)::int[])
+        FROM report_ageing(\(tenant), \(asOf), \(bucketLimits)::int[])
         """
     }
 
@@ -75,8 +76,8 @@ public enum Ageing {
     public static func byClient(in tx: PostgresConnection, tenant: Tenant, asOf: CalendarDate) async throws -> ClientAgeingReport {
         let rows = try await Reporting.run("""
             SELECT a.*, c.ref AS client_ref, c.name AS client_name
-            FROM (\(byClientRowsSQL(asOf: asOf, bucketLimits: tenant.ageingBucketLimits))) a
-            JOIN clients c ON c.tenant_id = (SELECT current_tenant_id()) AND c.id = a.client_id
+            FROM (\(byClientRowsSQL(tenant: tenant.id, asOf: asOf, bucketLimits: tenant.ageingBucketLimits))) a
+            JOIN clients c ON c.tenant_id = \(tenant.id) AND c.id = a.client_id
             ORDER BY a.currency, c.ref
             """, in: tx)
         let ranges = buckets(limits: tenant.ageingBucketLimits)
@@ -97,10 +98,10 @@ public enum Ageing {
 
     /// The statement behind `byClient`, for the worker's per-client snapshot:
     /// the columns of `rowsSQL` with client_id first.
-    public static func byClientRowsSQL(asOf: CalendarDate, bucketLimits: [Int]) -> SQL {
+    public static func byClientRowsSQL(tenant: UUID, asOf: CalendarDate, bucketLimits: [Int]) -> SQL {
         """
         SELECT client_id, currency, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor \
-        FROM report_ageing_by_client(\(asOf), \(bucketLimits)::int[])
+        FROM report_ageing_by_client(\(tenant), \(asOf), \(bucketLimits)::int[])
         """
     }
 

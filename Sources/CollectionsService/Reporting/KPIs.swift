@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Postgres
 
 /// DESIGN.md's KPIs as of a date, computed in the database (`report_kpis` and
@@ -72,21 +72,21 @@ public enum KPIs {
     /// cei_opening_ar_minor, cei_credit_sales_minor, write_offs_minor,
     /// promises_due, promises_kept (ratios numeric(.,2) or NULL, money bigint).
     public static func rowsSQL(asOf: CalendarDate, tenant: Tenant) -> SQL {
-        rowsSQL(asOf: asOf, dsoPeriodDays: tenant.dsoPeriodDays, ceiPeriodDays: tenant.ceiPeriodDays,
+        rowsSQL(tenant: tenant.id, asOf: asOf, dsoPeriodDays: tenant.dsoPeriodDays, ceiPeriodDays: tenant.ceiPeriodDays,
                 promiseGraceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone)
     }
 
     public static func rowsSQL(
-        asOf: CalendarDate, dsoPeriodDays: Int, ceiPeriodDays: Int, promiseGraceDays: Int, timeZone: String
+        tenant: UUID, asOf: CalendarDate, dsoPeriodDays: Int, ceiPeriodDays: Int, promiseGraceDays: Int, timeZone: String
     ) -> SQL {
         """
-        SELECT * FROM report_kpis(\(asOf), \(dsoPeriodDays)::int, \(ceiPeriodDays)::int, \
+        SELECT * FROM report_kpis(\(tenant), \(asOf), \(dsoPeriodDays)::int, \(ceiPeriodDays)::int, \
         \(promiseGraceDays)::int, \(timeZone)::text)
         """
     }
 
     /// Satisfaction alone (one row: csat_percent, csat_average, csat_count).
     public static func csatSQL(asOf: CalendarDate, tenant: Tenant) -> SQL {
-        "SELECT * FROM report_csat(\(asOf), \(tenant.dsoPeriodDays)::int, \(tenant.timeZone)::text)"
+        "SELECT * FROM report_csat(\(tenant.id), \(asOf), \(tenant.dsoPeriodDays)::int, \(tenant.timeZone)::text)"
     }
 }

@@ -7,7 +7,8 @@ public import Postgres
 /// `sql/0002_reporting.sql` (`report_ageing`, `report_ageing_by_client`,
 /// `report_kpis`, `report_csat`, on top of `report_invoice_balances` and
 /// `report_payment_credit`), set-based, in one statement per report, inside a
-/// transaction that has the tenant set. `Ageing` and `KPIs` call them for live
+/// transaction that has the tenant set, the tenant also passed as their first
+/// argument (DESIGN.md "Scale-out"). `Ageing` and `KPIs` call them for live
 /// reports; the daily worker embeds the same statements (`Ageing.rowsSQL`,
 /// `KPIs.rowsSQL`, ...) in its `INSERT ... SELECT ... ON CONFLICT` so a stored
 /// snapshot and a live report can never disagree.

@@ -8,13 +8,16 @@ public enum StoredReports {
     public static func latestDay(database: CollectionsDatabase, tenant: Tenant, onOrBefore: CalendarDate? = nil) async throws -> CalendarDate? {
         try await database.withTenant(tenant.id, readOnly: true) { tx in
             try await tx.query("""
-                SELECT max(as_of) FROM tenant_days WHERE job = \(TenantDay.job) AND (\(onOrBefore)::date IS NULL OR as_of <= \(onOrBefore))
+                SELECT max(d.as_of) FROM tenant_days d
+                WHERE d.tenant_id = \(tenant.id) AND d.job = \(TenantDay.job) AND (\(onOrBefore)::date IS NULL OR d.as_of <= \(onOrBefore))
                 """).scalar(CalendarDate?.self) ?? nil
         }
     }
 
     static func requireDay(_ tx: PostgresConnection, tenant: Tenant, asOf: CalendarDate) async throws {
-        guard try await tx.query("SELECT 1 FROM tenant_days WHERE job = \(TenantDay.job) AND as_of = \(asOf)").first != nil else {
+        guard try await tx.query("""
+            SELECT 1 FROM tenant_days d WHERE d.tenant_id = \(tenant.id) AND d.job = \(TenantDay.job) AND d.as_of = \(asOf)
+            """).first != nil else {
             throw ServiceError.notFound(
                 "no stored snapshot for \(tenant.slug) as of \(asOf); make it with: collections-worker run --tenant \(tenant.slug) --as-of \(asOf)")
         }
@@ -25,7 +28,7 @@ public enum StoredReports {
             try await requireDay(tx, tenant: tenant, asOf: asOf)
             let rows = try await tx.query("""
                 SELECT currency, bucket_limits, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor
-                FROM ageing_snapshots WHERE as_of = \(asOf) ORDER BY currency
+                FROM ageing_snapshots WHERE tenant_id = \(tenant.id) AND as_of = \(asOf) ORDER BY currency
                 """)
             let currencies = try rows.map { row in
                 AgeingReport.Currency(
@@ -43,8 +46,8 @@ public enum StoredReports {
             let rows = try await tx.query("""
                 SELECT s.client_id, c.ref, c.name, s.currency, s.bucket_limits, s.total_minor, s.current_minor,
                        s.bucket_minor, s.disputed_minor, s.unapplied_credit_minor
-                FROM client_ageing_snapshots s JOIN clients c ON c.tenant_id = s.tenant_id AND c.id = s.client_id
-                WHERE s.as_of = \(asOf) ORDER BY s.currency, c.ref
+                FROM client_ageing_snapshots s JOIN clients c ON c.tenant_id = \(tenant.id) AND c.id = s.client_id
+                WHERE s.tenant_id = \(tenant.id) AND s.as_of = \(asOf) ORDER BY s.currency, c.ref
                 """)
             let clients = try rows.map { row in
                 ClientAgeingReport.Client(
@@ -60,12 +63,17 @@ public enum StoredReports {
     public static func kpis(database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate) async throws -> KPIReport {
         try await database.withTenant(tenant.id, readOnly: true) { tx in
             try await requireDay(tx, tenant: tenant, asOf: asOf)
-            let csatRow = try await tx.query("SELECT csat_percent, csat_average, csat_count FROM csat_snapshots WHERE as_of = \(asOf)").first
+            let csatRow = try await tx.query("""
+                SELECT csat_percent, csat_average, csat_count FROM csat_snapshots
+                WHERE tenant_id = \(tenant.id) AND as_of = \(asOf)
+                """).first
             let csat = try CSAT(
                 percent: csatRow?.decode(Double?.self, column: "csat_percent") ?? nil,
                 average: csatRow?.decode(Double?.self, column: "csat_average") ?? nil,
                 count: csatRow?.decode(Int.self, column: "csat_count") ?? 0)
-            let rows = try await tx.query("SELECT * FROM kpi_snapshots WHERE as_of = \(asOf) ORDER BY currency")
+            let rows = try await tx.query("""
+                SELECT * FROM kpi_snapshots WHERE tenant_id = \(tenant.id) AND as_of = \(asOf) ORDER BY currency
+                """)
             var dso = tenant.dsoPeriodDays
             var cei = tenant.ceiPeriodDays
             var grace = tenant.promiseGraceDays

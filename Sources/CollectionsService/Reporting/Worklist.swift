@@ -26,8 +26,8 @@ public struct Worklist: Sendable {
         let collector = try Check.optionalText(collector, "the collector", 1...200)
         try rules.validate()
         return try await database.ledger(tenant, readOnly: true) { tx in
-            let day = try await asOf.orToday(tx)
-            let rows = try await Reporting.run(Self.statement(asOf: day, collector: collector, limit: limit, rules: rules), in: tx)
+            let day = try await asOf.orToday(tenant, in: tx)
+            let rows = try await Reporting.run(Self.statement(tenant, asOf: day, collector: collector, limit: limit, rules: rules), in: tx)
             guard let first = rows.first else {
                 throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read")
             }
@@ -95,7 +95,9 @@ public struct Worklist: Sendable {
 
     /// The one statement: a first row always (the excluded counts), then one row
     /// per listed client in rank order (its columns NULL when none is listed).
-    static func statement(asOf day: CalendarDate, collector: String?, limit: Int, rules: WorklistRules) -> SQL {
+    static func statement(
+        _ tenant: UUID, asOf day: CalendarDate, collector: String?, limit: Int, rules: WorklistRules
+    ) -> SQL {
         let collectorFilter: SQL = collector.map { "c.assigned_collector = \($0)" } ?? "TRUE"
         return """
             WITH
@@ -108,7 +110,7 @@ public struct Worklist: Sendable {
                        max(b.days_past_due) FILTER (WHERE b.days_past_due > 0 AND NOT b.disputed) AS oldest_days,
                        coalesce(report_sum(b.balance_minor) FILTER (WHERE b.disputed), 0) AS disputed_minor,
                        count(*) FILTER (WHERE b.disputed) AS disputed_invoices
-                FROM report_invoice_balances(\(day)) b
+                FROM report_invoice_balances(\(tenant), \(day)) b
                 WHERE b.balance_minor > 0
                 GROUP BY 1, 2
             ),
@@ -146,7 +148,7 @@ public struct Worklist: Sendable {
                            FILTER (WHERE p.state = 'open'))[1] AS open_currency,
                        (array_agg(p.promise_date ORDER BY p.promise_date, p.noted_at, p.note_id)
                            FILTER (WHERE p.state = 'open'))[1] AS open_promise_date
-                FROM (\(PromiseSQL.states(asOf: day))) p
+                FROM (\(PromiseSQL.states(tenant, asOf: day))) p
                 GROUP BY 1
             ),
             -- The follow-up date of each client's latest note (by its time), when due.
@@ -155,8 +157,8 @@ public struct Worklist: Sendable {
                 FROM (
                     SELECT DISTINCT ON (n.client_id) n.client_id, n.follow_up_on
                     FROM contact_notes n
-                    JOIN tenants t ON t.id = (SELECT current_tenant_id())
-                    WHERE n.tenant_id = (SELECT current_tenant_id())
+                    JOIN tenants t ON t.id = \(tenant)
+                    WHERE n.tenant_id = \(tenant)
                       AND local_date(n.noted_at, t.time_zone) <= \(day)::date
                     ORDER BY n.client_id, n.noted_at DESC, n.id DESC
                 ) l
@@ -189,7 +191,7 @@ public struct Worklist: Sendable {
                 LEFT JOIN balances b ON b.client_id = c.id
                 LEFT JOIN promises p ON p.client_id = c.id
                 LEFT JOIN follow_ups f ON f.client_id = c.id
-                WHERE c.tenant_id = (SELECT current_tenant_id())
+                WHERE c.tenant_id = \(tenant)
                   AND (b.overdue_currencies IS NOT NULL OR f.follow_up_on IS NOT NULL)
                   AND \(collectorFilter)
             ),

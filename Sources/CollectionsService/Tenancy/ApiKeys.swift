@@ -61,8 +61,9 @@ public struct ApiKeys: Sendable {
         return try await database.asRegistry { tx in
             try await CollectionsDatabase.setTenant(tenant.id, in: tx)
             let id = UUID(uuidString: keyID)
+            // The time bound, not `now()` in the write's coalesce (DESIGN.md "Scale-out").
             guard let row = try await tx.query("""
-                UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+                UPDATE api_keys SET revoked_at = coalesce(revoked_at, \(Date()))
                 WHERE tenant_id = \(tenant.id) AND (prefix = \(keyID) OR id = \(id))
                 RETURNING id, prefix, label, created_at, last_used_at, revoked_at
                 """).first else {

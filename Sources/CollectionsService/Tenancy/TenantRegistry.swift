@@ -82,9 +82,10 @@ public struct TenantRegistry: Sendable {
     private func setStatus(_ slug: String, _ status: Tenant.Status, actor: String) async throws -> Tenant {
         try await database.asRegistry { tx in
             let before = try await Self.find(slug, in: tx)
+            // The time bound, not `now()` in the write's coalesce (DESIGN.md "Scale-out").
             let row = try await tx.query("""
                 UPDATE tenants SET status = \(status.rawValue),
-                    suspended_at = CASE WHEN \(status.rawValue) = 'suspended' THEN coalesce(suspended_at, now()) END
+                    suspended_at = CASE WHEN \(status.rawValue) = 'suspended' THEN coalesce(suspended_at, \(Date())) END
                 WHERE slug = \(slug) RETURNING \(unescaped: Tenant.columns)
                 """)
             let after = try Tenant(row: row[0])
@@ -147,15 +148,20 @@ public struct TenantRegistry: Sendable {
                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
                 WHERE c.relkind IN ('r', 'p') ORDER BY c.relname
                 """).map { try $0.decode(String.self, at: 0) }
+            // Each count names the tenant as well (DESIGN.md "Scale-out").
             var counts: [(String, Int)] = []
             for table in tables {
-                let count = try await tx.query("SELECT count(*) FROM \(identifier: table)").scalar(Int.self) ?? 0
+                let count = try await tx.query("""
+                    SELECT count(*) FROM \(identifier: table) WHERE tenant_id = \(tenant.id)
+                    """).scalar(Int.self) ?? 0
                 counts.append((table, count))
             }
             // Every tenant table references tenants ON DELETE CASCADE.
             try await tx.execute("DELETE FROM tenants WHERE id = \(tenant.id)")
             for table in tables {
-                let left = try await tx.query("SELECT count(*) FROM \(identifier: table)").scalar(Int.self) ?? 0
+                let left = try await tx.query("""
+                    SELECT count(*) FROM \(identifier: table) WHERE tenant_id = \(tenant.id)
+                    """).scalar(Int.self) ?? 0
                 guard left == 0 else { throw ServiceError.refused("\(left) rows of \(table) survived the delete; rolled back") }
             }
             let removed = counts + [("tenants", 1)]

@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 /// Accrues each invoice's late fees up to a day, as dated charges.
@@ -15,8 +16,8 @@ import Postgres
 enum LateFees {
     /// The statement that inserts the fees due on or before `asOf`, for the
     /// tenant's day to pipeline: one row, one column, the number of fees added (`count`).
-    static func statement(asOf: CalendarDate) -> SQL {
-        "SELECT worker_accrue_late_fees(\(asOf)) AS added"
+    static func statement(tenant: UUID, asOf: CalendarDate) -> SQL {
+        "SELECT worker_accrue_late_fees(\(tenant), \(asOf)) AS added"
     }
 
     static func count(_ rows: PostgresRows) throws -> Int {

@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 /// Decides promises to pay once their date plus the tenant's grace has passed.
@@ -16,14 +17,14 @@ import Postgres
 enum PromiseDecisions {
     /// The statement that decides the promises due before `asOf`: one row, one column, the number of promises
     /// decided (`count`).
-    static func statement(asOf: CalendarDate, graceDays: Int, timeZone: String) -> SQL {
-        "SELECT worker_decide_promises(\(asOf), \(Int32(graceDays))::int, \(timeZone)::text) AS decided"
+    static func statement(tenant: UUID, asOf: CalendarDate, graceDays: Int, timeZone: String) -> SQL {
+        "SELECT worker_decide_promises(\(tenant), \(asOf), \(Int32(graceDays))::int, \(timeZone)::text) AS decided"
     }
 
     /// The statement that breaks the kept promises whose payments were reversed by
     /// `asOf` and no longer cover them: one row, one column, how many it broke.
-    static func bouncedStatement(asOf: CalendarDate, graceDays: Int, timeZone: String) -> SQL {
-        "SELECT worker_break_bounced_promises(\(asOf), \(Int32(graceDays))::int, \(timeZone)::text) AS broken"
+    static func bouncedStatement(tenant: UUID, asOf: CalendarDate, graceDays: Int, timeZone: String) -> SQL {
+        "SELECT worker_break_bounced_promises(\(tenant), \(asOf), \(Int32(graceDays))::int, \(timeZone)::text) AS broken"
     }
 
     static func count(_ rows: PostgresRows) throws -> Int {

@@ -14,7 +14,7 @@ enum Snapshots {
     /// rows stored (`count`).
     static func statement(tenant: Tenant, asOf: CalendarDate) -> SQL {
         """
-        SELECT worker_store_day(\(asOf), \(tenant.ageingBucketLimits.map(Int32.init))::int[], \
+        SELECT worker_store_day(\(tenant.id), \(asOf), \(tenant.ageingBucketLimits.map(Int32.init))::int[], \
         \(Int32(tenant.dsoPeriodDays))::int, \(Int32(tenant.ceiPeriodDays))::int, \
         \(Int32(tenant.promiseGraceDays))::int, \(tenant.timeZone)::text) AS stored
         """

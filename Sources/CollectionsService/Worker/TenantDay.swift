@@ -36,8 +36,8 @@ public struct TenantDay: Sendable {
                 "SET LOCAL jit = off",
                 """
                 SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0)) AS locked,
-                       EXISTS (SELECT 1 FROM tenant_days
-                               WHERE tenant_id = (SELECT current_tenant_id()) AND job = \(Self.job) AND as_of = \(asOf)) AS done
+                       EXISTS (SELECT 1 FROM tenant_days d
+                               WHERE d.tenant_id = \(tenant.id) AND d.job = \(Self.job) AND d.as_of = \(asOf)) AS done
                 """,
             ])
             guard let state = head[1].first, try state.decode(Bool.self, column: "locked") else {
@@ -50,10 +50,12 @@ public struct TenantDay: Sendable {
             // decisions (and promises broken by bounced payments), the day's reminders
             // and the snapshots, in one round trip (sql/0006, 0009, 0010).
             let work = try await tx.pipeline([
-                LateFees.statement(asOf: asOf),
-                PromiseDecisions.statement(asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
-                PromiseDecisions.bouncedStatement(asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
-                Reminders.queueStatement(asOf: asOf, graceDays: tenant.promiseGraceDays),
+                LateFees.statement(tenant: tenant.id, asOf: asOf),
+                PromiseDecisions.statement(
+                    tenant: tenant.id, asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
+                PromiseDecisions.bouncedStatement(
+                    tenant: tenant.id, asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
+                Reminders.queueStatement(tenant: tenant.id, asOf: asOf, graceDays: tenant.promiseGraceDays),
                 Snapshots.statement(tenant: tenant, asOf: asOf),
             ])
             let fees = try LateFees.count(work[0])
@@ -64,15 +66,20 @@ public struct TenantDay: Sendable {
             let rows = try Snapshots.count(work[4])
             let elapsed = ContinuousClock.now - started
             let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            // The time bound, not `now()` in the upsert (DESIGN.md "Scale-out").
+            let finished = Date()
             _ = try await tx.pipeline([
                 """
-                INSERT INTO tenant_days (tenant_id, job, as_of, run_id, duration_ms, rows_written)
-                VALUES (current_tenant_id(), \(Self.job), \(asOf), \(runID), \(millis), \(rows))
+                INSERT INTO tenant_days (tenant_id, job, as_of, run_id, finished_at, duration_ms, rows_written)
+                VALUES (\(tenant.id), \(Self.job), \(asOf), \(runID), \(finished), \(millis), \(rows))
                 ON CONFLICT (tenant_id, job, as_of) DO UPDATE
-                SET run_id = excluded.run_id, finished_at = now(), duration_ms = excluded.duration_ms,
+                SET run_id = excluded.run_id, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
                     rows_written = excluded.rows_written
                 """,
-                "DELETE FROM tenant_day_failures WHERE tenant_id = (SELECT current_tenant_id()) AND job = \(Self.job) AND as_of = \(asOf)",
+                """
+                DELETE FROM tenant_day_failures f
+                WHERE f.tenant_id = \(tenant.id) AND f.job = \(Self.job) AND f.as_of = \(asOf)
+                """,
             ])
             return .done(snapshotRows: rows, feesAccrued: fees, promisesDecided: promises, remindersQueued: reminders)
         }
@@ -81,11 +88,13 @@ public struct TenantDay: Sendable {
     /// Records why a day failed, in a transaction of its own (the day's rolled back).
     public func recordFailure(tenant: Tenant, asOf: CalendarDate, runID: UUID?, error: any Error) async {
         _ = try? await database.withTenant(tenant.id) { tx in
+            // The time bound, not `now()` in the upsert (DESIGN.md "Scale-out").
             try await tx.execute("""
-                INSERT INTO tenant_day_failures (tenant_id, job, as_of, run_id, error)
-                VALUES (current_tenant_id(), \(Self.job), \(asOf), \(runID), \(String(String(describing: error).prefix(2000))))
+                INSERT INTO tenant_day_failures (tenant_id, job, as_of, run_id, failed_at, error)
+                VALUES (\(tenant.id), \(Self.job), \(asOf), \(runID), \(Date()),
+                        \(String(String(describing: error).prefix(2000))))
                 ON CONFLICT (tenant_id, job, as_of) DO UPDATE
-                SET run_id = excluded.run_id, failed_at = now(), error = excluded.error
+                SET run_id = excluded.run_id, failed_at = excluded.failed_at, error = excluded.error
                 """)
         }
     }
