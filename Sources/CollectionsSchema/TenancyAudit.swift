@@ -29,7 +29,8 @@ public enum TenancyAudit {
         (11, 'current_tenant_is_active', 'plpgsql', 's',
          $$BEGIN RETURN EXISTS ( SELECT 1 FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active' ); END$$),
         (12, 'current_active_tenant_id', 'plpgsql', 's',
-         $$BEGIN RETURN (SELECT id FROM public.tenants WHERE id = public.current_tenant_id() AND status = 'active'); END$$),
+         $$DECLARE active uuid; BEGIN SELECT t.id INTO active FROM public.tenants t WHERE t.id = \
+        public.current_tenant_id() AND t.status = 'active'; RETURN active; END$$),
         (12, 'refuse_suspended_tenant', 'plpgsql', 'v',
          $$BEGIN IF pg_catalog.pg_has_role(current_user, 'collections_app', 'USAGE') AND NOT (SELECT r.rolsuper \
         FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) AND public.current_active_tenant_id() IS NULL THEN \
