@@ -10,6 +10,25 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The products several targets use, named once.
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+
+/// Our targets, each built with `strict`: no target can be added without it.
+func library(_ name: String, _ dependencies: [Target.Dependency] = [], path: String? = nil) -> Target {
+    .target(name: name, dependencies: dependencies, path: path, swiftSettings: strict)
+}
+
+func executable(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, swiftSettings: strict)
+}
+
+func tests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: dependencies, swiftSettings: strict)
+}
+
 let package = Package(
     name: "collections",
     platforms: [.macOS(.v15)],
@@ -37,95 +56,37 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         // The layers, each importing only those below it.
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
-        .target(name: "CSV", swiftSettings: strict),
-        .target(
-            name: "CollectionsSchema",
-            dependencies: ["Postgres", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "CollectionsService",
-            dependencies: [
-                "Postgres",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-            ],
-            swiftSettings: strict
-        ),
-        .target(name: "CollectionsImport", dependencies: ["CollectionsService", "CSV", "Postgres"], swiftSettings: strict),
-        .target(
-            name: "CollectionsDemo",
-            dependencies: ["CollectionsService", "CollectionsImport", "CSV", "Postgres"],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "CollectionsCommandLine",
-            dependencies: [
-                "CollectionsService", "CSV", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
+        library("Postgres", ["CLibPQ"]),
+        library("CSV"),
+        library("CollectionsSchema", ["Postgres", crypto]),
+        library("CollectionsService", ["Postgres", crypto, logging, metrics]),
+        library("CollectionsImport", ["CollectionsService", "CSV", "Postgres"]),
+        library("CollectionsDemo", ["CollectionsService", "CollectionsImport", "CSV", "Postgres"]),
+        library("CollectionsCommandLine", ["CollectionsService", "CSV", "Postgres", argumentParser]),
         // The executables carry only what they use: the worker no schema, importer or demo.
-        .executableTarget(
-            name: "collections-admin",
-            dependencies: [
-                "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres",
-                "CollectionsCommandLine",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "collections-worker",
-            dependencies: [
-                "CollectionsService", "Postgres", "CollectionsCommandLine",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "collections-bench",
-            dependencies: [
-                "Postgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "TestSupport", dependencies: ["Postgres", "CollectionsService", "CollectionsSchema"],
-            path: "Tests/TestSupport", swiftSettings: strict),
+        executable("collections-admin", [
+            "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres",
+            "CollectionsCommandLine", argumentParser, logging,
+        ]),
+        executable("collections-worker", [
+            "CollectionsService", "Postgres", "CollectionsCommandLine", argumentParser, logging, metrics,
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
+        executable("collections-bench", ["Postgres", argumentParser]),
+        library("TestSupport", ["Postgres", "CollectionsService", "CollectionsSchema"], path: "Tests/TestSupport"),
         // Suites that need no server, apart from the integration suites below.
-        .testTarget(
-            name: "UnitTests", dependencies: ["CSV", "CollectionsService", "CollectionsImport", "Postgres"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
-        .testTarget(
-            name: "CollectionsServiceTests",
-            dependencies: [
-                "CollectionsService", "CollectionsImport", "CollectionsDemo", "CSV", "Postgres", "TestSupport",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "WorkerTests",
-            dependencies: ["CollectionsService", "Postgres", "TestSupport"],
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "AdminTests",
-            dependencies: [
-                "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
-            ],
-            swiftSettings: strict
-        ),
+        tests("UnitTests", ["CSV", "CollectionsService", "CollectionsImport", "Postgres"]),
+        tests("PostgresTests", ["Postgres", "TestSupport"]),
+        tests("CollectionsServiceTests", [
+            "CollectionsService", "CollectionsImport", "CollectionsDemo", "CSV", "Postgres", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        tests("WorkerTests", ["CollectionsService", "Postgres", "TestSupport"]),
+        tests("AdminTests", [
+            "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

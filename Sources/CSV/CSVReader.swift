@@ -145,6 +145,15 @@ package struct CSVReader {
             fieldBytes += bytes.count
         }
 
+        /// Takes the plain bytes from `start` up to `index` into the field, in one
+        /// append (not one a byte), and moves past them.
+        func take(upTo index: Int, _ record: inout CSVRecord, _ fieldBytes: inout Int) {
+            guard index > start else { return }
+            append(&record, chunk[start..<index], &fieldBytes)
+            offset += Int64(index - start)
+            start = index
+        }
+
         while true {
             if start == end {
                 guard try refill() else {
@@ -186,11 +195,7 @@ package struct CSVReader {
                     if byte == 44 || byte == 10 || byte == 13 { break }
                     index += 1
                 }
-                if index > start {
-                    append(&record, chunk[start..<index], &fieldBytes)
-                    offset += Int64(index - start)
-                    start = index
-                }
+                take(upTo: index, &record, &fieldBytes)
                 guard start < end else { continue }
                 let byte = chunk[start]
                 start += 1
@@ -210,11 +215,7 @@ package struct CSVReader {
                     if byte == 10 { linesDone += 1 }
                     index += 1
                 }
-                if index > start {
-                    append(&record, chunk[start..<index], &fieldBytes)
-                    offset += Int64(index - start)
-                    start = index
-                }
+                take(upTo: index, &record, &fieldBytes)
                 guard start < end else { continue }
                 start += 1  // the quote
                 offset += 1

@@ -25,16 +25,7 @@ public func reportingFailures(_ body: () async throws -> Void) async throws {
 public func reportingFailures(
     _ options: DatabaseOptions, connections: Int = 4, _ body: (CollectionsDatabase) async throws -> Void
 ) async throws {
-    try await reportingFailures {
-        let database = try options.database(connections: connections)
-        do {
-            try await body(database)
-        } catch {
-            await database.close()
-            throw error
-        }
-        await database.close()
-    }
+    try await reportingFailures { try await options.database(connections: connections).closing(body) }
 }
 
 /// Parses and runs a command tree. Help goes to stdout with exit 0; a usage error is

@@ -41,9 +41,7 @@ enum ClientImport {
                 LEFT JOIN \(unescaped: ImportCheck.duplicates(of: "ref")) d ON d.ref = s.ref
                 """,
             [
-                ImportCheck(
-                    "currency", "s.currency IS NOT NULL AND cu.code IS NULL",
-                    "format('unknown currency \"%s\": use an ISO 4217 code such as USD', s.currency)"),
+                .knownCurrency,
                 ImportCheck(
                     "credit_limit", "s.credit_limit IS NOT NULL AND s.currency IS NULL",
                     "'a credit limit needs a currency: fill in the currency column'"),
@@ -60,18 +58,15 @@ enum ClientImport {
             LEFT JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
             WHERE \(unescaped: ImportContext.good)
             """
-        if dryRun {
-            return try await context.tx.query("""
-                SELECT count(*) \(from)
-                AND NOT EXISTS (SELECT FROM clients c WHERE c.tenant_id = \(context.tenant.id) AND c.ref = s.ref)
-                """).scalar(Int.self) ?? 0
-        }
-        return try await context.tx.execute("""
-            INSERT INTO clients (tenant_id, ref, name, email, phone, payment_terms_days, credit_limit_minor, currency)
-            SELECT \(context.tenant.id), s.ref, s.name, s.email, s.phone, coalesce(s.payment_terms_days, 30),
-                   \(unescaped: ImportCheck.minor("credit_limit")), s.currency
-            \(from)
-            ON CONFLICT (tenant_id, ref) DO NOTHING
-            """)
+        return try await context.insertNew(
+            from: from, stored: "SELECT FROM clients c WHERE c.tenant_id = \(context.tenant.id) AND c.ref = s.ref",
+            insert: """
+                INSERT INTO clients (tenant_id, ref, name, email, phone, payment_terms_days, credit_limit_minor, currency)
+                SELECT \(context.tenant.id), s.ref, s.name, s.email, s.phone, coalesce(s.payment_terms_days, 30),
+                       \(unescaped: ImportCheck.minor("credit_limit")), s.currency
+                \(from)
+                ON CONFLICT (tenant_id, ref) DO NOTHING
+                """,
+            dryRun: dryRun)
     }
 }

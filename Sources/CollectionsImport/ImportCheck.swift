@@ -15,6 +15,18 @@ struct ImportCheck {
         self.reason = reason
     }
 
+    /// A `client_ref` that names no client of the tenant (`c`, the clients
+    /// joined by ref in the check's FROM): the file's clients come first.
+    static let knownClient = ImportCheck(
+        "client_ref", "s.client_ref IS NOT NULL AND c.id IS NULL",
+        "format('no client with ref \"%s\" (import the clients first)', s.client_ref)")
+
+    /// A `currency` that is no ISO 4217 code (`cu`, the `currencies` joined by
+    /// code in the check's FROM).
+    static let knownCurrency = ImportCheck(
+        "currency", "s.currency IS NOT NULL AND cu.code IS NULL",
+        "format('unknown currency \"%s\": use an ISO 4217 code such as USD', s.currency)")
+
     /// The currencies with the factor from major to minor units, exact:
     /// `numeric ^ int` is numeric, never a float.
     static let currencies = "(SELECT code::text AS code, exponent::int AS exponent, 10::numeric ^ exponent AS factor FROM currencies)"

@@ -1,3 +1,4 @@
+import CollectionsService
 import Foundation
 import Postgres
 
@@ -19,6 +20,17 @@ extension ImportContext {
             ) AS v(position, column_name, reason)
             WHERE (\(unescaped: any)) AND v.reason IS NOT NULL
             """)
+    }
+
+    /// The staged rows `s` with what `ImportCheck.knownClient` and
+    /// `.knownCurrency` look at: `c`, the tenant's client by `client_ref`, and
+    /// `cu`, the currency by code. A check's FROM for rows that name both.
+    var stagedWithClientAndCurrency: SQL {
+        """
+        FROM import_stage s
+        LEFT JOIN clients c ON c.tenant_id = \(tenant.id) AND c.ref = s.client_ref
+        LEFT JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
+        """
     }
 
     /// `NOT EXISTS` a problem for the row: the good rows.

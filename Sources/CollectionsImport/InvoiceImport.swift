@@ -12,20 +12,14 @@ enum InvoiceImport {
         let comparable = "s.problems IS NULL AND c.id IS NOT NULL AND cu.code IS NOT NULL AND i.id IS NOT NULL"
         try await context.record(
             from: """
-                FROM import_stage s
-                LEFT JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
-                LEFT JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
+                \(context.stagedWithClientAndCurrency)
                 LEFT JOIN invoices i ON i.tenant_id = \(context.tenant.id) AND i.number = s.number
                 LEFT JOIN clients ic ON ic.tenant_id = \(context.tenant.id) AND ic.id = i.client_id
                 LEFT JOIN \(unescaped: ImportCheck.duplicates(of: "number")) d ON d.number = s.number
                 """,
             [
-                ImportCheck(
-                    "client_ref", "s.client_ref IS NOT NULL AND c.id IS NULL",
-                    "format('no client with ref \"%s\" (import the clients first)', s.client_ref)"),
-                ImportCheck(
-                    "currency", "s.currency IS NOT NULL AND cu.code IS NULL",
-                    "format('unknown currency \"%s\": use an ISO 4217 code such as USD', s.currency)"),
+                .knownClient,
+                .knownCurrency,
                 ImportCheck(
                     "due_on", "s.due_on < s.issued_on",
                     "format('%s is before the issue date %s', s.due_on, s.issued_on)"),
@@ -58,20 +52,17 @@ enum InvoiceImport {
             JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
             WHERE \(unescaped: ImportContext.good)
             """
-        if dryRun {
-            return try await context.tx.query("""
-                SELECT count(*) \(from)
-                AND NOT EXISTS (SELECT FROM invoices i WHERE i.tenant_id = \(context.tenant.id) AND i.number = s.number)
-                """).scalar(Int.self) ?? 0
-        }
         // Ids in file order (see `idPrefix`), so the indexes on id are appended to.
-        return try await context.tx.execute("""
-            INSERT INTO invoices (tenant_id, id, client_id, number, currency, amount_minor, issued_on, due_on)
-            SELECT \(context.tenant.id), (\(idPrefix()) || lpad(to_hex(s.line), 12, '0'))::uuid, c.id, s.number, s.currency,
-                   \(unescaped: ImportCheck.minor("amount")), s.issued_on, coalesce(s.due_on, s.issued_on + c.payment_terms_days)
-            \(from)
-            ON CONFLICT (tenant_id, number) DO NOTHING
-            """)
+        return try await context.insertNew(
+            from: from, stored: "SELECT FROM invoices i WHERE i.tenant_id = \(context.tenant.id) AND i.number = s.number",
+            insert: """
+                INSERT INTO invoices (tenant_id, id, client_id, number, currency, amount_minor, issued_on, due_on)
+                SELECT \(context.tenant.id), (\(idPrefix()) || lpad(to_hex(s.line), 12, '0'))::uuid, c.id, s.number, s.currency,
+                       \(unescaped: ImportCheck.minor("amount")), s.issued_on, coalesce(s.due_on, s.issued_on + c.payment_terms_days)
+                \(from)
+                ON CONFLICT (tenant_id, number) DO NOTHING
+                """,
+            dryRun: dryRun)
     }
 
     /// The first 24 characters of a time-ordered UUID (RFC 9562 version 7): the

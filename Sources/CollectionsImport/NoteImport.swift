@@ -27,9 +27,7 @@ enum NoteImport {
                 \(promiseCurrency(context))
                 """,
             [
-                ImportCheck(
-                    "client_ref", "s.client_ref IS NOT NULL AND c.id IS NULL",
-                    "format('no client with ref \"%s\" (import the clients first)', s.client_ref)"),
+                .knownClient,
                 ImportCheck("promise_amount", "\(promise) AND \(empty("promise_amount"))", "'a promise to pay needs a promise_amount'"),
                 ImportCheck("promise_date", "\(promise) AND \(empty("promise_date"))", "'a promise to pay needs a promise_date'"),
                 ImportCheck(

@@ -15,19 +15,13 @@ enum PaymentImport {
     static func check(_ context: ImportContext) async throws {
         try await context.record(
             from: """
-                FROM import_stage s
-                LEFT JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
-                LEFT JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
+                \(context.stagedWithClientAndCurrency)
                 LEFT JOIN invoices i ON i.tenant_id = \(context.tenant.id) AND i.number = s.invoice_number
                 LEFT JOIN \(unescaped: ImportCheck.duplicates(of: "reference")) d ON d.reference = s.reference
                 """,
             [
-                ImportCheck(
-                    "client_ref", "s.client_ref IS NOT NULL AND c.id IS NULL",
-                    "format('no client with ref \"%s\" (import the clients first)', s.client_ref)"),
-                ImportCheck(
-                    "currency", "s.currency IS NOT NULL AND cu.code IS NULL",
-                    "format('unknown currency \"%s\": use an ISO 4217 code such as USD', s.currency)"),
+                .knownClient,
+                .knownCurrency,
                 ImportCheck.unique("reference", "payment reference"),
                 ImportCheck(
                     "invoice_number", "s.invoice_number IS NOT NULL AND i.id IS NULL",

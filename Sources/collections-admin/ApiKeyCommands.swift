@@ -19,47 +19,41 @@ struct ApiKeyCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a key. The secret is printed once and never stored: only its SHA-256 is.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
         @Option(help: "What the key is for (at most 200 characters).") var label: String?
 
         func run() async throws {
-            try await reportingFailures(database) { db in
-                let issued = try await ApiKeys(database: db).create(tenantSlug: slug, label: label, actor: adminActor())
-                try emit(issued, format: output.format, table: { ApiKeyCommand.table([issued.key]) },
+            try await options.withDatabase { db in
+                let issued = try await ApiKeys(database: db).create(tenantSlug: options.slug, label: label, actor: adminActor())
+                try emit(issued, format: options.format, table: { ApiKeyCommand.table([issued.key]) },
                          after: "\nsecret (shown once, store it now):\n\(issued.secret)\n")
                 // A spreadsheet gets the secret as a last line too: it is shown once.
-                if output.format == .csv { printOut("\nsecret (shown once, store it now):\n\(issued.secret)\n") }
+                if options.format == .csv { printOut("\nsecret (shown once, store it now):\n\(issued.secret)\n") }
             }
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a tenant's keys (never the secrets).")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
 
         func run() async throws {
-            try await reportingFailures(database) { db in
-                let keys = try await ApiKeys(database: db).list(tenantSlug: slug)
-                try emit(keys, format: output.format, table: { ApiKeyCommand.table(keys) })
+            try await options.withDatabase { db in
+                let keys = try await ApiKeys(database: db).list(tenantSlug: options.slug)
+                try emit(keys, format: options.format, table: { ApiKeyCommand.table(keys) })
             }
         }
     }
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key; it stops working at once.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
         @Argument(help: "The key id shown by 'api-key list' (its prefix), or its UUID.") var keyID: String
 
         func run() async throws {
-            try await reportingFailures(database) { db in
-                let key = try await ApiKeys(database: db).revoke(tenantSlug: slug, keyID: keyID, actor: adminActor())
-                try emit(key, format: output.format, table: { ApiKeyCommand.table([key]) })
+            try await options.withDatabase { db in
+                let key = try await ApiKeys(database: db).revoke(tenantSlug: options.slug, keyID: keyID, actor: adminActor())
+                try emit(key, format: options.format, table: { ApiKeyCommand.table([key]) })
             }
         }
     }

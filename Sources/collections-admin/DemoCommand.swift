@@ -127,10 +127,9 @@ struct DemoCommand: AsyncParsableCommand {
 
             // The worker over the last days of each book, as its daily runs would have done.
             // The worker's own login when given (closed, awaited, before the reports).
-            let workerDatabase = try workerDatabaseURL.map { try CollectionsDatabase(url: $0, maxConnections: 4) } ?? db
-            let worker = DailyWorker(database: workerDatabase, logger: Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() }))
             let days = self.days
-            do {
+            func runWorker(_ database: CollectionsDatabase) async throws {
+                let worker = DailyWorker(database: database, logger: Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() }))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (tenant, lastDay) in shown {
                         group.addTask {
@@ -141,11 +140,12 @@ struct DemoCommand: AsyncParsableCommand {
                     }
                     try await group.waitForAll()
                 }
-            } catch {
-                if workerDatabase !== db { await workerDatabase.close() }
-                throw error
             }
-            if workerDatabase !== db { await workerDatabase.close() }
+            if let workerDatabaseURL {
+                try await CollectionsDatabase(url: workerDatabaseURL, maxConnections: 4).closing(runWorker)
+            } else {
+                try await runWorker(db)
+            }
 
             for (tenant, lastDay) in shown {
                 printOut("\n== \(tenant.name) (\(tenant.slug)), as of \(lastDay) ==\n\nAgeing\n")

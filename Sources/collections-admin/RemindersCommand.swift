@@ -16,14 +16,11 @@ struct RemindersCommand: AsyncParsableCommand {
             run yet has none; `collections-worker run --tenant SLUG --as-of DATE` queues them.
             """)
 
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: FormatOptions
-    @Argument(help: "The tenant's slug.") var slug: String
+    @OptionGroup var options: TenantOptions
     @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the tenant's today.") var asOf: CalendarDate?
 
     func run() async throws {
-        try await reportingFailures(database) { db in
-            let tenant = try await TenantRegistry(database: db).find(slug)
+        try await options.withTenant { db, tenant in
             let (date, reminders) = try await Reminders(database: db, tenant: tenant.id).scheduled(on: asOf)
             let table = Table(
                 headers: ["client", "name", "invoice", "due", "when", "channel", "to", "balance"],
@@ -32,8 +29,8 @@ struct RemindersCommand: AsyncParsableCommand {
                      $0.address ?? "", $0.balance.formatted]
                 },
                 numeric: [7])
-            let none = "none queued (has the worker run this day? collections-worker run --tenant \(slug) --as-of \(date))\n"
-            try emit(reminders, format: output.format, table: { table },
+            let none = "none queued (has the worker run this day? collections-worker run --tenant \(options.slug) --as-of \(date))\n"
+            try emit(reminders, format: options.format, table: { table },
                      before: "\(tenant.name) (\(tenant.slug)): reminders for \(date)\n\n",
                      instead: reminders.isEmpty ? none : nil)
         }

@@ -36,32 +36,22 @@ struct AgeingReportCommand: AsyncParsableCommand {
         commandName: "ageing",
         abstract: "Receivables by days past due, per currency (or per client), as stored for a day.")
 
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: FormatOptions
-    @Argument(help: "The tenant's slug.") var slug: String
-    @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the latest stored day.") var asOf: CalendarDate?
+    @OptionGroup var options: StoredDayOptions
     @Flag(name: .customLong("by-client"), help: "One row per client and currency.") var byClient = false
 
     func run() async throws {
-        try await reportingFailures(database) { db in
-            let tenant = try await TenantRegistry(database: db).find(slug)
-            let day = try await reportDay(asOf, tenant: tenant, database: db)
+        try await options.withDay { db, tenant, day in
             if byClient {
                 let report = try await StoredReports.ageingByClient(database: db, tenant: tenant, asOf: day)
                 let labels = Ageing.buckets(limits: tenant.ageingBucketLimits).map(\.label)
-                return try emit(report, format: output.format, table: {
-                    let rows = report.clients.map { client in
-                        [client.clientRef, client.clientName, client.currency, money(client.totalMinor, client.currency),
-                         money(client.currentMinor, client.currency)]
-                            + client.buckets.map { money($0.amountMinor, client.currency) }
-                            + [money(client.disputedMinor, client.currency), money(client.unappliedCreditMinor, client.currency)]
-                    }
+                return try emit(report, format: options.tenant.format, table: {
+                    let rows = report.clients.map { [$0.clientRef, $0.clientName, $0.currency] + ageingCells($0.figures) }
                     let headers = ["client", "name", "currency", "total", "current"] + labels + ["disputed", "credit"]
                     return Table(headers: headers, rows: rows, numeric: Set(3..<headers.count))
                 }, before: "\(tenant.name) (\(tenant.slug)): ageing by client as of \(day)\n\n")
             }
             let report = try await StoredReports.ageing(database: db, tenant: tenant, asOf: day)
-            try emit(report, format: output.format, table: { ageingTable(report) },
+            try emit(report, format: options.tenant.format, table: { ageingTable(report) },
                      before: "\(tenant.name) (\(tenant.slug)): ageing as of \(day)\n\n")
         }
     }
@@ -70,13 +60,18 @@ struct AgeingReportCommand: AsyncParsableCommand {
 /// Ageing per currency: total, current, each past-due bucket, disputed, credit.
 func ageingTable(_ report: AgeingReport) -> Table {
     let labels = report.currencies.first?.buckets.map(\.label) ?? []
-    let rows = report.currencies.map { c in
-        [c.currency, money(c.totalMinor, c.currency), money(c.currentMinor, c.currency)]
-            + c.buckets.map { money($0.amountMinor, c.currency) }
-            + [money(c.disputedMinor, c.currency), money(c.unappliedCreditMinor, c.currency)]
-    }
+    let rows = report.currencies.map { [$0.currency] + ageingCells($0) }
     let headers = ["currency", "total", "current"] + labels + ["disputed", "unapplied credit"]
     return Table(headers: headers, rows: rows, numeric: Set(1..<headers.count))
+}
+
+/// An ageing line's figures for a person, per currency and per client alike:
+/// total, current, each past-due bucket, disputed, credit.
+func ageingCells(_ figures: AgeingFigures) -> [String] {
+    let currency = figures.currency
+    return [money(figures.totalMinor, currency), money(figures.currentMinor, currency)]
+        + figures.buckets.map { money($0.amountMinor, currency) }
+        + [money(figures.disputedMinor, currency), money(figures.unappliedCreditMinor, currency)]
 }
 
 /// KPIs, one column per currency: a long row of fifteen figures does not fit a terminal.
@@ -107,17 +102,12 @@ struct KPIReportCommand: AsyncParsableCommand {
         commandName: "kpis",
         abstract: "DSO, countback DSO, CEI, percent current, bad debt, promises kept and CSAT, as stored for a day.")
 
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: FormatOptions
-    @Argument(help: "The tenant's slug.") var slug: String
-    @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the latest stored day.") var asOf: CalendarDate?
+    @OptionGroup var options: StoredDayOptions
 
     func run() async throws {
-        try await reportingFailures(database) { db in
-            let tenant = try await TenantRegistry(database: db).find(slug)
-            let day = try await reportDay(asOf, tenant: tenant, database: db)
+        try await options.withDay { db, tenant, day in
             let report = try await StoredReports.kpis(database: db, tenant: tenant, asOf: day)
-            try emit(report, format: output.format, table: { kpiTable(report) }, before: """
+            try emit(report, format: options.tenant.format, table: { kpiTable(report) }, before: """
                 \(tenant.name) (\(tenant.slug)): KPIs as of \(day) (DSO period \(report.dsoPeriodDays) days, \
                 CEI period \(report.ceiPeriodDays) days)
 

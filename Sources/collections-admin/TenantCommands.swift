@@ -78,14 +78,10 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one tenant and its settings.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
 
         func run() async throws {
-            try await reportingFailures(database) { db in
-                try TenantCommand.print([try await TenantRegistry(database: db).find(slug)], format: output.format)
-            }
+            try await options.withTenant { _, tenant in try TenantCommand.print([tenant], format: options.format) }
         }
     }
 
@@ -99,9 +95,7 @@ struct TenantCommand: AsyncParsableCommand {
                 The worker uses the new settings from its next day on; days already stored keep the
                 settings they were computed with.
                 """)
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
         @Option(help: "Upper limits of the past-due ageing buckets, in days (e.g. 30,60,90).") var buckets: String?
         @Option(name: .customLong("dso-days"), help: "The DSO period, in days (1-730).") var dsoDays: Int?
         @Option(name: .customLong("cei-days"), help: "The CEI period, in days (1-365).") var ceiDays: Int?
@@ -129,12 +123,12 @@ struct TenantCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await reportingFailures(database) { db in
+            try await options.withDatabase { db in
                 let tenant = try await TenantRegistry(database: db).configure(
-                    slug, ageingBucketLimits: try buckets.map { try Self.days($0, "--buckets") }, dsoPeriodDays: dsoDays,
+                    options.slug, ageingBucketLimits: try buckets.map { try Self.days($0, "--buckets") }, dsoPeriodDays: dsoDays,
                     ceiPeriodDays: ceiDays, promiseGraceDays: graceDays,
                     reminderOffsets: try reminderDays.map { try Self.days($0, "--reminder-days") }, actor: adminActor())
-                try TenantCommand.print([tenant], format: output.format)
+                try TenantCommand.print([tenant], format: options.format)
             }
         }
     }
@@ -142,26 +136,22 @@ struct TenantCommand: AsyncParsableCommand {
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Suspend a tenant: it can read and write nothing until resumed.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
 
         func run() async throws {
-            try await reportingFailures(database) { db in
-                try TenantCommand.print([try await TenantRegistry(database: db).suspend(slug, actor: adminActor())], format: output.format)
+            try await options.withDatabase { db in
+                try TenantCommand.print([try await TenantRegistry(database: db).suspend(options.slug, actor: adminActor())], format: options.format)
             }
         }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a suspended tenant.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
 
         func run() async throws {
-            try await reportingFailures(database) { db in
-                try TenantCommand.print([try await TenantRegistry(database: db).resume(slug, actor: adminActor())], format: output.format)
+            try await options.withDatabase { db in
+                try TenantCommand.print([try await TenantRegistry(database: db).resume(options.slug, actor: adminActor())], format: options.format)
             }
         }
     }
@@ -169,24 +159,22 @@ struct TenantCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a tenant and every row it owns, in one transaction; prints the counts.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's slug.") var slug: String
+        @OptionGroup var options: TenantOptions
         @Option(help: "The same slug again, to confirm.") var confirm: String?
 
         func validate() throws {
-            guard let confirm else { throw ValidationError("deleting \(slug) needs --confirm \(slug)") }
-            guard confirm == slug else {
-                throw ValidationError("--confirm \"\(confirm)\" does not match the slug \"\(slug)\"; nothing was deleted")
+            guard let confirm else { throw ValidationError("deleting \(options.slug) needs --confirm \(options.slug)") }
+            guard confirm == options.slug else {
+                throw ValidationError("--confirm \"\(confirm)\" does not match the slug \"\(options.slug)\"; nothing was deleted")
             }
         }
 
         func run() async throws {
-            try await reportingFailures(database) { db in
-                let counts = try await TenantRegistry(database: db).delete(slug, actor: adminActor())
+            try await options.withDatabase { db in
+                let counts = try await TenantRegistry(database: db).delete(options.slug, actor: adminActor())
                 struct Deleted: Encodable { var tenant: String; var deleted: [String: Int] }
-                let deleted = Deleted(tenant: slug, deleted: Dictionary(counts.map { ($0.table, $0.rows) }, uniquingKeysWith: +))
-                try emit(deleted, format: output.format, table: {
+                let deleted = Deleted(tenant: options.slug, deleted: Dictionary(counts.map { ($0.table, $0.rows) }, uniquingKeysWith: +))
+                try emit(deleted, format: options.format, table: {
                     Table(headers: ["table", "rows_deleted"], rows: counts.map { [$0.table, String($0.rows)] }, numeric: [1])
                 })
             }

@@ -14,9 +14,7 @@ struct WorklistCommand: AsyncParsableCommand {
             listed; how many were left off is printed at the bottom.
             """)
 
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: FormatOptions
-    @Argument(help: "The tenant's slug.") var slug: String
+    @OptionGroup var options: TenantOptions
     @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the tenant's today.") var asOf: CalendarDate?
     @Option(help: "Only the clients assigned to this collector.") var collector: String?
     @Option(help: "At most this many clients (1-1000).") var limit: Int = 50
@@ -26,13 +24,12 @@ struct WorklistCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingFailures(database) { db in
-            let tenant = try await TenantRegistry(database: db).find(slug)
+        try await options.withTenant { db, tenant in
             let report = try await Worklist(database: db, tenant: tenant.id).compute(
                 asOf: asOf, collector: collector, limit: limit)
             let whose = report.collector.map { ", collector \($0)" } ?? ""
             let excluded = report.excluded
-            try emit(report, format: output.format, table: { worklistTable(report) },
+            try emit(report, format: options.format, table: { worklistTable(report) },
                      before: "\(tenant.name) (\(tenant.slug)): worklist as of \(report.asOf)\(whose)\n"
                          + report.rules.summary.map { "  \($0)\n" }.joined() + "\n",
                      after: """

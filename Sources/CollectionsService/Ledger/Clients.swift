@@ -114,7 +114,9 @@ public struct Clients: Sendable {
     }
 
     /// Every field but the ref, validated as one: the checks of sql/0001 in words.
-    private struct Fields {
+    /// Its memberwise initializer is the compiler's (`create` uses it); a
+    /// client's own fields come in through the extension below.
+    fileprivate struct Fields {
         var name: String
         var email: String?
         var phone: String?
@@ -125,36 +127,6 @@ public struct Clients: Sendable {
         var creditLimitMinor: Int64?
         var status: Client.Status
         var assignedCollector: String?
-
-        init(
-            name: String, email: String?, phone: String?, preferredChannel: ContactChannel?, doNotContact: Bool,
-            paymentTermsDays: Int, currency: String?, creditLimitMinor: Int64?, status: Client.Status,
-            assignedCollector: String?
-        ) {
-            self.name = name
-            self.email = email
-            self.phone = phone
-            self.preferredChannel = preferredChannel
-            self.doNotContact = doNotContact
-            self.paymentTermsDays = paymentTermsDays
-            self.currency = currency
-            self.creditLimitMinor = creditLimitMinor
-            self.status = status
-            self.assignedCollector = assignedCollector
-        }
-
-        init(_ client: Client) {
-            name = client.name
-            email = client.email
-            phone = client.phone
-            preferredChannel = client.preferredChannel
-            doNotContact = client.doNotContact
-            paymentTermsDays = client.paymentTermsDays
-            currency = client.currency
-            creditLimitMinor = client.creditLimitMinor
-            status = client.status
-            assignedCollector = client.assignedCollector
-        }
 
         /// A limit brings its currency; a limit in another currency than the one
         /// given alongside it is refused rather than guessed at.
@@ -203,5 +175,21 @@ public struct Clients: Sendable {
             }
             assignedCollector = try Check.optionalText(assignedCollector, "the assigned collector", 1...200)
         }
+    }
+}
+
+extension Clients.Fields {
+    /// What `update` starts from: the client as stored.
+    init(_ client: Client) {
+        name = client.name
+        email = client.email
+        phone = client.phone
+        preferredChannel = client.preferredChannel
+        doNotContact = client.doNotContact
+        paymentTermsDays = client.paymentTermsDays
+        currency = client.currency
+        creditLimitMinor = client.creditLimitMinor
+        status = client.status
+        assignedCollector = client.assignedCollector
     }
 }

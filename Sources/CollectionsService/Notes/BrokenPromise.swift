@@ -15,14 +15,8 @@ public struct BrokenPromise: Sendable, Codable, Equatable {
     public var paid: Money
 
     init(row: PostgresRow) throws {
-        noteID = try row["note_id"]
-        clientRef = try row["client_ref"]
-        invoiceNumber = try row["invoice_number"]
+        (noteID, clientRef, invoiceNumber, promised, promiseDate, paid) = try row.promiseColumns()
         notedAt = try row["noted_at"]
-        let currency: String = try row["promise_currency"]
-        promised = Money(amountMinor: try row["promise_amount_minor"], currency: currency)
-        promiseDate = try row["promise_date"]
         decidedOn = try row["decided_on"]
-        paid = Money(amountMinor: try row["paid_minor"], currency: currency)
     }
 }

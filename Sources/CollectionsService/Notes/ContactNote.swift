@@ -48,11 +48,7 @@ public struct ContactNote: Sendable, Codable, Equatable {
         invoiceNumber = try row["invoice_number"]
         notedAt = try row["noted_at"]
         notedOn = try row["noted_on"]
-        let channel: String = try row["channel"]
-        guard let known = ContactChannel(rawValue: channel) else {
-            throw PostgresError(kind: .decoding, message: "unknown contact channel \"\(channel)\"", column: "channel")
-        }
-        self.channel = known
+        channel = try row.decodeKnown(column: "channel", "contact channel")
         direction = ContactDirection(rawValue: try row["direction"]) ?? .outbound
         author = try row["author"]
         body = try row["body"]

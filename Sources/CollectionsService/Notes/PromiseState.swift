@@ -27,19 +27,9 @@ public struct PromiseState: Sendable, Codable, Equatable {
     public var brokenOn: CalendarDate? { state == .broken ? deadline.adding(days: 1) : nil }
 
     init(row: PostgresRow) throws {
-        noteID = try row["note_id"]
-        clientRef = try row["client_ref"]
-        invoiceNumber = try row["invoice_number"]
+        (noteID, clientRef, invoiceNumber, promised, promiseDate, paid) = try row.promiseColumns()
         madeOn = try row["made_on"]
-        let currency: String = try row["promise_currency"]
-        promised = Money(amountMinor: try row["promise_amount_minor"], currency: currency)
-        promiseDate = try row["promise_date"]
         deadline = try row["deadline"]
-        paid = Money(amountMinor: try row["paid_minor"], currency: currency)
-        let state: String = try row["state"]
-        guard let known = State(rawValue: state) else {
-            throw PostgresError(kind: .decoding, message: "unknown promise state \"\(state)\"", column: "state")
-        }
-        self.state = known
+        state = try row.decodeKnown(column: "state", "promise state")
     }
 }

@@ -24,9 +24,7 @@ public enum Ageing {
     public static func compute(
         database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate? = nil
     ) async throws -> AgeingReport {
-        try await database.withTenant(tenant.id, readOnly: true) { tx in
-            return try await compute(in: tx, tenant: tenant, asOf: Reporting.resolve(asOf, tenant: tenant, in: tx))
-        }
+        try await Reporting.live(database, tenant: tenant, asOf: asOf) { try await compute(in: $0, tenant: tenant, asOf: $1) }
     }
 
     /// The same inside a transaction the caller opened with `withTenant` for
@@ -35,15 +33,7 @@ public enum Ageing {
         let rows = try await Reporting.run(
             "\(rowsSQL(tenant: tenant.id, asOf: asOf, bucketLimits: tenant.ageingBucketLimits)) ORDER BY currency", in: tx)
         let ranges = buckets(limits: tenant.ageingBucketLimits)
-        let currencies = try rows.map { row in
-            AgeingReport.Currency(
-                currency: try row["currency"],
-                totalMinor: try row["total_minor"],
-                currentMinor: try row["current_minor"],
-                buckets: try bucketList(ranges, amounts: try row["bucket_minor"]),
-                disputedMinor: try row["disputed_minor"],
-                unappliedCreditMinor: try row["unapplied_credit_minor"])
-        }
+        let currencies = try rows.map { try AgeingFigures(row: $0, ranges: ranges) }
         return AgeingReport(tenant: tenant.slug, asOf: asOf, currencies: currencies)
     }
 
@@ -66,9 +56,7 @@ public enum Ageing {
     public static func byClient(
         database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate? = nil
     ) async throws -> ClientAgeingReport {
-        try await database.withTenant(tenant.id, readOnly: true) { tx in
-            return try await byClient(in: tx, tenant: tenant, asOf: Reporting.resolve(asOf, tenant: tenant, in: tx))
-        }
+        try await Reporting.live(database, tenant: tenant, asOf: asOf) { try await byClient(in: $0, tenant: tenant, asOf: $1) }
     }
 
     /// The same inside a transaction the caller opened with `withTenant` for
@@ -81,18 +69,7 @@ public enum Ageing {
             ORDER BY a.currency, c.ref
             """, in: tx)
         let ranges = buckets(limits: tenant.ageingBucketLimits)
-        let clients = try rows.map { row in
-            ClientAgeingReport.Client(
-                clientID: try row["client_id"],
-                clientRef: try row["client_ref"],
-                clientName: try row["client_name"],
-                currency: try row["currency"],
-                totalMinor: try row["total_minor"],
-                currentMinor: try row["current_minor"],
-                buckets: try bucketList(ranges, amounts: try row["bucket_minor"]),
-                disputedMinor: try row["disputed_minor"],
-                unappliedCreditMinor: try row["unapplied_credit_minor"])
-        }
+        let clients = try rows.map { try ClientAgeingReport.Client(row: $0, ranges: ranges) }
         return ClientAgeingReport(tenant: tenant.slug, asOf: asOf, clients: clients)
     }
 

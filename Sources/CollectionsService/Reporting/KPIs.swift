@@ -9,9 +9,7 @@ public enum KPIs {
     public static func compute(
         database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate? = nil
     ) async throws -> KPIReport {
-        try await database.withTenant(tenant.id, readOnly: true) { tx in
-            return try await compute(in: tx, tenant: tenant, asOf: Reporting.resolve(asOf, tenant: tenant, in: tx))
-        }
+        try await Reporting.live(database, tenant: tenant, asOf: asOf) { try await compute(in: $0, tenant: tenant, asOf: $1) }
     }
 
     /// The same inside a transaction the caller opened with `withTenant` for

@@ -27,6 +27,18 @@ public enum Reporting {
         return try await today(for: tenant, in: tx)
     }
 
+    /// A live report as of `asOf` (default: the tenant's today), in one read-only
+    /// transaction for the tenant: what each report's `database:` form does
+    /// around its `in: tx` form, which gets the transaction and the resolved date.
+    static func live<Report>(
+        _ database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate?,
+        _ report: (PostgresConnection, CalendarDate) async throws -> Report
+    ) async throws -> Report {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            try await report(tx, try await resolve(asOf, tenant: tenant, in: tx))
+        }
+    }
+
     /// Runs a report statement with JIT compilation off for the rest of the
     /// transaction, in one round trip (`SET LOCAL jit = off` pipelined before it).
     ///

@@ -14,55 +14,54 @@ public enum StoredReports {
         }
     }
 
-    static func requireDay(_ tx: PostgresConnection, tenant: Tenant, asOf: CalendarDate) async throws {
-        guard try await tx.query("""
-            SELECT 1 FROM tenant_days d WHERE d.tenant_id = \(tenant.id) AND d.job = \(TenantDay.job) AND d.as_of = \(asOf)
-            """).first != nil else {
-            throw ServiceError.notFound(
-                "no stored snapshot for \(tenant.slug) as of \(asOf); make it with: collections-worker run --tenant \(tenant.slug) --as-of \(asOf)")
+    /// A stored report's reading, in one read-only transaction for the tenant,
+    /// refused in words when the worker stored nothing for that day (rather than
+    /// an empty report that looks like a book with nothing owed).
+    static func stored<Report>(
+        _ database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate,
+        _ read: (PostgresConnection) async throws -> Report
+    ) async throws -> Report {
+        try await database.withTenant(tenant.id, readOnly: true) { tx in
+            guard try await tx.query("""
+                SELECT 1 FROM tenant_days d WHERE d.tenant_id = \(tenant.id) AND d.job = \(TenantDay.job) AND d.as_of = \(asOf)
+                """).first != nil else {
+                throw ServiceError.notFound(
+                    "no stored snapshot for \(tenant.slug) as of \(asOf); make it with: collections-worker run --tenant \(tenant.slug) --as-of \(asOf)")
+            }
+            return try await read(tx)
         }
     }
 
     public static func ageing(database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate) async throws -> AgeingReport {
-        try await database.withTenant(tenant.id, readOnly: true) { tx in
-            try await requireDay(tx, tenant: tenant, asOf: asOf)
+        try await stored(database, tenant: tenant, asOf: asOf) { tx in
             let rows = try await tx.query("""
                 SELECT currency, bucket_limits, total_minor, current_minor, bucket_minor, disputed_minor, unapplied_credit_minor
                 FROM ageing_snapshots WHERE tenant_id = \(tenant.id) AND as_of = \(asOf) ORDER BY currency
                 """)
             let currencies = try rows.map { row in
-                AgeingReport.Currency(
-                    currency: try row["currency"], totalMinor: try row["total_minor"], currentMinor: try row["current_minor"],
-                    buckets: try Ageing.bucketList(Ageing.buckets(limits: try row["bucket_limits"]), amounts: try row["bucket_minor"]),
-                    disputedMinor: try row["disputed_minor"], unappliedCreditMinor: try row["unapplied_credit_minor"])
+                try AgeingFigures(row: row, ranges: Ageing.buckets(limits: try row["bucket_limits"]))
             }
             return AgeingReport(tenant: tenant.slug, asOf: asOf, currencies: currencies)
         }
     }
 
     public static func ageingByClient(database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate) async throws -> ClientAgeingReport {
-        try await database.withTenant(tenant.id, readOnly: true) { tx in
-            try await requireDay(tx, tenant: tenant, asOf: asOf)
+        try await stored(database, tenant: tenant, asOf: asOf) { tx in
             let rows = try await tx.query("""
-                SELECT s.client_id, c.ref, c.name, s.currency, s.bucket_limits, s.total_minor, s.current_minor,
+                SELECT s.client_id, c.ref AS client_ref, c.name AS client_name, s.currency, s.bucket_limits, s.total_minor, s.current_minor,
                        s.bucket_minor, s.disputed_minor, s.unapplied_credit_minor
                 FROM client_ageing_snapshots s JOIN clients c ON c.tenant_id = \(tenant.id) AND c.id = s.client_id
                 WHERE s.tenant_id = \(tenant.id) AND s.as_of = \(asOf) ORDER BY s.currency, c.ref
                 """)
             let clients = try rows.map { row in
-                ClientAgeingReport.Client(
-                    clientID: try row["client_id"], clientRef: try row["ref"], clientName: try row["name"],
-                    currency: try row["currency"], totalMinor: try row["total_minor"], currentMinor: try row["current_minor"],
-                    buckets: try Ageing.bucketList(Ageing.buckets(limits: try row["bucket_limits"]), amounts: try row["bucket_minor"]),
-                    disputedMinor: try row["disputed_minor"], unappliedCreditMinor: try row["unapplied_credit_minor"])
+                try ClientAgeingReport.Client(row: row, ranges: Ageing.buckets(limits: try row["bucket_limits"]))
             }
             return ClientAgeingReport(tenant: tenant.slug, asOf: asOf, clients: clients)
         }
     }
 
     public static func kpis(database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate) async throws -> KPIReport {
-        try await database.withTenant(tenant.id, readOnly: true) { tx in
-            try await requireDay(tx, tenant: tenant, asOf: asOf)
+        try await stored(database, tenant: tenant, asOf: asOf) { tx in
             let csatRow = try await tx.query("""
                 SELECT csat_percent, csat_average, csat_count FROM csat_snapshots
                 WHERE tenant_id = \(tenant.id) AND as_of = \(asOf)
