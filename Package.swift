@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "collections-admin", targets: ["collections-admin"]),
         .executable(name: "collections-worker", targets: ["collections-worker"]),
         .executable(name: "collections-bench", targets: ["collections-bench"]),
+        .executable(name: "collections-server", targets: ["collections-server"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "CollectionsService", targets: ["CollectionsService"]),
         .library(name: "CollectionsSchema", targets: ["CollectionsSchema"]),
@@ -29,6 +30,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -99,6 +106,38 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The lender HTTP API: routes and types generated from openapi/openapi.yaml.
+        .target(
+            name: "CollectionsHTTP",
+            dependencies: [
+                "CollectionsService", "CollectionsImport", "CSV", "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .executableTarget(
+            name: "collections-server",
+            dependencies: [
+                "CollectionsHTTP", "CollectionsService", "CollectionsCommandLine", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "TestSupport", dependencies: ["Postgres", "CollectionsService", "CollectionsSchema"],
             path: "Tests/TestSupport", swiftSettings: strict),
@@ -123,6 +162,17 @@ let package = Package(
             name: "AdminTests",
             dependencies: [
                 "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HTTPTests",
+            dependencies: [
+                "CollectionsHTTP", "CollectionsService", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
