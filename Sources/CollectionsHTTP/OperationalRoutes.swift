@@ -28,7 +28,7 @@ struct OperationalRoutes {
         router.get("/metrics") { _, _ in
             Self.text(String(decoding: registry?.emitToBuffer() ?? [], as: UTF8.self), type: "text/plain; version=0.0.4")
         }
-        router.get("/openapi.yaml") { _, _ in Self.text(OpenAPIDocument.yaml, type: "application/yaml") }
+        router.get("/openapi.yaml") { _, _ in Self.text(OpenAPIDocument.yaml + "\n", type: "application/yaml") }
     }
 
     static func text(_ text: String, type: String = "text/plain; charset=utf-8") -> Response {
