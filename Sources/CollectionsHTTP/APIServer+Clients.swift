@@ -22,6 +22,10 @@ extension APIServer {
         let limit = try ListCursor.limit(input.query.limit)
         let after = try ListCursor.decode(input.query.startingAfter)
         if let ref = input.query.ref {
+            guard (1...64).contains(ref.count),
+                  !ref.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+                throw Problem.badRequest("ref", "must be 1-64 characters without control characters")
+            }
             // One client or none: an exact ref, not a search.
             let found: [Client]
             do {

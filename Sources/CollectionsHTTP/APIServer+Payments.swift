@@ -35,9 +35,7 @@ extension APIServer {
     /// SHA-256), else the reference.
     static func paymentKey(header: String?, reference: String) throws -> String {
         guard let header else { return reference }
-        guard (1...255).contains(header.utf8.count), header.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw Problem.badRequest("Idempotency-Key", "must be 1-255 printable ASCII characters without spaces")
-        }
+        _ = try IdempotencyMiddleware.checked(header)
         guard header.utf8.count > 200 else { return header }
         return "sha256:" + SHA256.hash(data: Data(header.utf8)).map { String(format: "%02x", $0) }.joined()
     }

@@ -62,14 +62,21 @@ struct IdempotencyMiddleware: ServerMiddleware {
         return (response, HTTPBody(answer))
     }
 
-    /// The header's key, checked: 1-255 printable ASCII characters, no spaces.
+    /// The header's key, checked: 1-255 of `A-Z a-z 0-9 . _ : ~ -` (the
+    /// document's pattern; a UUID is a good key).
     static func key(in request: HTTPRequest) throws -> String? {
         guard let value = request.headerFields[header] else { return nil }
-        guard (1...255).contains(value.utf8.count), value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw Problem.badRequest("Idempotency-Key", "must be 1-255 printable ASCII characters without spaces")
+        return try checked(value)
+    }
+
+    static func checked(_ value: String) throws -> String {
+        guard (1...255).contains(value.utf8.count), value.utf8.allSatisfy(allowed.contains) else {
+            throw Problem.badRequest("Idempotency-Key", "must be 1-255 of A-Z, a-z, 0-9 and . _ : ~ -")
         }
         return value
     }
+
+    static let allowed: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:~-".utf8))
 
     static func replay(_ stored: IdempotentResponses.Stored) -> (HTTPResponse, HTTPBody?) {
         var fields = HTTPFields()

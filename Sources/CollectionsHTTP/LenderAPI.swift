@@ -24,7 +24,7 @@ public enum LenderAPI {
         OperationalRoutes(database: database, registry: registry).add(to: router)
         ReportRoutes(database: database, limits: limits).add(to: router)
         try APIServer(database: database).registerHandlers(
-            on: router, serverURL: URL(string: "/")!,
+            on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: RFC3339Dates()),
             middlewares: [IdempotencyMiddleware(database: database), TimeoutMiddleware(limits: limits)])
         return router
     }

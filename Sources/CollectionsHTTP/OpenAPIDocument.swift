@@ -58,7 +58,7 @@ paths:
       parameters:
         - name: ref
           in: query
-          schema: { type: string, minLength: 1, maxLength: 64 }
+          schema: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         - $ref: '#/components/parameters/Limit'
         - $ref: '#/components/parameters/StartingAfter'
       responses:
@@ -456,7 +456,7 @@ paths:
           description: This document.
           content:
             application/yaml:
-              schema: { type: string }
+              schema: { type: object }
 components:
   securitySchemes:
     apiKey:
@@ -476,8 +476,10 @@ components:
     IdempotencyKey:
       name: Idempotency-Key
       in: header
-      description: 1-255 printable ASCII characters; the same key and body answer the stored result.
-      schema: { type: string, minLength: 1, maxLength: 255, pattern: '^[\x21-\x7E]{1,255}$' }
+      description: |
+        1-255 printable ASCII characters without spaces (a UUID is a good key); the same
+        key and body answer the stored result.
+      schema: { type: string, minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._:~-]{1,255}$' }
     Limit:
       name: limit
       in: query
@@ -534,10 +536,10 @@ components:
       additionalProperties: false
       required: [ref, name]
       properties:
-        ref: { type: string, minLength: 1, maxLength: 64 }
-        name: { type: string, minLength: 1, maxLength: 200 }
-        email: { type: string, maxLength: 254 }
-        phone: { type: string, maxLength: 64 }
+        ref: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        name: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        email: { type: string, maxLength: 254, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        phone: { type: string, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         payment_terms_days: { type: integer, minimum: 0, maximum: 3650 }
         credit_limit: { $ref: '#/components/schemas/Amount' }
         currency: { $ref: '#/components/schemas/Currency' }
@@ -545,9 +547,9 @@ components:
       type: object
       additionalProperties: false
       properties:
-        name: { type: string, minLength: 1, maxLength: 200 }
-        email: { type: string, maxLength: 254 }
-        phone: { type: string, maxLength: 64 }
+        name: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        email: { type: string, maxLength: 254, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        phone: { type: string, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         payment_terms_days: { type: integer, minimum: 0, maximum: 3650 }
         credit_limit: { $ref: '#/components/schemas/Amount' }
         currency: { $ref: '#/components/schemas/Currency' }
@@ -582,8 +584,8 @@ components:
       additionalProperties: false
       required: [client_ref, number, currency, amount, issued_on]
       properties:
-        client_ref: { type: string, minLength: 1, maxLength: 64 }
-        number: { type: string, minLength: 1, maxLength: 64 }
+        client_ref: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        number: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         currency: { $ref: '#/components/schemas/Currency' }
         amount: { $ref: '#/components/schemas/Amount' }
         issued_on: { $ref: '#/components/schemas/Date' }
@@ -621,14 +623,14 @@ components:
       required: [date, reason]
       properties:
         date: { $ref: '#/components/schemas/Date' }
-        reason: { type: string, minLength: 1, maxLength: 1000 }
+        reason: { type: string, minLength: 1, maxLength: 1000, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
     NewWriteOff:
       type: object
       additionalProperties: false
       required: [date, reason]
       properties:
         date: { $ref: '#/components/schemas/Date' }
-        reason: { type: string, minLength: 1, maxLength: 1000 }
+        reason: { type: string, minLength: 1, maxLength: 1000, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         amount:
           $ref: '#/components/schemas/Amount'
           description: In the invoice's currency; the whole balance when absent.
@@ -656,8 +658,8 @@ components:
       additionalProperties: false
       required: [client_ref, reference, currency, amount, received_on]
       properties:
-        client_ref: { type: string, minLength: 1, maxLength: 64 }
-        reference: { type: string, minLength: 1, maxLength: 64 }
+        client_ref: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        reference: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         currency: { $ref: '#/components/schemas/Currency' }
         amount: { $ref: '#/components/schemas/Amount' }
         received_on: { $ref: '#/components/schemas/Date' }
@@ -665,6 +667,7 @@ components:
           type: string
           minLength: 1
           maxLength: 64
+          pattern: '^[^\u0000-\u001F\u007F-\u009F]*$'
           description: Apply it all to this invoice; without it, oldest due open invoices first.
     PaymentApplication:
       type: object
@@ -704,8 +707,8 @@ components:
       properties:
         noted_at: { type: string, format: date-time }
         channel: { type: string, enum: [call, email, sms, letter, visit, portal] }
-        author: { type: string, minLength: 1, maxLength: 200 }
-        body: { type: string, maxLength: 10000 }
+        author: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        body: { type: string, maxLength: 10000, pattern: '^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$' }
         outcome: { type: string, enum: [no_answer, left_message, promise_to_pay, dispute_raised, payment_arranged, refused, wrong_contact, other] }
         promise_amount: { $ref: '#/components/schemas/Amount' }
         promise_date: { $ref: '#/components/schemas/Date' }

@@ -25,6 +25,15 @@ struct RequestLogMiddleware: RouterMiddleware {
         var failure: (any Error)?
         do {
             response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // No route: a declared path asked with another method is 405, else 404.
+            if let allowed = DocumentedPaths.methods(for: request.uri.path) {
+                response = Problem(.methodNotAllowed, "method-not-allowed",
+                                   detail: "\(request.uri.path) takes \(allowed.joined(separator: ", "))").response
+                response.headers[.allow] = allowed.joined(separator: ", ")
+            } else {
+                response = Problem(error: error).response
+            }
         } catch {
             failure = error
             response = Problem(error: error).response
