@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "collections-bench",
             dependencies: [
-                "Postgres",
+                "Postgres", "CollectionsService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
