@@ -22,7 +22,8 @@ public enum LenderAPI {
             keys: ApiKeys(database: database), cache: KeyCache(lifetime: keyCacheLifetime),
             limiter: RateLimiter(requestsPerSecond: limits.requestsPerSecond, burst: limits.burst)))
         OperationalRoutes(database: database, registry: registry).add(to: router)
-        ReportRoutes(database: database, limits: limits).add(to: router)
+        ReportRoutes(database: database, limits: limits, tenants: TenantCache(database: database, lifetime: keyCacheLifetime))
+            .add(to: router)
         try APIServer(database: database).registerHandlers(
             on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: RFC3339Dates()),
             middlewares: [IdempotencyMiddleware(database: database), TimeoutMiddleware(limits: limits)])

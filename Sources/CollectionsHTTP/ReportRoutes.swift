@@ -14,6 +14,7 @@ import Postgres
 struct ReportRoutes {
     let database: CollectionsDatabase
     let limits: HTTPLimits
+    let tenants: TenantCache
 
     func add(to router: Router<APIRequestContext>) {
         router.get("/v1/reports/ageing") { request, _ in
@@ -51,7 +52,7 @@ struct ReportRoutes {
             return date
         }
         let data = try await withDeadline(limits.requestTimeout) {
-            try await body(try await Tenant.own(tenantID, database: database), asOf)
+            try await body(try await tenants.tenant(tenantID), asOf)
         }
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -17,7 +17,7 @@ struct ServiceBenchmark: AsyncParsableCommand {
 
     enum Operation: String, ExpressibleByArgument, CaseIterable { case payments, kpis }
 
-    @Option(name: .customLong("database-url"), help: "As the server's login (default: $DATABASE_URL).") var databaseURL: String?
+    @Option(name: .customLong("server-url"), help: "As the server's login (default: $DATABASE_URL); named apart from the benchmarks' own --database-url.") var databaseURL: String?
     @Option(help: "The tenant's id.") var tenant: String
     @Option(help: "payments or kpis.") var operation: Operation
     @Option(help: "Concurrent callers (and pool connections).") var connections = 16
@@ -27,7 +27,7 @@ struct ServiceBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         guard let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], let tenantID = UUID(uuidString: tenant) else {
-            throw ValidationError("pass --database-url (or DATABASE_URL) and --tenant UUID")
+            throw ValidationError("pass --server-url (or DATABASE_URL) and --tenant UUID")
         }
         let database = try CollectionsDatabase(url: url, maxConnections: connections)
         let tenantRow = try await Tenant.own(tenantID, database: database)

@@ -17,7 +17,7 @@ CONN=${CONNECTIONS:-16}
 BUILD=${BUILD_PATH:-.build-release}
 
 deploy/local/cluster.sh packages
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y wrk >/dev/null; }
 swift build -c release --scratch-path "$BUILD" >&2
 BIN=$(swift build -c release --scratch-path "$BUILD" --show-bin-path)
 deploy/local/cluster.sh start >/dev/null
@@ -27,7 +27,7 @@ server_url=$(deploy/local/cluster.sh url server)
 
 slug="bench-http-$RANDOM$RANDOM"
 "$BIN/collections-admin" tenant create "$slug" --name "HTTP bench" --currency USD --database-url "$admin" >/dev/null
-tenant=$("$BIN/collections-admin" tenant show "$slug" --format json --database-url "$admin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+tenant=$("$BIN/collections-admin" tenant show "$slug" --format json --database-url "$admin" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d[0] if isinstance(d, list) else d)["id"])')
 key=$("$BIN/collections-admin" api-key create "$slug" --format json --database-url "$admin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 tmp=$(mktemp -d)
 # A book to report on: 200 clients, 2,000 invoices, a stored day.
@@ -84,9 +84,9 @@ print(f"{rate:.1f} {ms('50'):.2f} {ms('99'):.2f} {bad.group(1) if bad else 0}")
 PY
 }
 inproc_run() {
-    "$BIN/collections-bench" service --database-url "$server_url" --tenant "$tenant" --operation "$1" \
+    "$BIN/collections-bench" service --server-url "$server_url" --tenant "$tenant" --operation "$1" \
         --connections "$CONN" --seconds "$RUN" --prefix "$2" \
-        | python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d[\"rate\"]:.1f} {d[\"p50_ms\"]:.2f} {d[\"p99_ms\"]:.2f}")'
+        | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.1f %.2f %.2f" % (d["rate"], d["p50_ms"], d["p99_ms"]))'
 }
 # Warm both sides once, briefly.
 SECONDS_SAVED=$RUN; RUN=2
