@@ -15,6 +15,14 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle: [Target.Dependency] = [
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+]
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 
 /// Our targets, each built with `strict`: no target can be added without it.
 func library(_ name: String, _ dependencies: [Target.Dependency] = [], path: String? = nil) -> Target {
@@ -36,6 +44,7 @@ let package = Package(
         .executable(name: "collections-admin", targets: ["collections-admin"]),
         .executable(name: "collections-worker", targets: ["collections-worker"]),
         .executable(name: "collections-bench", targets: ["collections-bench"]),
+        .executable(name: "collections-server", targets: ["collections-server"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "CollectionsService", targets: ["CollectionsService"]),
         .library(name: "CollectionsSchema", targets: ["CollectionsSchema"]),
@@ -48,6 +57,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -63,18 +79,31 @@ let package = Package(
         library("CollectionsImport", ["CollectionsService", "CSV", "Postgres"]),
         library("CollectionsDemo", ["CollectionsService", "CollectionsImport", "CSV", "Postgres"]),
         library("CollectionsCommandLine", ["CollectionsService", "CSV", "Postgres", argumentParser]),
+        // The lender HTTP API: routes and types generated from openapi/openapi.yaml.
+        .target(
+            name: "CollectionsHTTP",
+            dependencies: [
+                "CollectionsService", "CollectionsImport", "CSV", "Postgres", crypto, hummingbird, httpTypes, nioCore,
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                logging, metrics, prometheus,
+            ],
+            swiftSettings: strict,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         // The executables carry only what they use: the worker no schema, importer or demo.
         executable("collections-admin", [
             "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres",
             "CollectionsCommandLine", argumentParser, logging,
         ]),
         executable("collections-worker", [
-            "CollectionsService", "Postgres", "CollectionsCommandLine", argumentParser, logging, metrics,
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-        ]),
-        executable("collections-bench", ["Postgres", argumentParser]),
+            "CollectionsService", "Postgres", "CollectionsCommandLine", argumentParser, logging, metrics, prometheus,
+        ] + serviceLifecycle),
+        executable("collections-server", [
+            "CollectionsHTTP", "CollectionsService", "CollectionsCommandLine", "Postgres", argumentParser, hummingbird,
+            logging, metrics, prometheus,
+        ] + serviceLifecycle),
+        executable("collections-bench", ["Postgres", "CollectionsService", argumentParser]),
         library("TestSupport", ["Postgres", "CollectionsService", "CollectionsSchema"], path: "Tests/TestSupport"),
         // Suites that need no server, apart from the integration suites below.
         tests("UnitTests", ["CSV", "CollectionsService", "CollectionsImport", "Postgres"]),
@@ -86,6 +115,12 @@ let package = Package(
         tests("WorkerTests", ["CollectionsService", "Postgres", "TestSupport"]),
         tests("AdminTests", [
             "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
+        ]),
+        tests("HTTPTests", [
+            "CollectionsHTTP", "CollectionsService", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
+            hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), httpTypes, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

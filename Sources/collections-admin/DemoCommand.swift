@@ -160,6 +160,7 @@ struct DemoCommand: AsyncParsableCommand {
                     .map { "\($0.value.count) by \($0.key)" }.joined(separator: ", ")
                 printOut("\nReminders queued for \(lastDay): \(reminders.count)\(byChannel.isEmpty ? "" : " (\(byChannel))")\n")
             }
+            if let (ibm, _) = shown.first { try await Self.printAPIAccess(ibm, database: db) }
             let elapsed = ContinuousClock.now - started
             printOut("\ndemo done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))); explore with: collections-admin report ageing|kpis|worklist|reminders SLUG, tenant list\n")
         }

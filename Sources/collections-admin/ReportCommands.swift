@@ -14,11 +14,7 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// The day a report is for: --as-of, else the latest day the worker stored.
 func reportDay(_ asOf: CalendarDate?, tenant: Tenant, database: CollectionsDatabase) async throws -> CalendarDate {
-    if let asOf { return asOf }
-    guard let latest = try await StoredReports.latestDay(database: database, tenant: tenant) else {
-        throw ServiceError(.notFound, "no stored snapshot for \(tenant.slug) yet; make one with: collections-worker run --tenant \(tenant.slug)")
-    }
-    return latest
+    try await StoredReports.day(asOf, tenant: tenant, database: database)
 }
 
 /// An amount for a person: grouped, with the currency's decimals.

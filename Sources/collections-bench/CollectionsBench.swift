@@ -16,8 +16,10 @@ struct CollectionsBench: AsyncParsableCommand {
         discussion: """
             Creates the database collections_bench on the server (dropped at the end), \
             runs the baseline and our layer alternately, and reports medians. \
-            The role in the URL needs CREATEDB (CHECKPOINT between runs is used when allowed).
-            """)
+            The role in the URL needs CREATEDB (CHECKPOINT between runs is used when allowed). \
+            `collections-bench service` is the in-process side of deploy/bench/http.sh.
+            """,
+        subcommands: [ServiceBenchmark.self])
 
     @Option(name: .customLong("database-url"), help: "Server to measure (default: $DATABASE_URL).")
     var databaseURL: String?

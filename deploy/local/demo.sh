@@ -21,6 +21,7 @@ fi
 export DATABASE_URL
 swift build -c release --product collections-admin >&2
 swift build -c release --product collections-worker >&2
+swift build -c release --product collections-server >&2
 BIN=$(swift build -c release --show-bin-path)
 "$BIN/collections-admin" migrate --database-url "${MIGRATE_DATABASE_URL:-$DATABASE_URL}"
 "$BIN/collections-admin" demo --worker-database-url "${WORKER_DATABASE_URL:-$DATABASE_URL}" "$@"

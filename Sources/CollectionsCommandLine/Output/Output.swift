@@ -1,4 +1,5 @@
 public import Foundation
+import CollectionsService
 
 /// The one place a command's result is printed: JSON (the value itself, snake_case
 /// keys, ISO 8601 dates) for a program, else its table, as CSV for a spreadsheet or
@@ -15,13 +16,9 @@ public func emit(
     }
 }
 
+/// The value as `ReportJSON` encodes it, the HTTP API's reports included.
 public func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    FileHandle.standardOutput.write(try encoder.encode(value))
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    FileHandle.standardOutput.write(try ReportJSON.document(value))
 }
 
 public func printOut(_ text: String) {

@@ -1,0 +1,12 @@
+public import Foundation
+
+/// What a presented API key opens: a tenant's door, a suspended tenant's
+/// (closed), or nothing.
+public enum KeyStanding: Sendable, Equatable {
+    /// A live key of an active tenant.
+    case tenant(UUID)
+    /// A key-shaped credential naming a tenant that exists and is suspended.
+    case suspended
+    /// Malformed, unknown or revoked, or naming no tenant: all alike.
+    case none
+}

@@ -1,0 +1,3 @@
+import CollectionsCommandLine
+
+await runCommandLine(CollectionsServer.self, name: "collections-server")
