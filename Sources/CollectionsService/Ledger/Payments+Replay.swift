@@ -14,7 +14,7 @@ extension Payments {
         case keyUsedForAnotherRequest
     }
 
-    /// `post`'s one posting path, telling a replay and a reused key apart.
+    /// The one posting path (`post` calls it too), telling a replay and a reused key apart.
     public func postAnswering(_ request: PaymentRequest, idempotencyKey: String, actor: String) async throws -> Answer {
         let actor = try Check.actor(actor)
         let key = try Check.text(idempotencyKey, "the idempotency key", 1...200)

@@ -21,17 +21,12 @@ public struct Payments: Sendable {
     /// with a different request it is refused and changes nothing. The payment
     /// reference's unique constraint backs this up.
     public func post(_ request: PaymentRequest, idempotencyKey: String, actor: String) async throws -> PaymentSummary {
-        let actor = try Check.actor(actor)
-        let key = try Check.text(idempotencyKey, "the idempotency key", 1...200)
-        let checked = try CheckedPayment(request)
-        return try await database.ledger(tenant) { tx in
-            switch try await Self.post(checked, idempotencyKey: key, actor: actor, tenant: tenant, in: tx) {
-            case .posted(let summary), .replayed(let summary):
-                return summary
-            case .usedForAnotherRequest:
-                throw ServiceError.conflict(
-                    "idempotency key \(key) was already used for a different request; nothing was changed")
-            }
+        switch try await postAnswering(request, idempotencyKey: idempotencyKey, actor: actor) {
+        case .posted(let summary), .replayed(let summary):
+            return summary
+        case .keyUsedForAnotherRequest:
+            throw ServiceError.conflict(
+                "idempotency key \(idempotencyKey) was already used for a different request; nothing was changed")
         }
     }
 
