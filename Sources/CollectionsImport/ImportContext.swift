@@ -151,9 +151,9 @@ struct ImportContext {
         progress(ImportProgress(phase: .writing, rows: rows - rejectedRows, bytesRead: fileSize ?? 0, totalBytes: fileSize))
         guard rows > 0 else { return (0, 0) }
         if kind == .payments {
-            // Payments are posted one by one through the ledger, which may refuse
-            // one (an amount more than the invoice's balance): post them first, so
-            // the listing below has every problem.
+            // The ledger decides where payments may go and may refuse one (an
+            // amount more than the invoice's balance): post them first, so the
+            // listing below has every problem.
             let posted = try await PaymentImport.post(&self)
             try await countRejected()
             if rejectedRows > 0, refuseOnRejects { try await refuse() }

@@ -3,54 +3,36 @@ import Foundation
 import Postgres
 
 /// `client_ref,reference,currency,amount,received_on,invoice_number`: payments,
-/// posted through the ledger exactly as `Payments.post` posts them, with the
-/// reference as the idempotency key: posted once, the same row again changes
-/// nothing, a row with the same reference and other details is bad. With an
-/// invoice number the whole amount goes to that invoice; without one it goes to
-/// the client's oldest-due open invoices first and the rest stays unapplied credit.
+/// posted through the ledger's one posting path (`PaymentPosting`, as
+/// `Payments.post` posts them) with the reference as the idempotency key: posted
+/// once, the same row again changes nothing, a row with the same reference and
+/// other details is bad. With an invoice number the whole amount goes to that
+/// invoice; without one it goes to the client's oldest-due open invoices first
+/// and the rest stays unapplied credit.
 ///
-/// Payments are posted in the order they were received (then by line), so
-/// automatic application sees the book as it stood on each date.
+/// The file is checked here for what needs no ledger (known client and currency,
+/// a reference once, an amount); where the money may go, the ledger decides, and
+/// what it refuses is a bad row with its reason.
 enum PaymentImport {
+    /// Payments per posting: a client's payments are never split between two
+    /// (each sees the book as the ones received before it left it), so a set may
+    /// be larger when one client has more.
+    static let setSize = 10_000
+
     static func check(_ context: ImportContext) async throws {
         try await context.record(
             from: """
                 \(context.stagedWithClientAndCurrency)
-                LEFT JOIN invoices i ON i.tenant_id = \(context.tenant.id) AND i.number = s.invoice_number
                 LEFT JOIN \(unescaped: ImportCheck.duplicates(of: "reference")) d ON d.reference = s.reference
                 """,
-            [
-                .knownClient,
-                .knownCurrency,
-                ImportCheck.unique("reference", "payment reference"),
-                ImportCheck(
-                    "invoice_number", "s.invoice_number IS NOT NULL AND i.id IS NULL",
-                    "format('no invoice %s (import the invoices first)', s.invoice_number)"),
-                ImportCheck(
-                    "invoice_number", "i.client_id <> c.id",
-                    "format('invoice %s is not an invoice of client %s', s.invoice_number, s.client_ref)"),
-                ImportCheck(
-                    "invoice_number", "i.currency <> s.currency",
-                    "format('invoice %s is in %s but the payment is in %s; amounts are never applied across currencies', s.invoice_number, i.currency, s.currency)"),
-                ImportCheck(
-                    "invoice_number", "i.voided_on IS NOT NULL",
-                    "format('invoice %s was voided on %s; nothing can be applied to it', s.invoice_number, i.voided_on)"),
-                ImportCheck(
-                    "invoice_number", "i.issued_on > s.received_on",
-                    "format('invoice %s is issued on %s, after the payment was received on %s', s.invoice_number, i.issued_on, s.received_on)"),
-            ] + ImportCheck.amount("amount"))
+            [.knownClient, .knownCurrency, ImportCheck.unique("reference", "payment reference")] + ImportCheck.amount("amount"))
     }
 
-    /// Posts the good rows, each in a savepoint: a row the ledger refuses (say,
-    /// more than the invoice's balance) is recorded as bad and the others go on.
+    /// Posts the good rows, a set of whole clients at a time, in client order
+    /// (the order `PostingBook` locks in, so concurrent imports queue rather than
+    /// deadlock). A row the ledger refuses is recorded as bad and changes nothing.
     static func post(_ context: inout ImportContext) async throws -> (inserted: Int, unchanged: Int) {
         let tx = context.tx
-        // The posting statements look rows up by key, so the plan that suits one
-        // payment suits all, and with the tenant a parameter of the policies
-        // (sql/0007) it suits every tenant. Left to choose, PostgreSQL plans the
-        // balance check and the invoice lock (both `= ANY($1)`) afresh for every
-        // payment: 0.6 ms a payment, three times their running time.
-        try await tx.simpleQuery("SET LOCAL plan_cache_mode = force_generic_plan")
         try await tx.simpleQuery("""
             DECLARE import_payments NO SCROLL CURSOR FOR
             SELECT s.line, s.client_ref, s.reference, s.currency, \(ImportCheck.minor("amount")) AS amount_minor,
@@ -58,59 +40,70 @@ enum PaymentImport {
             FROM import_stage s
             JOIN \(ImportCheck.currencies) cu ON cu.code = s.currency
             WHERE \(ImportContext.good)
-            ORDER BY s.received_on, s.line
+            ORDER BY s.client_ref, s.received_on, s.line
             """)
         var inserted = 0
         var unchanged = 0
         var done = 0
-        var savepointOpen = false
+        var set: [(line: Int, named: Bool, item: PaymentPosting.Item)] = []
+        var rejects: [(line: Int, column: String?, reason: String)] = []
+
+        func flush(_ context: inout ImportContext) async throws {
+            guard !set.isEmpty else { return }
+            let outcomes = try await PaymentPosting.post(
+                set.map(\.item), actor: context.actor, tenant: context.tenant.id, in: tx)
+            for (row, outcome) in zip(set, outcomes) {
+                switch outcome {
+                case .posted: inserted += 1
+                case .replayed: unchanged += 1
+                case .usedForAnotherRequest:
+                    rejects.append((row.line, "reference", "payment \(row.item.key) was already posted with different details"))
+                case .refused(let error):
+                    rejects.append((row.line, row.named ? "invoice_number" : nil, error.message))
+                }
+            }
+            done += set.count
+            set.removeAll(keepingCapacity: true)
+            try await record(rejects, context)
+            rejects.removeAll()
+            context.progress(ImportProgress(phase: .writing, rows: done, bytesRead: context.fileSize ?? 0, totalBytes: context.fileSize))
+        }
+
         while true {
-            let rows = try await tx.simpleQuery("FETCH 1000 FROM import_payments")
+            let rows = try await tx.simpleQuery("FETCH 2000 FROM import_payments")
             if rows.isEmpty { break }
             for row in rows {
                 let line: Int = try row["line"]
+                let clientRef: String = try row["client_ref"]
                 let reference: String = try row["reference"]
                 let invoice: String? = try row["invoice_number"]
                 let amount = Money(amountMinor: try row["amount_minor"], currency: try row["currency"])
-                let request = PaymentRequest(
-                    clientRef: try row["client_ref"], reference: reference, amount: amount,
-                    receivedOn: try row["received_on"],
-                    allocation: invoice.map { .explicit([InvoiceAmount(invoiceNumber: $0, amount: amount)]) } ?? .automatic)
-                // The previous row's savepoint is released with this one's start: one
-                // round trip, not two.
-                try await tx.simpleQuery(
-                    savepointOpen ? "RELEASE SAVEPOINT import_payment; SAVEPOINT import_payment" : "SAVEPOINT import_payment")
-                savepointOpen = true
-                let problem: (column: String?, reason: String)?
-                do {
-                    let checked = try Payments.CheckedPayment(request)
-                    switch try await Payments.post(
-                        checked, idempotencyKey: reference, actor: context.actor, tenant: context.tenant.id, in: tx)
-                    {
-                    case .posted: inserted += 1; problem = nil
-                    case .replayed: unchanged += 1; problem = nil
-                    case .usedForAnotherRequest:
-                        problem = ("reference", "payment \(reference) was already posted with different details")
-                    }
-                } catch let error as ServiceError {
-                    problem = (invoice == nil ? nil : "invoice_number", error.message)
-                } catch let error as PostgresError where error.kind != .connectionLost && error.kind != .queryCanceled {
-                    problem = (invoice == nil ? nil : "invoice_number", ServiceError.constraintViolation(error)?.message ?? error.message)
+                if set.count >= setSize, let last = set.last, last.item.payment.request.clientRef != clientRef {
+                    try await flush(&context)
                 }
-                if let problem {
-                    try await tx.simpleQuery("ROLLBACK TO SAVEPOINT import_payment; RELEASE SAVEPOINT import_payment")
-                    savepointOpen = false
-                    try await tx.execute("""
-                        INSERT INTO import_rejects (line, position, column_name, reason)
-                        VALUES (\(line), \(context.position(problem.column ?? "")), \(problem.column), \(problem.reason))
-                        """)
+                let request = PaymentRequest(
+                    clientRef: clientRef, reference: reference, amount: amount, receivedOn: try row["received_on"],
+                    allocation: invoice.map { .explicit([InvoiceAmount(invoiceNumber: $0, amount: amount)]) } ?? .automatic)
+                do {
+                    set.append((line, invoice != nil, PaymentPosting.Item(key: reference, payment: try Payments.CheckedPayment(request))))
+                } catch let error as ServiceError {
+                    rejects.append((line, nil, error.message))
                 }
             }
-            done += rows.count
-            context.progress(ImportProgress(phase: .writing, rows: done, bytesRead: context.fileSize ?? 0, totalBytes: context.fileSize))
         }
-        if savepointOpen { try await tx.simpleQuery("RELEASE SAVEPOINT import_payment") }
-        try await tx.simpleQuery("CLOSE import_payments; RESET plan_cache_mode")
+        try await flush(&context)
+        try await record(rejects, context)
+        try await tx.simpleQuery("CLOSE import_payments")
         return (inserted, unchanged)
+    }
+
+    private static func record(_ rejects: [(line: Int, column: String?, reason: String)], _ context: ImportContext) async throws {
+        guard !rejects.isEmpty else { return }
+        try await context.tx.execute("""
+            INSERT INTO import_rejects (line, position, column_name, reason)
+            SELECT u.line, u.position, u.column_name, u.reason
+            FROM unnest(\(rejects.map(\.line)), \(rejects.map { context.position($0.column ?? "") }),
+                        \(rejects.map(\.column)), \(rejects.map(\.reason))) AS u(line, position, column_name, reason)
+            """)
     }
 }

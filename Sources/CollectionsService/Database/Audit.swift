@@ -15,6 +15,19 @@ package enum Audit {
             """)
     }
 
+    /// One row per entity of a set-based change (a posting), in one statement.
+    package static func record(
+        _ tx: PostgresConnection, tenant: UUID, actor: String, action: String, entity: String,
+        entityIDs: [String], after: [JSONText]
+    ) async throws {
+        guard !entityIDs.isEmpty else { return }
+        try await tx.execute("""
+            INSERT INTO audit_log (tenant_id, actor, action, entity, entity_id, after)
+            SELECT \(tenant), \(String(actor.prefix(200))), \(action), \(entity), u.entity_id, u.after
+            FROM unnest(\(entityIDs), \(after)) AS u(entity_id, after)
+            """)
+    }
+
     package static func json(_ value: (any Encodable)?) throws -> JSONText? {
         guard let value else { return nil }
         let encoder = JSONEncoder()

@@ -1,5 +1,5 @@
 public import Foundation
-import Postgres
+package import Postgres
 
 /// A tenant's clients: create, change, find, list and search. Every change is
 /// audited with the values before and after.
@@ -103,7 +103,7 @@ public struct Clients: Sendable {
     }
 
     /// `tenant`'s client with `ref`, optionally locked for an update in this transaction.
-    static func find(_ ref: String, tenant: UUID, in tx: PostgresConnection, lock: Bool = false) async throws -> Client {
+    package static func find(_ ref: String, tenant: UUID, in tx: PostgresConnection, lock: Bool = false) async throws -> Client {
         guard let row = try await tx.query("""
             SELECT \(unescaped: Client.columns) FROM clients c WHERE c.tenant_id = \(tenant) AND c.ref = \(ref)
             \(unescaped: lock ? "FOR UPDATE" : "")

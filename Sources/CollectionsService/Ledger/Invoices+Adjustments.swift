@@ -24,7 +24,7 @@ extension Invoices {
             guard date >= invoice.issuedOn else {
                 throw ServiceError.invalid("invoice \(number) cannot be written off on \(date), before it was issued on \(invoice.issuedOn)")
             }
-            let available = try await LedgerSQL.available(tenant, invoices: [invoice.id], on: date, in: tx)[invoice.id] ?? 0
+            let available = try await BalanceSteps.load(tenant, invoices: [invoice.id], in: tx)[invoice.id]?.available(on: date) ?? 0
             let minor = amount?.amountMinor ?? available
             guard minor > 0 else {
                 throw ServiceError.refused("invoice \(number) has nothing left to write off as of \(date)")

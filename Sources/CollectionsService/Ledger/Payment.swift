@@ -15,12 +15,22 @@ public struct Payment: Sendable, Codable, Equatable {
     public var reversedOn: CalendarDate?
     public var reversalReason: String?
 
-    static let columns = """
+    package static let columns = """
         p.id, c.ref AS client_ref, p.reference, p.currency, p.amount_minor, p.received_on, p.method,
         p.reversed_on, p.reversal_reason
         """
 
-    init(row: PostgresRow) throws {
+    /// A payment as posting writes it: not reversed.
+    init(id: UUID, clientRef: String, reference: String, amount: Money, receivedOn: CalendarDate, method: String?) {
+        self.id = id
+        self.clientRef = clientRef
+        self.reference = reference
+        self.amount = amount
+        self.receivedOn = receivedOn
+        self.method = method
+    }
+
+    package init(row: PostgresRow) throws {
         id = try row["id"]
         clientRef = try row["client_ref"]
         reference = try row["reference"]

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+package import Foundation
 public import Postgres
 
 /// What posting a payment takes. Its canonical JSON is hashed and stored with the
@@ -27,7 +27,7 @@ public struct PaymentRequest: Sendable, Codable, Equatable {
 
     /// SHA-256 of the sorted-keys JSON, versioned so the encoding can change later
     /// without a stored hash silently meaning something else.
-    var hash: Data {
+    package var hash: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(self)) ?? Data()

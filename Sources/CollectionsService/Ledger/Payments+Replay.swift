@@ -20,11 +20,7 @@ extension Payments {
         let key = try Check.text(idempotencyKey, "the idempotency key", 1...200)
         let checked = try CheckedPayment(request)
         return try await database.ledger(tenant) { tx in
-            switch try await Self.post(checked, idempotencyKey: key, actor: actor, tenant: tenant, in: tx) {
-            case .posted(let summary): return .posted(summary)
-            case .replayed(let summary): return .replayed(summary)
-            case .usedForAnotherRequest: return .keyUsedForAnotherRequest
-            }
+            try await Self.post(checked, idempotencyKey: key, actor: actor, tenant: tenant, in: tx)
         }
     }
 }

@@ -32,9 +32,9 @@ public struct Payments: Sendable {
 
     /// A request whose fields passed the checks that need no database.
     package struct CheckedPayment {
-        let request: PaymentRequest
-        let reference: String
-        let method: String?
+        package let request: PaymentRequest
+        package let reference: String
+        package let method: String?
 
         package init(_ request: PaymentRequest) throws {
             self.request = request
@@ -51,84 +51,17 @@ public struct Payments: Sendable {
         }
     }
 
-    /// What posting under an idempotency key did.
-    package enum PostOutcome {
-        /// The payment was recorded and applied now.
-        case posted(PaymentSummary)
-        /// The same request was posted before: its stored result, nothing written.
-        case replayed(PaymentSummary)
-        /// The key was used for a different request: nothing written.
-        case usedForAnotherRequest
-    }
-
-    /// `post`'s work inside a transaction that has the tenant set (the public
-    /// `post`'s, or an import's).
-    package static func post(
+    /// `post`'s work inside a transaction that has the tenant set: a set of one
+    /// through the one posting path (`PaymentPosting`).
+    static func post(
         _ checked: CheckedPayment, idempotencyKey key: String, actor: String, tenant: UUID, in tx: PostgresConnection
-    ) async throws -> PostOutcome {
-        let request = checked.request
-        let reference = checked.reference
-        let hash = request.hash
-        let claimed = try await tx.query("""
-            INSERT INTO idempotency_keys (tenant_id, key, request_hash) VALUES (\(tenant), \(key), \(hash))
-            ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
-            """).first != nil
-        if !claimed { return try await Self.replay(key: key, hash: hash, tenant: tenant, in: tx) }
-
-        let client = try await Clients.find(request.clientRef, tenant: tenant, in: tx)
-        let payment: Payment
-        do {
-            // Returned as `find` reads it, which saves the round trip of reading it back.
-            payment = try Payment(row: try await tx.query("""
-                WITH p AS (
-                    INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method)
-                    VALUES (\(tenant), \(client.id), \(reference), \(request.amount.currency),
-                            \(request.amount.amountMinor), \(request.receivedOn), \(checked.method))
-                    RETURNING *
-                )
-                SELECT \(unescaped: Payment.columns) FROM p JOIN clients c ON c.tenant_id = \(tenant) AND c.id = p.client_id
-                """)[0])
-        } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "payments_reference_key" {
-            throw ServiceError.conflict("a payment with reference \(reference) already exists (posted under another idempotency key)")
+    ) async throws -> Answer {
+        switch try await PaymentPosting.post([.init(key: key, payment: checked)], actor: actor, tenant: tenant, in: tx)[0] {
+        case .posted(let summary): return .posted(summary)
+        case .replayed(let summary): return .replayed(summary)
+        case .usedForAnotherRequest: return .keyUsedForAnotherRequest
+        case .refused(let error): throw error
         }
-        let id = payment.id
-        let credit = Applier.Credit(paymentID: id, reference: reference, availableMinor: request.amount.amountMinor)
-        let payer = Applier.Payer(id: client.id, ref: client.ref)
-        let applications: [PaymentApplication]
-        switch request.allocation {
-        case .automatic:
-            applications = try await Applier.automatic(
-                from: [credit], client: payer, currency: request.amount.currency, on: request.receivedOn,
-                tenant: tenant, in: tx)
-        case .explicit(let items):
-            applications = try await Applier.explicit(
-                items, from: [credit], client: payer, currency: request.amount.currency, on: request.receivedOn,
-                tenant: tenant, in: tx)
-        }
-        let applied = applications.reduce(Int64(0)) { $0 + $1.amount.amountMinor }
-        let summary = PaymentSummary(
-            payment: payment, applications: applications,
-            unapplied: Money(amountMinor: request.amount.amountMinor - applied, currency: request.amount.currency))
-        try await Audit.record(tx, tenant: tenant, actor: actor, action: "post", entity: "payment",
-                               entityID: reference, before: nil, after: summary)
-        try await tx.execute("""
-            UPDATE idempotency_keys SET response = \(JSONB(summary)) WHERE tenant_id = \(tenant) AND key = \(key)
-            """)
-        return .posted(summary)
-    }
-
-    /// The stored result for a used key, when the request is the same one.
-    private static func replay(key: String, hash: Data, tenant: UUID, in tx: PostgresConnection) async throws -> PostOutcome {
-        guard let row = try await tx.query("""
-            SELECT request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)
-            """).first else {
-            throw ServiceError.conflict("idempotency key \(key) is being used by a request that has not finished; try again")
-        }
-        guard try row["request_hash", as: Data.self] == hash else { return .usedForAnotherRequest }
-        guard let stored = try row["response", as: JSONB<PaymentSummary>?.self] else {
-            throw ServiceError.conflict("idempotency key \(key) has no stored result; nothing was changed")
-        }
-        return .replayed(stored.value)
     }
 
     /// Reverses the payment from `date` on (a bounced cheque): from then on it and
@@ -168,16 +101,21 @@ public struct Payments: Sendable {
         return try await database.ledger(tenant) { tx in
             let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
             let credits = try await Self.lockCredits(of: client.id, currency: currency, on: date, tenant: tenant, in: tx)
-            let payer = Applier.Payer(id: client.id, ref: client.ref)
-            let applications: [PaymentApplication]
+            let payer = PostingBook.Payer(id: client.id, ref: client.ref)
+            var named: [String] = []
+            if case .explicit(let items) = allocation { named = items.map(\.invoiceNumber) }
+            var book = try await PostingBook.lock(
+                tenant: tenant, clients: [client.id], named: named,
+                automatic: allocation == .automatic ? [(client.id, currency)] : [], in: tx)
+            let applied: [PostingBook.Application]
             switch allocation {
             case .automatic:
-                applications = try await Applier.automatic(
-                    from: credits, client: payer, currency: currency, on: date, tenant: tenant, in: tx)
+                applied = book.applyAutomatic(from: credits, client: payer, currency: currency, on: date)
             case .explicit(let items):
-                applications = try await Applier.explicit(
-                    items, from: credits, client: payer, currency: currency, on: date, tenant: tenant, in: tx)
+                applied = try book.applyExplicit(items, from: credits, client: payer, currency: currency, on: date)
             }
+            try await PostingBook.write(applied, tenant: tenant, in: tx)
+            let applications = applied.map(\.summary)
             if !applications.isEmpty {
                 try await Audit.record(tx, tenant: tenant, actor: actor, action: "apply_credit", entity: "client",
                                        entityID: clientRef, before: nil, after: applications)
@@ -233,7 +171,7 @@ public struct Payments: Sendable {
     /// locked (by id), oldest received first.
     private static func lockCredits(
         of client: UUID, currency: String, on date: CalendarDate, tenant: UUID, in tx: PostgresConnection
-    ) async throws -> [Applier.Credit] {
+    ) async throws -> [PostingBook.Credit] {
         let unapplied: SQL = """
             p.amount_minor - coalesce((SELECT sum(a.amount_minor) FROM payment_applications a
                                        WHERE a.tenant_id = \(tenant) AND a.payment_id = p.id), 0)
@@ -251,7 +189,7 @@ public struct Payments: Sendable {
             WHERE p.tenant_id = \(tenant) AND p.id = ANY(\(ids)) AND p.reversed_on IS NULL ORDER BY p.received_on, p.reference
             """).compactMap {
             let available: Int64 = try $0["available"]
-            return available > 0 ? Applier.Credit(paymentID: try $0["id"], reference: try $0["reference"], availableMinor: available) : nil
+            return available > 0 ? PostingBook.Credit(paymentID: try $0["id"], reference: try $0["reference"], availableMinor: available) : nil
         }
     }
 

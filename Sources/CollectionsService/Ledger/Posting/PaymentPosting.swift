@@ -1,0 +1,204 @@
+package import Foundation
+package import Postgres
+
+/// The one way payments are posted: the library's `Payments.post`, the HTTP API and
+/// the importer all come here, with a set of payments (one payment is a set of one).
+///
+/// In a handful of statements whatever the set's size, inside the caller's
+/// transaction (tenant set): claim every key at once; look up the clients; lock
+/// and read the invoices the payments may go to (`PostingBook`); decide each
+/// payment in the order received (then the order given), so each sees the book
+/// as the earlier ones left it; write the accepted payments, their applications,
+/// audit rows and stored results; give back the keys of the refused ones. A
+/// refused payment changes nothing and leaves the others as they would be without
+/// it, so the importer needs no savepoint per row.
+package enum PaymentPosting {
+    /// One payment of the set, with the key it is posted under.
+    package struct Item {
+        package let key: String
+        package let payment: Payments.CheckedPayment
+
+        package init(key: String, payment: Payments.CheckedPayment) {
+            self.key = key
+            self.payment = payment
+        }
+    }
+
+    /// What became of one payment of the set.
+    package enum Outcome {
+        /// Recorded and applied now.
+        case posted(PaymentSummary)
+        /// Posted before under its key with the same request: the stored result, nothing written.
+        case replayed(PaymentSummary)
+        /// Its key was used for a different request: nothing written.
+        case usedForAnotherRequest
+        /// A rule refused it (unknown client or invoice, more than the balance, ...): nothing written.
+        case refused(ServiceError)
+    }
+
+    /// Posts `items`; the outcomes are in the same order. Throws only for what
+    /// refuses the whole set (the database, a key still in use by a request that
+    /// has not finished).
+    package static func post(
+        _ items: [Item], actor: String, tenant: UUID, in tx: PostgresConnection
+    ) async throws -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: items.count)
+        let hashes = items.map(\.payment.request.hash)
+
+        // Keys: claimed in key order, so concurrent sets queue instead of deadlocking.
+        var firstOfKey: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            if firstOfKey[item.key] == nil {
+                firstOfKey[item.key] = index
+            } else {
+                outcomes[index] = .refused(.conflict("idempotency key \(item.key) is given twice in one set of payments"))
+            }
+        }
+        let keys = firstOfKey.keys.sorted()
+        let claimed = Set(try await tx.query("""
+            INSERT INTO idempotency_keys (tenant_id, key, request_hash)
+            SELECT \(tenant), k.key, k.request_hash
+            FROM unnest(\(keys), \(keys.map { hashes[firstOfKey[$0]!] })) WITH ORDINALITY AS k(key, request_hash, n)
+            ORDER BY k.n
+            ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
+            """).map { try $0.decode(String.self, at: 0) })
+        let unclaimed = keys.filter { !claimed.contains($0) }
+        if !unclaimed.isEmpty {
+            var stored: [String: (hash: Data, response: PaymentSummary?)] = [:]
+            for row in try await tx.query("""
+                SELECT key, request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = ANY(\(unclaimed))
+                """) {
+                stored[try row["key"]] = (try row["request_hash"], try row["response", as: JSONB<PaymentSummary>?.self]?.value)
+            }
+            for key in unclaimed {
+                let index = firstOfKey[key]!
+                guard let (hash, response) = stored[key] else {
+                    throw ServiceError.conflict("idempotency key \(key) is being used by a request that has not finished; try again")
+                }
+                guard hash == hashes[index] else { outcomes[index] = .usedForAnotherRequest; continue }
+                guard let response else {
+                    throw ServiceError.conflict("idempotency key \(key) has no stored result; nothing was changed")
+                }
+                outcomes[index] = .replayed(response)
+            }
+        }
+
+        // The payments to decide, in the order received, then as given.
+        let pending = items.indices.filter { outcomes[$0] == nil }
+            .sorted { (items[$0].payment.request.receivedOn, $0) < (items[$1].payment.request.receivedOn, $1) }
+        var clients: [String: PostingBook.Payer] = [:]
+        var taken = Set(try await tx.query("""
+            SELECT p.reference FROM payments p
+            WHERE p.tenant_id = \(tenant) AND p.reference = ANY(\(pending.map { items[$0].payment.reference }))
+            """).map { try $0.decode(String.self, at: 0) })
+        for row in try await tx.query("""
+            SELECT c.id, c.ref FROM clients c
+            WHERE c.tenant_id = \(tenant) AND c.ref = ANY(\(Array(Set(pending.map { items[$0].payment.request.clientRef }))))
+            ORDER BY c.id
+            """) {
+            let payer = PostingBook.Payer(id: try row["id"], ref: try row["ref"])
+            clients[payer.ref] = payer
+        }
+        var named: [String] = []
+        var automatic: [(client: UUID, currency: String)] = []
+        var pairs = Set<[String]>()
+        for index in pending {
+            let request = items[index].payment.request
+            guard let payer = clients[request.clientRef] else { continue }
+            switch request.allocation {
+            case .explicit(let amounts): named += amounts.map(\.invoiceNumber)
+            case .automatic:
+                if pairs.insert([payer.id.uuidString, request.amount.currency]).inserted {
+                    automatic.append((payer.id, request.amount.currency))
+                }
+            }
+        }
+        var book = try await PostingBook.lock(
+            tenant: tenant, clients: clients.values.map(\.id).sorted { $0.uuidString < $1.uuidString }, named: named,
+            automatic: automatic, in: tx)
+
+        var payments: [(payment: Payment, clientID: UUID)] = []
+        var applications: [PostingBook.Application] = []
+        var summaries: [(key: String, reference: String, json: JSONText)] = []
+        for index in pending {
+            let checked = items[index].payment
+            let request = checked.request
+            guard let payer = clients[request.clientRef] else {
+                outcomes[index] = .refused(.notFound("no client with ref \"\(request.clientRef)\""))
+                continue
+            }
+            guard taken.insert(checked.reference).inserted else {
+                outcomes[index] = .refused(.conflict(
+                    "a payment with reference \(checked.reference) already exists (posted under another idempotency key)"))
+                continue
+            }
+            let payment = Payment(
+                id: UUID(), clientRef: payer.ref, reference: checked.reference, amount: request.amount,
+                receivedOn: request.receivedOn, method: checked.method)
+            let credit = [PostingBook.Credit(paymentID: payment.id, reference: payment.reference, availableMinor: request.amount.amountMinor)]
+            let applied: [PostingBook.Application]
+            do {
+                switch request.allocation {
+                case .automatic:
+                    applied = book.applyAutomatic(from: credit, client: payer, currency: request.amount.currency, on: request.receivedOn)
+                case .explicit(let amounts):
+                    applied = try book.applyExplicit(
+                        amounts, from: credit, client: payer, currency: request.amount.currency, on: request.receivedOn)
+                }
+            } catch let error as ServiceError {
+                taken.remove(checked.reference)
+                outcomes[index] = .refused(error)
+                continue
+            }
+            let summary = PaymentSummary(
+                payment: payment, applications: applied.map(\.summary),
+                unapplied: Money(amountMinor: request.amount.amountMinor - applied.reduce(0) { $0 + $1.minor }, currency: request.amount.currency))
+            payments.append((payment, payer.id))
+            applications += applied
+            summaries.append((items[index].key, payment.reference, try Audit.json(summary)!))
+            outcomes[index] = .posted(summary)
+        }
+
+        try await write(payments, tenant: tenant, in: tx)
+        try await PostingBook.write(applications, tenant: tenant, in: tx)
+        try await Audit.record(
+            tx, tenant: tenant, actor: actor, action: "post", entity: "payment",
+            entityIDs: summaries.map(\.reference), after: summaries.map(\.json))
+        if !summaries.isEmpty {
+            try await tx.execute("""
+                UPDATE idempotency_keys k SET response = u.response
+                FROM unnest(\(summaries.map(\.key)), \(summaries.map(\.json))) AS u(key, response)
+                WHERE k.tenant_id = \(tenant) AND k.key = u.key
+                """)
+        }
+        // A refused payment's claim is taken back, so the key can be used again.
+        let released = items.indices.compactMap { index -> String? in
+            guard case .refused = outcomes[index], firstOfKey[items[index].key] == index,
+                  claimed.contains(items[index].key) else { return nil }
+            return items[index].key
+        }
+        if !released.isEmpty {
+            try await tx.execute("DELETE FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = ANY(\(released))")
+        }
+        return outcomes.map { $0! }
+    }
+
+    private static func write(_ payments: [(payment: Payment, clientID: UUID)], tenant: UUID, in tx: PostgresConnection) async throws {
+        guard !payments.isEmpty else { return }
+        do {
+            try await tx.execute("""
+                INSERT INTO payments (tenant_id, id, client_id, reference, currency, amount_minor, received_on, method)
+                SELECT \(tenant), u.id, u.client_id, u.reference, u.currency, u.amount_minor, u.received_on, u.method
+                FROM unnest(\(payments.map(\.payment.id)), \(payments.map(\.clientID)), \(payments.map(\.payment.reference)),
+                            \(payments.map(\.payment.amount.currency)), \(payments.map(\.payment.amount.amountMinor)),
+                            \(payments.map(\.payment.receivedOn)), \(payments.map(\.payment.method)))
+                     AS u(id, client_id, reference, currency, amount_minor, received_on, method)
+                """)
+        } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "payments_reference_key" {
+            // Another transaction posted one of these references, under another key, since they were looked up.
+            throw ServiceError.conflict(payments.count == 1
+                ? "a payment with reference \(payments[0].payment.reference) already exists (posted under another idempotency key)"
+                : "a payment with a reference of this set was posted at the same time under another idempotency key; nothing was changed")
+        }
+    }
+}
