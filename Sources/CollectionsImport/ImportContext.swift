@@ -19,6 +19,8 @@ struct ImportContext {
     private(set) var rows = 0
     private(set) var rejectedRows = 0
     private(set) var fileSize: Int64?
+    /// See `ImportOptions.paymentsPerSet`.
+    var paymentsPerSet = 10_000
 
     init(
         kind: ImportKind, path: String, fileName: String, tenant: Tenant, actor: String, tx: PostgresConnection,

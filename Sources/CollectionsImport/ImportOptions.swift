@@ -12,6 +12,10 @@ public struct ImportOptions: Sendable {
     public var rejectsPath: String?
     /// Who the audit log names.
     public var actor: String
+    /// How many payments are posted as one set (a client's are never split):
+    /// memory and lock counts stay bounded whatever the file's size. Tests make it
+    /// small to post a file in many sets.
+    package var paymentsPerSet = 10_000
 
     public init(dryRun: Bool = false, rejectsPath: String? = nil, actor: String) {
         self.dryRun = dryRun

@@ -57,6 +57,7 @@ public struct Importer: Sendable {
                     phases[name] = Self.seconds(since: phaseStart)
                     phaseStart = ContinuousClock.now
                 }
+                context.paymentsPerSet = options.paymentsPerSet
                 try await context.stage()
                 phase("reading")
                 try await context.check()

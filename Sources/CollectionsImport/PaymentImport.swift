@@ -14,11 +14,6 @@ import Postgres
 /// a reference once, an amount); where the money may go, the ledger decides, and
 /// what it refuses is a bad row with its reason.
 enum PaymentImport {
-    /// Payments per posting: a client's payments are never split between two
-    /// (each sees the book as the ones received before it left it), so a set may
-    /// be larger when one client has more.
-    static let setSize = 10_000
-
     static func check(_ context: ImportContext) async throws {
         try await context.record(
             from: """
@@ -28,7 +23,9 @@ enum PaymentImport {
             [.knownClient, .knownCurrency, ImportCheck.unique("reference", "payment reference")] + ImportCheck.amount("amount"))
     }
 
-    /// Posts the good rows, a set of whole clients at a time, in client order
+    /// Posts the good rows, a set of whole clients at a time (`paymentsPerSet`;
+    /// a client's payments are never split, as each must see the book as the ones
+    /// received before it left it), in client order
     /// (the order `PostingBook` locks in, so concurrent imports queue rather than
     /// deadlock). A row the ledger refuses is recorded as bad and changes nothing.
     static func post(_ context: inout ImportContext) async throws -> (inserted: Int, unchanged: Int) {
@@ -78,7 +75,7 @@ enum PaymentImport {
                 let reference: String = try row["reference"]
                 let invoice: String? = try row["invoice_number"]
                 let amount = Money(amountMinor: try row["amount_minor"], currency: try row["currency"])
-                if set.count >= setSize, let last = set.last, last.item.payment.request.clientRef != clientRef {
+                if set.count >= context.paymentsPerSet, let last = set.last, last.item.payment.request.clientRef != clientRef {
                     try await flush(&context)
                 }
                 let request = PaymentRequest(

@@ -46,14 +46,13 @@ package enum PaymentPosting {
         let hashes = items.map(\.payment.request.hash)
 
         // Keys: claimed in key order, so concurrent sets queue instead of deadlocking.
+        // A key given again in the set is decided at the end, as a retry of its first.
         var firstOfKey: [String: Int] = [:]
+        var retries: [Int] = []
         for (index, item) in items.enumerated() {
-            if firstOfKey[item.key] == nil {
-                firstOfKey[item.key] = index
-            } else {
-                outcomes[index] = .refused(.conflict("idempotency key \(item.key) is given twice in one set of payments"))
-            }
+            if firstOfKey[item.key] == nil { firstOfKey[item.key] = index } else { retries.append(index) }
         }
+        for index in retries { outcomes[index] = .usedForAnotherRequest }
         let keys = firstOfKey.keys.sorted()
         let claimed = Set(try await tx.query("""
             INSERT INTO idempotency_keys (tenant_id, key, request_hash)
@@ -63,8 +62,8 @@ package enum PaymentPosting {
             ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
             """).map { try $0.decode(String.self, at: 0) })
         let unclaimed = keys.filter { !claimed.contains($0) }
+        var stored: [String: (hash: Data, response: PaymentSummary?)] = [:]
         if !unclaimed.isEmpty {
-            var stored: [String: (hash: Data, response: PaymentSummary?)] = [:]
             for row in try await tx.query("""
                 SELECT key, request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = ANY(\(unclaimed))
                 """) {
@@ -179,6 +178,21 @@ package enum PaymentPosting {
         }
         if !released.isEmpty {
             try await tx.execute("DELETE FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = ANY(\(released))")
+        }
+        for index in retries {
+            let key = items[index].key
+            let first = firstOfKey[key]!
+            switch outcomes[first]! {
+            case .posted(let summary), .replayed(let summary):
+                outcomes[index] = hashes[index] == hashes[first] ? .replayed(summary) : .usedForAnotherRequest
+            case .usedForAnotherRequest:
+                if let (hash, response) = stored[key], hash == hashes[index], let response {
+                    outcomes[index] = .replayed(response)
+                }
+            case .refused:
+                outcomes[index] = .refused(.conflict(
+                    "idempotency key \(key) is given twice in one set of payments and its first payment was refused"))
+            }
         }
         return outcomes.map { $0! }
     }
