@@ -25,7 +25,7 @@ enum PaymentImport {
 
     /// Posts the good rows, a set of whole clients at a time (`paymentsPerSet`;
     /// a client's payments are never split, as each must see the book as the ones
-    /// received before it left it), in client order
+    /// received before it left it), in client ref order
     /// (the order `PostingBook` locks in, so concurrent imports queue rather than
     /// deadlock). A row the ledger refuses is recorded as bad and changes nothing.
     static func post(_ context: inout ImportContext) async throws -> (inserted: Int, unchanged: Int) {

@@ -2745,6 +2745,65 @@ WHERE name IN ('report_kpis.sql', 'report_ageing.sql', 'report_ageing_by_client.
                'worker_break_bounced_promises.sql', 'worker_decide_promises.sql',
                'worker_queue_reminders.sql', 'worker_store_day.sql');
 """####),
+        ("0013_payment_applications_checked_per_statement.sql", ####"""
+-- 0013_payment_applications_checked_per_statement.sql: the check that an
+-- application stays within one currency and after its payment's receipt, once
+-- per statement instead of once per row.
+--
+-- The row trigger of 0001 looked up each new application's payment and invoice:
+-- measured here, 80 us a row under row-level security, two thirds of the time of
+-- inserting a set of applications (10,000 rows: 796 ms of 1,218 ms). Set-based
+-- posting (Sources/CollectionsService/Ledger/Posting) inserts thousands at once, so
+-- inserts are now checked by one statement-level trigger over the new rows (a
+-- transition table), with the same errors; updates keep the row trigger.
+-- The function's definition lives on in sql/functions/payment_applications_check_rows.sql.
+
+CREATE FUNCTION payment_applications_check_rows() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+declare
+    bad record;
+begin
+    select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
+    into bad
+    from new_rows n
+    join public.payments p on p.tenant_id = n.tenant_id and p.id = n.payment_id
+    join public.invoices i on i.tenant_id = n.tenant_id and i.id = n.invoice_id
+    where p.currency <> i.currency or n.applied_on < p.received_on
+    limit 1;
+
+    if not found then
+        return null;
+    end if;
+
+    if bad.payment_currency <> bad.invoice_currency then
+        raise exception 'payment currency % does not match invoice currency %',
+                bad.payment_currency, bad.invoice_currency
+            using errcode = 'check_violation',
+                  table = 'payment_applications',
+                  constraint = 'payment_applications_currency_check';
+    end if;
+
+    raise exception 'payment applied on % before it was received on %',
+            bad.applied_on, bad.received_on
+        using errcode = 'check_violation',
+              table = 'payment_applications',
+              constraint = 'payment_applications_applied_on_check';
+end
+$$;
+
+DROP TRIGGER payment_applications_check ON payment_applications;
+
+CREATE TRIGGER payment_applications_check
+    BEFORE UPDATE OF tenant_id, payment_id, invoice_id, applied_on
+    ON payment_applications
+    FOR EACH ROW EXECUTE FUNCTION payment_applications_check();
+
+CREATE TRIGGER payment_applications_check_rows
+    AFTER INSERT ON payment_applications
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION payment_applications_check_rows();
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
@@ -2824,7 +2883,7 @@ AS $function$
 $function$;
 """####),
         ("payment_applications_check.sql", ####"""
--- payment_applications_check: Trigger: an application stays within its payment and its invoice, in one currency.
+-- payment_applications_check: Trigger, per updated row: an application stays within its payment and its invoice, in one currency (inserts: payment_applications_check_rows).
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
@@ -2864,6 +2923,50 @@ begin
     end if;
 
     return new;
+end
+$function$;
+"""####),
+        ("payment_applications_check_rows.sql", ####"""
+-- payment_applications_check_rows: Trigger, once per insert statement: every new application stays within one currency and after its payment's receipt.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- The set-based form of payment_applications_check (which still checks updates,
+-- row by row): one join of the statement's new rows (transition table new_rows)
+-- to their payments and invoices, raising the same errors.
+CREATE OR REPLACE FUNCTION public.payment_applications_check_rows()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+    bad record;
+begin
+    select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
+    into bad
+    from new_rows n
+    join public.payments p on p.tenant_id = n.tenant_id and p.id = n.payment_id
+    join public.invoices i on i.tenant_id = n.tenant_id and i.id = n.invoice_id
+    where p.currency <> i.currency or n.applied_on < p.received_on
+    limit 1;
+
+    if not found then
+        return null;
+    end if;
+
+    if bad.payment_currency <> bad.invoice_currency then
+        raise exception 'payment currency % does not match invoice currency %',
+                bad.payment_currency, bad.invoice_currency
+            using errcode = 'check_violation',
+                  table = 'payment_applications',
+                  constraint = 'payment_applications_currency_check';
+    end if;
+
+    raise exception 'payment applied on % before it was received on %',
+            bad.applied_on, bad.received_on
+        using errcode = 'check_violation',
+              table = 'payment_applications',
+              constraint = 'payment_applications_applied_on_check';
 end
 $function$;
 """####),

@@ -1,4 +1,4 @@
--- payment_applications_check: Trigger: an application stays within its payment and its invoice, in one currency.
+-- payment_applications_check: Trigger, per updated row: an application stays within its payment and its invoice, in one currency (inserts: payment_applications_check_rows).
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog

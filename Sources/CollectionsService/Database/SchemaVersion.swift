@@ -16,5 +16,6 @@ public enum SchemaVersion {
         10,
         11,
         12,
+        13,
     ]
 }

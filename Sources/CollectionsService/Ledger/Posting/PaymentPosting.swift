@@ -5,13 +5,13 @@ package import Postgres
 /// the importer all come here, with a set of payments (one payment is a set of one).
 ///
 /// In a handful of statements whatever the set's size, inside the caller's
-/// transaction (tenant set): claim every key at once; look up the clients; lock
-/// and read the invoices the payments may go to (`PostingBook`); decide each
+/// transaction (tenant set): look up the keys used before; look up the clients;
+/// lock and read the invoices the payments may go to (`PostingBook`); decide each
 /// payment in the order received (then the order given), so each sees the book
-/// as the earlier ones left it; write the accepted payments, their applications,
-/// audit rows and stored results; give back the keys of the refused ones. A
-/// refused payment changes nothing and leaves the others as they would be without
-/// it, so the importer needs no savepoint per row.
+/// as the earlier ones left it; store the keys with their results, then write the
+/// payments, their applications and audit rows. A refused payment writes nothing
+/// and leaves the others as they would be without it, so the importer needs no
+/// savepoint per row.
 package enum PaymentPosting {
     /// One payment of the set, with the key it is posted under.
     package struct Item {
@@ -37,15 +37,27 @@ package enum PaymentPosting {
     }
 
     /// Posts `items`; the outcomes are in the same order. Throws only for what
-    /// refuses the whole set (the database, a key still in use by a request that
-    /// has not finished).
+    /// refuses the whole set (the database; keys that concurrent requests kept
+    /// taking).
     package static func post(
         _ items: [Item], actor: String, tenant: UUID, in tx: PostgresConnection
     ) async throws -> [Outcome] {
+        for _ in 1...3 {
+            if let outcomes = try await attempt(items, actor: actor, tenant: tenant, in: tx) { return outcomes }
+        }
+        throw ServiceError.conflict(
+            "the idempotency keys of these payments were being used by requests running at the same time; nothing was changed; try again")
+    }
+
+    /// One try at posting `items`: nil, with nothing written, when a concurrent
+    /// request stored one of the keys after they were looked up (the next try
+    /// finds its result).
+    private static func attempt(
+        _ items: [Item], actor: String, tenant: UUID, in tx: PostgresConnection
+    ) async throws -> [Outcome]? {
         var outcomes = [Outcome?](repeating: nil, count: items.count)
         let hashes = items.map(\.payment.request.hash)
 
-        // Keys: claimed in key order, so concurrent sets queue instead of deadlocking.
         // A key given again in the set is decided at the end, as a retry of its first.
         var firstOfKey: [String: Int] = [:]
         var retries: [Int] = []
@@ -53,33 +65,22 @@ package enum PaymentPosting {
             if firstOfKey[item.key] == nil { firstOfKey[item.key] = index } else { retries.append(index) }
         }
         for index in retries { outcomes[index] = .usedForAnotherRequest }
-        let keys = firstOfKey.keys.sorted()
-        let claimed = Set(try await tx.query("""
-            INSERT INTO idempotency_keys (tenant_id, key, request_hash)
-            SELECT \(tenant), k.key, k.request_hash
-            FROM unnest(\(keys), \(keys.map { hashes[firstOfKey[$0]!] })) WITH ORDINALITY AS k(key, request_hash, n)
-            ORDER BY k.n
-            ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
-            """).map { try $0.decode(String.self, at: 0) })
-        let unclaimed = keys.filter { !claimed.contains($0) }
+
+        // Keys used before: the same request gets its stored result, another is refused.
         var stored: [String: (hash: Data, response: PaymentSummary?)] = [:]
-        if !unclaimed.isEmpty {
-            for row in try await tx.query("""
-                SELECT key, request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = ANY(\(unclaimed))
-                """) {
-                stored[try row["key"]] = (try row["request_hash"], try row["response", as: JSONB<PaymentSummary>?.self]?.value)
+        for row in try await tx.query("""
+            SELECT key, request_hash, response FROM idempotency_keys
+            WHERE tenant_id = \(tenant) AND key = ANY(\(Array(firstOfKey.keys)))
+            """) {
+            stored[try row["key"]] = (try row["request_hash"], try row["response", as: JSONB<PaymentSummary>?.self]?.value)
+        }
+        for (key, (hash, response)) in stored {
+            let index = firstOfKey[key]!
+            guard hash == hashes[index] else { outcomes[index] = .usedForAnotherRequest; continue }
+            guard let response else {
+                throw ServiceError.conflict("idempotency key \(key) has no stored result; nothing was changed")
             }
-            for key in unclaimed {
-                let index = firstOfKey[key]!
-                guard let (hash, response) = stored[key] else {
-                    throw ServiceError.conflict("idempotency key \(key) is being used by a request that has not finished; try again")
-                }
-                guard hash == hashes[index] else { outcomes[index] = .usedForAnotherRequest; continue }
-                guard let response else {
-                    throw ServiceError.conflict("idempotency key \(key) has no stored result; nothing was changed")
-                }
-                outcomes[index] = .replayed(response)
-            }
+            outcomes[index] = .replayed(response)
         }
 
         // The payments to decide, in the order received, then as given.
@@ -93,7 +94,6 @@ package enum PaymentPosting {
         for row in try await tx.query("""
             SELECT c.id, c.ref FROM clients c
             WHERE c.tenant_id = \(tenant) AND c.ref = ANY(\(Array(Set(pending.map { items[$0].payment.request.clientRef }))))
-            ORDER BY c.id
             """) {
             let payer = PostingBook.Payer(id: try row["id"], ref: try row["ref"])
             clients[payer.ref] = payer
@@ -113,12 +113,11 @@ package enum PaymentPosting {
             }
         }
         var book = try await PostingBook.lock(
-            tenant: tenant, clients: clients.values.map(\.id).sorted { $0.uuidString < $1.uuidString }, named: named,
-            automatic: automatic, in: tx)
+            tenant: tenant, clients: clients.values.map(\.id), named: named, automatic: automatic, in: tx)
 
         var payments: [(payment: Payment, clientID: UUID)] = []
         var applications: [PostingBook.Application] = []
-        var summaries: [(key: String, reference: String, json: JSONText)] = []
+        var results: [(key: String, hash: Data, reference: String, json: JSONText)] = []
         for index in pending {
             let checked = items[index].payment
             let request = checked.request
@@ -154,31 +153,35 @@ package enum PaymentPosting {
                 unapplied: Money(amountMinor: request.amount.amountMinor - applied.reduce(0) { $0 + $1.minor }, currency: request.amount.currency))
             payments.append((payment, payer.id))
             applications += applied
-            summaries.append((items[index].key, payment.reference, try Audit.json(summary)!))
+            results.append((items[index].key, hashes[index], payment.reference, try Audit.json(summary)!))
             outcomes[index] = .posted(summary)
         }
 
+        // The keys first, with their results, in key order (concurrent sets queue
+        // on the same key instead of deadlocking): a request still running under
+        // one of them is waited for; one that stored it meanwhile wins, and this
+        // try takes back its own and gives way.
+        if !results.isEmpty {
+            results.sort { $0.key < $1.key }
+            let inserted = try await tx.query("""
+                INSERT INTO idempotency_keys (tenant_id, key, request_hash, response)
+                SELECT \(tenant), k.key, k.request_hash, k.response
+                FROM unnest(\(results.map(\.key)), \(results.map(\.hash)), \(results.map(\.json)))
+                     WITH ORDINALITY AS k(key, request_hash, response, n)
+                ORDER BY k.n
+                ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
+                """).map { try $0.decode(String.self, at: 0) }
+            if inserted.count < results.count {
+                try await tx.execute("DELETE FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = ANY(\(inserted))")
+                return nil
+            }
+        }
         try await write(payments, tenant: tenant, in: tx)
         try await PostingBook.write(applications, tenant: tenant, in: tx)
         try await Audit.record(
             tx, tenant: tenant, actor: actor, action: "post", entity: "payment",
-            entityIDs: summaries.map(\.reference), after: summaries.map(\.json))
-        if !summaries.isEmpty {
-            try await tx.execute("""
-                UPDATE idempotency_keys k SET response = u.response
-                FROM unnest(\(summaries.map(\.key)), \(summaries.map(\.json))) AS u(key, response)
-                WHERE k.tenant_id = \(tenant) AND k.key = u.key
-                """)
-        }
-        // A refused payment's claim is taken back, so the key can be used again.
-        let released = items.indices.compactMap { index -> String? in
-            guard case .refused = outcomes[index], firstOfKey[items[index].key] == index,
-                  claimed.contains(items[index].key) else { return nil }
-            return items[index].key
-        }
-        if !released.isEmpty {
-            try await tx.execute("DELETE FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = ANY(\(released))")
-        }
+            entityIDs: results.map(\.reference), after: results.map(\.json))
+
         for index in retries {
             let key = items[index].key
             let first = firstOfKey[key]!

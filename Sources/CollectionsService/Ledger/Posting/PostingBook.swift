@@ -6,9 +6,8 @@ import Postgres
 /// decided in memory over the locked state and then written set-based.
 ///
 /// Locking comes before reading: payments first (the caller's), then these
-/// invoices, ordered by client and then id. A posting's clients are taken in
-/// client order too (the importer's chunks are), so concurrent writers queue and
-/// never deadlock, and nothing they commit can slip in between what is read here
+/// invoices, ordered by client ref and then id. The importer posts its sets in
+/// client ref order too, so concurrent writers queue and never deadlock, and nothing they commit can slip in between what is read here
 /// and what is written from it: two concurrent payments never together
 /// over-apply an invoice.
 struct PostingBook {
@@ -76,13 +75,13 @@ struct PostingBook {
         let named = Array(Set(named))
         guard !named.isEmpty || !automatic.isEmpty else { return book }
         let locked = try await tx.query("""
-            SELECT i.id FROM invoices i
+            SELECT i.id FROM invoices i JOIN clients c ON c.tenant_id = \(tenant) AND c.id = i.client_id
             WHERE i.tenant_id = \(tenant) AND i.client_id = ANY(\(clients))
               AND (i.number = ANY(\(named))
                    OR (i.voided_on IS NULL AND (i.client_id, i.currency) IN (
                        SELECT a.client_id, a.currency
                        FROM unnest(\(automatic.map(\.client)), \(automatic.map(\.currency))) AS a(client_id, currency))))
-            ORDER BY i.client_id, i.id FOR UPDATE
+            ORDER BY c.ref, i.id FOR UPDATE OF i
             """).map { try $0.decode(UUID.self, at: 0) }
         let lockedSet = Set(locked)
         let wanted = Set(automatic.map { Pair(client: $0.client, currency: $0.currency) })
