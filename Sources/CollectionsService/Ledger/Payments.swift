@@ -102,10 +102,10 @@ public struct Payments: Sendable {
             let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
             let credits = try await Self.lockCredits(of: client.id, currency: currency, on: date, tenant: tenant, in: tx)
             let payer = PostingBook.Payer(id: client.id, ref: client.ref)
-            var named: [String] = []
-            if case .explicit(let items) = allocation { named = items.map(\.invoiceNumber) }
+            var named: [(number: String, client: UUID)] = []
+            if case .explicit(let items) = allocation { named = items.map { ($0.invoiceNumber, client.id) } }
             var book = try await PostingBook.lock(
-                tenant: tenant, clients: [client.id], named: named,
+                tenant: tenant, named: named,
                 automatic: allocation == .automatic ? [(client.id, currency)] : [], in: tx)
             let applied: [PostingBook.Application]
             switch allocation {

@@ -1,20 +1,24 @@
 extension Array: PostgresEncodable where Element: PostgresEncodable {
+    /// Built as UTF-8 bytes: `"` and `\` are ASCII, so escaping them byte by byte
+    /// never splits a character, and a set of ten thousand JSON values encodes in
+    /// one pass instead of a character append each.
     public func postgresText() throws -> String? {
-        var text = "{"
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
         for (index, element) in enumerated() {
-            if index > 0 { text += "," }
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
             guard let item = try element.postgresText() else {
-                text += "NULL"
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            text += "\""
-            for character in item.unicodeScalars {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.unicodeScalars.append(character)
+            bytes.append(UInt8(ascii: "\""))
+            for byte in item.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
             }
-            text += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
     public static var postgresType: PostgresType { Element.postgresType.arrayType }
 }

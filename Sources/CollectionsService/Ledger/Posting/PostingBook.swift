@@ -63,31 +63,40 @@ struct PostingBook {
     /// database collates numbers).
     private var automaticOrder: [Pair: [UUID]] = [:]
 
-    /// Locks and reads the invoices of `clients` that `named` names, and, for
-    /// each pair of `automatic`, all that client's invoices in that currency that
-    /// are not void. Named invoices of other clients are read, unlocked, only to
-    /// refuse them by name.
+    /// Locks and reads each invoice `named` names when it is that client's, and,
+    /// for each pair of `automatic`, all that client's invoices in that currency
+    /// that are not void. Named invoices of other clients are read, unlocked, only
+    /// to refuse them by name.
     static func lock(
-        tenant: UUID, clients: [UUID], named: [String], automatic: [(client: UUID, currency: String)],
+        tenant: UUID, named: [(number: String, client: UUID)], automatic: [(client: UUID, currency: String)],
         in tx: PostgresConnection
     ) async throws -> PostingBook {
         var book = PostingBook()
-        let named = Array(Set(named))
         guard !named.isEmpty || !automatic.isEmpty else { return book }
+        // Joined to the lists, never filtered by `= ANY` of them: each list is a
+        // set's worth (thousands), and a filter compares every row with all of it.
         let locked = try await tx.query("""
             SELECT i.id FROM invoices i JOIN clients c ON c.tenant_id = \(tenant) AND c.id = i.client_id
-            WHERE i.tenant_id = \(tenant) AND i.client_id = ANY(\(clients))
-              AND (i.number = ANY(\(named))
-                   OR (i.voided_on IS NULL AND (i.client_id, i.currency) IN (
-                       SELECT a.client_id, a.currency
-                       FROM unnest(\(automatic.map(\.client)), \(automatic.map(\.currency))) AS a(client_id, currency))))
+            WHERE i.tenant_id = \(tenant) AND i.id IN (
+                SELECT n.id FROM invoices n
+                JOIN unnest(\(named.map(\.number)), \(named.map(\.client))) AS w(number, client_id)
+                  ON n.tenant_id = \(tenant) AND n.number = w.number AND n.client_id = w.client_id
+                UNION ALL
+                SELECT a.id FROM invoices a
+                JOIN unnest(\(automatic.map(\.client)), \(automatic.map(\.currency))) AS w(client_id, currency)
+                  ON a.tenant_id = \(tenant) AND a.client_id = w.client_id AND a.currency = w.currency
+                WHERE a.voided_on IS NULL)
             ORDER BY c.ref, i.id FOR UPDATE OF i
             """).map { try $0.decode(UUID.self, at: 0) }
         let lockedSet = Set(locked)
         let wanted = Set(automatic.map { Pair(client: $0.client, currency: $0.currency) })
         for row in try await tx.query("""
             SELECT i.id, i.number, i.client_id, i.currency, i.issued_on, i.due_on, i.voided_on FROM invoices i
-            WHERE i.tenant_id = \(tenant) AND (i.id = ANY(\(locked)) OR i.number = ANY(\(named)))
+            WHERE i.tenant_id = \(tenant) AND i.id IN (
+                SELECT l.id FROM unnest(\(locked)) AS l(id)
+                UNION
+                SELECT n.id FROM invoices n JOIN unnest(\(named.map(\.number))) AS w(number)
+                  ON n.tenant_id = \(tenant) AND n.number = w.number)
             ORDER BY i.due_on, i.issued_on, i.number
             """) {
             let invoice = Invoice(
