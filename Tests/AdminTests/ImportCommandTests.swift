@@ -354,7 +354,7 @@ import Testing
         let first = try await admin("import", "payments", tenant.slug, payments, "--rejects", payments + ".bad", "--format", "json")
         #expect(first.status == 0, "\(first.stderr)")
         let posted = try summary(first)
-        // The bad row rolls back to its savepoint; the row after it is posted.
+        // The bad row is refused alone; the row after it is posted.
         #expect(posted["inserted"] as? Int == 3)
         #expect(posted["rejected"] as? Int == 1)
         let rejects = try String(contentsOfFile: payments + ".bad", encoding: .utf8)
