@@ -23,6 +23,9 @@ struct BalanceSteps {
         return sum
     }
 
+    /// The balance once every step is counted: never less than any room it has.
+    var finalBalance: Int64 { steps.reduce(0) { $0 + $1.balance } }
+
     func disputed(on date: CalendarDate) -> Bool {
         var open = 0
         for step in steps where step.date <= date { open += step.disputes }

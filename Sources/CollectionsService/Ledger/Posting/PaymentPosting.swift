@@ -106,14 +106,14 @@ package enum PaymentPosting {
         }
         var named: [(number: String, client: UUID)] = []
         var automatic: [(client: UUID, currency: String)] = []
-        var pairs = Set<[String]>()
+        var pairs = Set<PostingBook.Pair>()
         for index in pending {
             let request = items[index].payment.request
             guard let payer = clients[request.clientRef] else { continue }
             switch request.allocation {
             case .explicit(let amounts): named += amounts.map { ($0.invoiceNumber, payer.id) }
             case .automatic:
-                if pairs.insert([payer.id.uuidString, request.amount.currency]).inserted {
+                if pairs.insert(PostingBook.Pair(client: payer.id, currency: request.amount.currency)).inserted {
                     automatic.append((payer.id, request.amount.currency))
                 }
             }

@@ -51,7 +51,8 @@ struct PostingBook {
         }
     }
 
-    private struct Pair: Hashable {
+    /// A client's money in one currency: what automatic allocation works within.
+    struct Pair: Hashable {
         var client: UUID
         var currency: String
     }
@@ -176,17 +177,36 @@ struct PostingBook {
 
     /// Applies `credits` to the client's oldest-due open invoices in `currency`
     /// on `date` (open then: issued, owing, not disputed), as far as they go.
+    ///
+    /// Looks only as far down the list as the money goes, and drops for good an
+    /// invoice that owes nothing once every entry is counted: no date leaves it
+    /// room (its room is never more than that), and a posting only takes more.
+    /// So a client's payments, oldest due paid first, do not each walk all its
+    /// paid invoices again.
     mutating func applyAutomatic(
         from credits: [Credit], client: Payer, currency: String, on date: CalendarDate
     ) -> [Application] {
-        guard credits.contains(where: { $0.availableMinor > 0 }) else { return [] }
+        let money = credits.reduce(Int64(0)) { $0 + max($1.availableMinor, 0) }
+        guard money > 0 else { return [] }
+        let pair = Pair(client: client.id, currency: currency)
+        let order = automaticOrder[pair] ?? []
         var targets: [(id: UUID, number: String, minor: Int64)] = []
-        for id in automaticOrder[Pair(client: client.id, currency: currency)] ?? [] {
-            guard let invoice = invoices[id], invoice.issuedOn <= date,
-                  invoice.steps.balance(on: date) > 0, !invoice.steps.disputed(on: date) else { continue }
+        var covered: Int64 = 0
+        var settled = Set<UUID>()
+        for id in order {
+            guard let invoice = invoices[id] else { continue }
+            if invoice.steps.finalBalance <= 0 {
+                settled.insert(id)
+                continue
+            }
+            guard invoice.issuedOn <= date, invoice.steps.balance(on: date) > 0, !invoice.steps.disputed(on: date) else { continue }
             let room = invoice.steps.available(on: date)
-            if room > 0 { targets.append((id, invoice.number, room)) }
+            guard room > 0 else { continue }
+            targets.append((id, invoice.number, room))
+            covered += room
+            if covered >= money { break }
         }
+        if !settled.isEmpty { automaticOrder[pair] = order.filter { !settled.contains($0) } }
         return take(Self.allocate(credits, to: targets, partial: true), currency: currency, on: date)
     }
 
