@@ -14,8 +14,8 @@ import Postgres
 /// decimals allowed by the currency, duplicates in the file, conflicts with
 /// stored rows), collecting every problem of every row. The good rows are then
 /// written by one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` (payments:
-/// posted one by one through the ledger, idempotently by reference), so
-/// importing the same file again changes nothing.
+/// posted through the ledger's posting path a set of whole clients at a time,
+/// idempotently by reference), so importing the same file again changes nothing.
 public struct Importer: Sendable {
     public let database: CollectionsDatabase
     public let tenant: Tenant
