@@ -16,21 +16,20 @@ struct BalanceSteps {
         steps.insert((date, balance, disputes), at: index)
     }
 
-    /// The balance at the end of `date` (0 before the invoice is issued).
-    func balance(on date: CalendarDate) -> Int64 {
+    /// The balance at the end of `date` (0 before the invoice is issued) and
+    /// whether a dispute is open then, in one pass.
+    func state(on date: CalendarDate) -> (balance: Int64, disputed: Bool) {
         var sum: Int64 = 0
-        for step in steps where step.date <= date { sum += step.balance }
-        return sum
+        var open = 0
+        for step in steps where step.date <= date {
+            sum += step.balance
+            open += step.disputes
+        }
+        return (sum, open > 0)
     }
 
     /// The balance once every step is counted: never less than any room it has.
     var finalBalance: Int64 { steps.reduce(0) { $0 + $1.balance } }
-
-    func disputed(on date: CalendarDate) -> Bool {
-        var open = 0
-        for step in steps where step.date <= date { open += step.disputes }
-        return open > 0
-    }
 
     /// What an entry dated `date` can still take off: the least of the balance at
     /// `date` and the balances after each later step, never below zero. (A later

@@ -29,7 +29,7 @@ struct PostingBook {
         var availableMinor: Int64
     }
 
-    struct Payer: Hashable {
+    struct Payer {
         var id: UUID
         var ref: String
     }
@@ -199,7 +199,8 @@ struct PostingBook {
                 settled.insert(id)
                 continue
             }
-            guard invoice.issuedOn <= date, invoice.steps.balance(on: date) > 0, !invoice.steps.disputed(on: date) else { continue }
+            let state = invoice.steps.state(on: date)
+            guard invoice.issuedOn <= date, state.balance > 0, !state.disputed else { continue }
             let room = invoice.steps.available(on: date)
             guard room > 0 else { continue }
             targets.append((id, invoice.number, room))
