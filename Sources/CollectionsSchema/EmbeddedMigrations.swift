@@ -2841,9 +2841,498 @@ CREATE TRIGGER payment_applications_check_rows
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION payment_applications_check_rows();
 """####),
+        ("0014_dunning_and_contact_gate.sql", ####"""
+-- 0014_dunning_and_contact_gate.sql: dunning policies as data, the client facts
+-- the contact rules need, and the day's messages and suppressions (DESIGN.md
+-- "Dunning and contact rules").
+--
+-- 1. Client facts. `kind` (consumer or commercial; NULL: the tenant's
+--    client_kind), `time_zone` (IANA; NULL: the tenant's), holds with dates
+--    (client_holds) and channel permissions (contact_permissions: consents,
+--    revocations and opt-outs, an append-only log whose latest row per channel
+--    and address decides).
+-- 2. A dunning policy is versioned data: dunning_policies (one row a version,
+--    never changed) and its ordered dunning_steps, each with a minimum balance per
+--    currency (dunning_step_minimums). Every tenant's reminder_offsets become its
+--    version 1: one email step per offset. The registry writes a tenant's first
+--    version when it creates the tenant.
+-- 3. The day's outcome: dunning_messages, one per client, channel and day, with
+--    the invoices it is about in dunning_message_invoices; and
+--    dunning_suppressions, each invoice and channel the day's steps named but the
+--    contact gate refused, with its rule and reason in words. The gate itself is
+--    the function file dunning_plan.sql; worker_queue_dunning.sql stores its rows.
+--    The reminders queued so far move into the new tables (one email or other
+--    message per client, channel and day) and the reminders table goes.
+
+ALTER TABLE tenants
+    ADD COLUMN client_kind text NOT NULL DEFAULT 'commercial' CHECK (client_kind IN ('consumer', 'commercial')),
+    ADD COLUMN commercial_cap_messages int NOT NULL DEFAULT 2 CHECK (commercial_cap_messages BETWEEN 1 AND 50),
+    ADD COLUMN commercial_cap_days int NOT NULL DEFAULT 7 CHECK (commercial_cap_days BETWEEN 1 AND 31);
+
+-- The day's dunning starts from the invoices due a step's offset ago.
+CREATE INDEX invoices_due_idx ON invoices (tenant_id, due_on);
+
+ALTER TABLE clients
+    ADD COLUMN kind text CHECK (kind IN ('consumer', 'commercial')),
+    ADD COLUMN time_zone text CHECK (char_length(time_zone) BETWEEN 1 AND 64);
+
+CREATE TABLE client_holds (
+    tenant_id   uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id          uuid        NOT NULL DEFAULT gen_random_uuid(),
+    client_id   uuid        NOT NULL,
+    kind        text        NOT NULL CHECK (kind IN ('cease_communication', 'attorney', 'bankruptcy', 'deceased',
+                                                     'dispute_verification')),
+    starts_on   date        NOT NULL,
+    -- The first day the hold no longer applies; NULL while it runs.
+    ends_on     date,
+    note        text        CHECK (char_length(note) BETWEEN 1 AND 2000),
+    recorded_by text        NOT NULL CHECK (char_length(recorded_by) BETWEEN 1 AND 200),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT client_holds_client_fkey FOREIGN KEY (tenant_id, client_id)
+        REFERENCES clients (tenant_id, id) ON DELETE CASCADE,
+    CONSTRAINT client_holds_dates_check CHECK (ends_on IS NULL OR ends_on > starts_on)
+);
+CREATE INDEX client_holds_client_idx ON client_holds (tenant_id, client_id);
+
+CREATE TABLE contact_permissions (
+    tenant_id   uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id          uuid        NOT NULL DEFAULT gen_random_uuid(),
+    client_id   uuid        NOT NULL,
+    channel     text        NOT NULL CHECK (channel IN ('email', 'sms', 'call', 'letter')),
+    -- The address (email or phone) it is about; NULL: every address of the client.
+    address     text        CHECK (char_length(address) BETWEEN 1 AND 254),
+    granted     boolean     NOT NULL,
+    -- Where it came from: "import", "web form", "STOP reply", a collector's name.
+    source      text        NOT NULL CHECK (char_length(source) BETWEEN 1 AND 200),
+    recorded_at timestamptz NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT contact_permissions_client_fkey FOREIGN KEY (tenant_id, client_id)
+        REFERENCES clients (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX contact_permissions_client_idx ON contact_permissions (tenant_id, client_id, channel, recorded_at);
+
+CREATE TABLE dunning_policies (
+    tenant_id  uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    version    int         NOT NULL CHECK (version >= 1),
+    created_by text        NOT NULL CHECK (char_length(created_by) BETWEEN 1 AND 200),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, version)
+);
+
+CREATE TABLE dunning_steps (
+    tenant_id   uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    version     int  NOT NULL,
+    position    int  NOT NULL CHECK (position BETWEEN 1 AND 50),
+    name        text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 64),
+    offset_days int  NOT NULL CHECK (offset_days BETWEEN -60 AND 365),
+    channel     text NOT NULL CHECK (channel IN ('email', 'sms', 'letter', 'call')),
+    template    text NOT NULL CHECK (char_length(template) BETWEEN 1 AND 64),
+    applies_to  text NOT NULL CHECK (applies_to IN ('consumer', 'commercial', 'both')),
+    PRIMARY KEY (tenant_id, version, position),
+    CONSTRAINT dunning_steps_policy_fkey FOREIGN KEY (tenant_id, version)
+        REFERENCES dunning_policies (tenant_id, version) ON DELETE CASCADE,
+    CONSTRAINT dunning_steps_name_key UNIQUE (tenant_id, version, name),
+    CONSTRAINT dunning_steps_offset_channel_key UNIQUE (tenant_id, version, offset_days, channel)
+);
+
+CREATE TABLE dunning_step_minimums (
+    tenant_id     uuid    NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    version       int     NOT NULL,
+    position      int     NOT NULL,
+    currency      char(3) NOT NULL REFERENCES currencies (code),
+    minimum_minor bigint  NOT NULL CHECK (minimum_minor >= 0),
+    PRIMARY KEY (tenant_id, version, position, currency),
+    CONSTRAINT dunning_step_minimums_step_fkey FOREIGN KEY (tenant_id, version, position)
+        REFERENCES dunning_steps (tenant_id, version, position) ON DELETE CASCADE
+);
+
+CREATE TABLE dunning_messages (
+    tenant_id      uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    client_id      uuid        NOT NULL,
+    channel        text        NOT NULL CHECK (channel IN ('email', 'sms', 'letter', 'call')),
+    scheduled_on   date        NOT NULL,
+    policy_version int         NOT NULL,
+    -- The step of the message: the last in the policy's order of those its invoices are at.
+    step           text        NOT NULL CHECK (char_length(step) BETWEEN 1 AND 64),
+    template       text        NOT NULL CHECK (char_length(template) BETWEEN 1 AND 64),
+    -- Where it goes (email address or phone) when the day was decided; NULL for a letter.
+    address        text,
+    -- The client's zone and the day's contact hours in it, 08:00 to 21:00 there.
+    time_zone      text        NOT NULL,
+    send_from      timestamptz NOT NULL,
+    send_until     timestamptz NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, client_id, channel, scheduled_on),
+    CONSTRAINT dunning_messages_client_fkey FOREIGN KEY (tenant_id, client_id)
+        REFERENCES clients (tenant_id, id) ON DELETE CASCADE,
+    CONSTRAINT dunning_messages_policy_fkey FOREIGN KEY (tenant_id, policy_version)
+        REFERENCES dunning_policies (tenant_id, version),
+    CONSTRAINT dunning_messages_hours_check CHECK (send_from < send_until)
+);
+CREATE INDEX dunning_messages_day_idx ON dunning_messages (tenant_id, scheduled_on);
+
+CREATE TABLE dunning_message_invoices (
+    tenant_id     uuid    NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    client_id     uuid    NOT NULL,
+    channel       text    NOT NULL,
+    scheduled_on  date    NOT NULL,
+    invoice_id    uuid    NOT NULL,
+    step          text    NOT NULL,
+    offset_days   int     NOT NULL,
+    currency      char(3) NOT NULL,
+    balance_minor bigint  NOT NULL CHECK (balance_minor > 0),
+    PRIMARY KEY (tenant_id, client_id, channel, scheduled_on, invoice_id),
+    CONSTRAINT dunning_message_invoices_message_fkey FOREIGN KEY (tenant_id, client_id, channel, scheduled_on)
+        REFERENCES dunning_messages (tenant_id, client_id, channel, scheduled_on) ON DELETE CASCADE,
+    CONSTRAINT dunning_message_invoices_invoice_fkey FOREIGN KEY (tenant_id, client_id, invoice_id)
+        REFERENCES invoices (tenant_id, client_id, id) ON DELETE CASCADE
+);
+CREATE INDEX dunning_message_invoices_day_idx ON dunning_message_invoices (tenant_id, scheduled_on);
+
+CREATE TABLE dunning_suppressions (
+    tenant_id      uuid    NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    client_id      uuid    NOT NULL,
+    channel        text    NOT NULL CHECK (channel IN ('email', 'sms', 'letter', 'call')),
+    scheduled_on   date    NOT NULL,
+    invoice_id     uuid    NOT NULL,
+    policy_version int     NOT NULL,
+    step           text    NOT NULL,
+    offset_days    int     NOT NULL,
+    rule           text    NOT NULL CHECK (rule ~ '^[a-z_]{1,40}$'),
+    reason         text    NOT NULL CHECK (char_length(reason) BETWEEN 1 AND 500),
+    currency       char(3) NOT NULL,
+    balance_minor  bigint  NOT NULL,
+    PRIMARY KEY (tenant_id, client_id, channel, scheduled_on, invoice_id),
+    CONSTRAINT dunning_suppressions_invoice_fkey FOREIGN KEY (tenant_id, client_id, invoice_id)
+        REFERENCES invoices (tenant_id, client_id, id) ON DELETE CASCADE,
+    CONSTRAINT dunning_suppressions_policy_fkey FOREIGN KEY (tenant_id, policy_version)
+        REFERENCES dunning_policies (tenant_id, version)
+);
+CREATE INDEX dunning_suppressions_day_idx ON dunning_suppressions (tenant_id, scheduled_on);
+
+-- The tenancy recipe of 0012 for every new table.
+DO $policies$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['client_holds', 'contact_permissions', 'dunning_policies', 'dunning_steps',
+                             'dunning_step_minimums', 'dunning_messages', 'dunning_message_invoices',
+                             'dunning_suppressions']
+    LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_isolation ON %I TO collections_owner, collections_registry'
+            ' USING (tenant_id = current_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_active ON %I TO collections_app'
+            ' USING (tenant_id = current_active_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE TRIGGER tenant_active BEFORE INSERT ON %I'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
+        EXECUTE format('REVOKE ALL ON %I FROM collections_app', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO collections_app', t);
+        EXECUTE format('GRANT SELECT ON %I TO collections_registry', t);
+    END LOOP;
+END
+$policies$;
+
+-- The registry writes a new tenant's first policy (TenantRegistry.create).
+GRANT INSERT ON dunning_policies, dunning_steps, dunning_step_minimums TO collections_registry;
+
+-- Every tenant's reminder_offsets become its version 1, and its queued reminders
+-- the messages of those days; then the reminders table goes (its rows live on in
+-- the new tables, grouped). Forced row-level security holds for the migration
+-- too: each tenant's rows are written with that tenant set.
+DO $backfill$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT id, reminder_offsets FROM tenants ORDER BY id LOOP
+        PERFORM set_config('app.tenant_id', t.id::text, true);
+        INSERT INTO dunning_policies (tenant_id, version, created_by) VALUES (t.id, 1, 'migration 0014');
+        INSERT INTO dunning_steps (tenant_id, version, position, name, offset_days, channel, template, applies_to)
+        SELECT t.id, 1, row_number() OVER (ORDER BY o), (CASE WHEN o < -1 THEN (-o) || ' days before due' WHEN o = -1 THEN '1 day before due' WHEN o = 0 THEN 'due today' WHEN o = 1 THEN '1 day past due' ELSE o || ' days past due' END), o, 'email',
+               CASE WHEN o < 0 THEN 'reminder_before_due' WHEN o = 0 THEN 'reminder_due' ELSE 'reminder_overdue' END,
+               'both'
+        FROM unnest(t.reminder_offsets) o;
+
+        INSERT INTO dunning_messages (tenant_id, client_id, channel, scheduled_on, policy_version, step, template,
+                                      address, time_zone, send_from, send_until)
+        SELECT t.id, r.client_id, r.channel, r.scheduled_on, 1, (CASE WHEN max(r.offset_days) < -1 THEN (-max(r.offset_days)) || ' days before due' WHEN max(r.offset_days) = -1 THEN '1 day before due' WHEN max(r.offset_days) = 0 THEN 'due today' WHEN max(r.offset_days) = 1 THEN '1 day past due' ELSE max(r.offset_days) || ' days past due' END),
+               CASE WHEN max(r.offset_days) < 0 THEN 'reminder_before_due'
+                    WHEN max(r.offset_days) = 0 THEN 'reminder_due' ELSE 'reminder_overdue' END,
+               CASE r.channel WHEN 'email' THEN min(c.email) WHEN 'letter' THEN NULL ELSE min(c.phone) END,
+               min(tn.time_zone),
+               (r.scheduled_on + time '08:00') AT TIME ZONE min(tn.time_zone),
+               (r.scheduled_on + time '21:00') AT TIME ZONE min(tn.time_zone)
+        FROM reminders r
+        JOIN clients c ON c.tenant_id = t.id AND c.id = r.client_id
+        JOIN tenants tn ON tn.id = t.id
+        WHERE r.tenant_id = t.id AND r.channel IN ('email', 'sms', 'letter', 'call')
+        GROUP BY r.client_id, r.channel, r.scheduled_on;
+
+        INSERT INTO dunning_message_invoices (tenant_id, client_id, channel, scheduled_on, invoice_id, step,
+                                              offset_days, currency, balance_minor)
+        SELECT t.id, r.client_id, r.channel, r.scheduled_on, r.invoice_id, (CASE WHEN r.offset_days < -1 THEN (-r.offset_days) || ' days before due' WHEN r.offset_days = -1 THEN '1 day before due' WHEN r.offset_days = 0 THEN 'due today' WHEN r.offset_days = 1 THEN '1 day past due' ELSE r.offset_days || ' days past due' END),
+               r.offset_days, r.currency, r.balance_minor
+        FROM reminders r
+        WHERE r.tenant_id = t.id AND r.channel IN ('email', 'sms', 'letter', 'call');
+    END LOOP;
+    PERFORM set_config('app.tenant_id', '', true);
+END
+$backfill$;
+
+DROP FUNCTION IF EXISTS worker_queue_reminders(uuid, date, integer);
+DROP TABLE reminders;
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
+        ("dunning_contact_hours.sql", ####"""
+-- dunning_contact_hours: THE contact hours: from 08:00 to 21:00 local time in an IANA zone on a day, as instants (Regulation F's convenient hours, for every client).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- The day's queue records them (dunning_plan's send_from and send_until) and the
+-- sender checks them again when it sends: a message goes at or after opens_at and
+-- before closes_at. On a day the clocks change the hours are still 08:00 and 21:00
+-- on the wall clock (13 or 14 hours of instants where the change falls between).
+CREATE OR REPLACE FUNCTION public.dunning_contact_hours(on_day date, zone text)
+ RETURNS TABLE(opens_at timestamp with time zone, closes_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select (on_day + time '08:00') at time zone zone, (on_day + time '21:00') at time zone zone
+$function$;
+"""####),
+        ("dunning_plan.sql", ####"""
+-- dunning_plan: THE contact gate: every invoice and channel the tenant's dunning policy names for as_of, with the rule that refuses it (NULL: it goes).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- A step of the tenant's latest policy names an invoice on as_of when the invoice
+-- falls due offset_days before as_of, is issued by then, and its client is of the
+-- step's kind (consumer or commercial; the tenant's client_kind when the client has
+-- none). Paid invoices are not named (nothing is owed); a void one is, to say why
+-- it is refused. Each named invoice and channel gets the first rule that holds, in
+-- this order (sql/0014, DESIGN.md "Dunning and contact rules"):
+--   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency;
+--   a hold that runs on as_of (hold_cease_communication, hold_attorney,
+--   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
+--   invoice_disputed; invoice_written_off; below_minimum (the step's minimum for the
+--   currency); promise_running (after the due date only, while a promise to pay
+--   made by as_of runs to its date plus grace_days); no_sms_consent (an SMS needs a
+--   granted consent, the latest recorded for the client's phone or all its
+--   numbers); opted_out (the latest permission recorded for the channel and
+--   address is a refusal); no_address; for consumers' calls (Regulation F),
+--   recent_conversation (a telephone conversation in the 7 days from its day) and
+--   call_attempt_limit (7 call attempts in the last 7 days, about the debt or the
+--   client); then, per message (client and channel), commercial_cap for commercial
+--   clients past the tenant's cap of messages in commercial_cap_days days (the
+--   messages of earlier days counted, then this day's in step order).
+-- A note's day is its day in the tenant's zone (local_date); a permission counts
+-- when recorded before the end of as_of in the client's zone. The contact hours
+-- are dunning_contact_hours in the client's zone (the tenant's when the client has
+-- none): send_from and send_until, which the sender checks again at send time.
+CREATE OR REPLACE FUNCTION public.dunning_plan(for_tenant uuid, as_of date, grace_days integer)
+ RETURNS TABLE(client_id uuid, channel text, invoice_id uuid, policy_version integer, step text,
+               step_position integer, template text, offset_days integer, currency character(3),
+               balance_minor bigint, address text, time_zone text, send_from timestamp with time zone,
+               send_until timestamp with time zone, rule text, reason text)
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH tenant AS MATERIALIZED (
+        SELECT t.time_zone, t.client_kind, t.commercial_cap_messages, t.commercial_cap_days,
+               (SELECT max(p.version) FROM public.dunning_policies p WHERE p.tenant_id = for_tenant) AS version
+        FROM public.tenants t
+        WHERE t.id = for_tenant
+    ),
+    named AS MATERIALIZED (
+        SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on,
+               s.version, s.position, s.name, s.offset_days, s.channel, s.template,
+               c.ref, c.status, c.do_not_contact, c.agency_name, c.agency_placed_on,
+               coalesce(c.kind, tn.client_kind) AS kind,
+               coalesce(c.time_zone, tn.time_zone) AS zone,
+               CASE s.channel WHEN 'email' THEN c.email WHEN 'letter' THEN NULL ELSE c.phone END AS address,
+               tn.time_zone AS tenant_zone
+        FROM tenant tn
+        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version
+        -- By due date (invoices_due_idx), step by step: OFFSET 0 keeps the planner,
+        -- which knows nothing of a new policy's steps, from starting at the clients.
+        CROSS JOIN LATERAL (
+            SELECT iv.id, iv.client_id, iv.number, iv.currency, iv.amount_minor, iv.voided_on
+            FROM public.invoices iv
+            WHERE iv.tenant_id = for_tenant AND iv.due_on = as_of - s.offset_days AND iv.issued_on <= as_of
+            OFFSET 0
+        ) i
+        JOIN public.clients c ON c.tenant_id = for_tenant AND c.id = i.client_id
+        WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
+    ),
+    lines AS MATERIALIZED (
+        SELECT n.*, b.balance_minor, b.disputed, b.written_off,
+               coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
+        FROM named n
+        JOIN public.currencies cu ON cu.code = n.currency
+        -- The balance, dispute and write-offs of report_balance_entries, for this invoice.
+        CROSS JOIN LATERAL (
+            SELECT n.amount_minor + coalesce(public.report_sum(e.amount_minor)
+                       FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
+                   coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
+                       AS disputed,
+                   coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
+            FROM public.report_balance_entries(for_tenant, as_of) e
+            WHERE e.invoice_id = n.invoice_id
+        ) b
+        LEFT JOIN public.dunning_step_minimums m
+          ON m.tenant_id = for_tenant AND m.version = n.version AND m.position = n.position
+         AND m.currency = n.currency
+        WHERE (n.voided_on <= as_of) OR b.balance_minor > 0
+    ),
+    judged AS MATERIALIZED (
+        SELECT l.*,
+               CASE
+                   WHEN l.voided_on <= as_of THEN 'invoice_void'
+                   WHEN l.do_not_contact THEN 'do_not_contact'
+                   WHEN l.status = 'closed' THEN 'client_closed'
+                   WHEN l.status = 'on_hold' THEN 'client_on_hold'
+                   WHEN l.status = 'agency' THEN 'placed_with_agency'
+                   WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
+                   WHEN l.disputed THEN 'invoice_disputed'
+                   WHEN l.written_off THEN 'invoice_written_off'
+                   WHEN l.balance_minor < l.minimum_minor THEN 'below_minimum'
+                   WHEN l.offset_days > 0 AND pr.promise_date IS NOT NULL THEN 'promise_running'
+                   WHEN l.channel = 'sms' AND l.address IS NOT NULL AND NOT coalesce(pm.granted, false) THEN 'no_sms_consent'
+                   WHEN pm.granted = false THEN 'opted_out'
+                   WHEN l.address IS NULL AND l.channel <> 'letter' THEN 'no_address'
+                   WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.conversed_on > as_of - 7 THEN 'recent_conversation'
+                   WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.attempts >= 7 THEN 'call_attempt_limit'
+               END AS rule,
+               h.kind AS hold_kind, h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
+               pm.source AS permission_source, cl.conversed_on, cl.attempts
+        FROM lines l
+        LEFT JOIN LATERAL (
+            SELECT hd.kind, hd.starts_on
+            FROM public.client_holds hd
+            WHERE hd.tenant_id = for_tenant AND hd.client_id = l.client_id
+              AND hd.starts_on <= as_of AND (hd.ends_on IS NULL OR hd.ends_on > as_of)
+            ORDER BY array_position(ARRAY['deceased', 'bankruptcy', 'attorney', 'cease_communication',
+                                          'dispute_verification'], hd.kind), hd.starts_on
+            LIMIT 1
+        ) h ON true
+        LEFT JOIN LATERAL (
+            SELECT max(pn.promise_date) AS promise_date
+            FROM public.contact_notes pn
+            WHERE pn.tenant_id = for_tenant AND pn.client_id = l.client_id
+              AND pn.outcome = 'promise_to_pay'
+              AND public.local_date(pn.noted_at, l.tenant_zone) <= as_of
+              AND pn.promise_date + grace_days >= as_of
+        ) pr ON l.offset_days > 0
+        LEFT JOIN LATERAL (
+            SELECT p.granted, p.recorded_at, p.source
+            FROM public.contact_permissions p
+            WHERE p.tenant_id = for_tenant AND p.client_id = l.client_id AND p.channel = l.channel
+              AND (p.address IS NULL OR p.address = l.address)
+              AND p.recorded_at < ((as_of + 1)::timestamp AT TIME ZONE l.zone)
+            ORDER BY p.recorded_at DESC, p.created_at DESC
+            LIMIT 1
+        ) pm ON true
+        LEFT JOIN LATERAL (
+            SELECT max(public.local_date(cn.noted_at, l.tenant_zone))
+                       FILTER (WHERE cn.outcome IN ('promise_to_pay', 'dispute_raised', 'payment_arranged', 'refused',
+                                                    'other')) AS conversed_on,
+                   count(*) FILTER (WHERE cn.direction = 'outbound'
+                                      AND public.local_date(cn.noted_at, l.tenant_zone) > as_of - 7) AS attempts
+            FROM public.contact_notes cn
+            WHERE cn.tenant_id = for_tenant AND cn.client_id = l.client_id AND cn.channel = 'call'
+              AND (cn.invoice_id IS NULL OR cn.invoice_id = l.invoice_id)
+              AND cn.noted_at >= ((as_of - 7)::timestamp AT TIME ZONE l.tenant_zone)
+              AND public.local_date(cn.noted_at, l.tenant_zone) <= as_of
+        ) cl ON l.kind = 'consumer' AND l.channel = 'call'
+    ),
+    -- The messages the line rules let through, ranked per client in step order,
+    -- against the client's messages of the cap's earlier days.
+    messages AS (
+        SELECT j.client_id, j.channel,
+               row_number() OVER (PARTITION BY j.client_id ORDER BY min(j.position), j.channel) AS rank_today,
+               (SELECT count(*) FROM public.dunning_messages dm
+                WHERE dm.tenant_id = for_tenant AND dm.client_id = j.client_id
+                  AND dm.scheduled_on > as_of - tn.commercial_cap_days AND dm.scheduled_on < as_of) AS earlier,
+               tn.commercial_cap_messages AS cap, tn.commercial_cap_days AS cap_days
+        FROM judged j
+        CROSS JOIN tenant tn
+        WHERE j.rule IS NULL AND j.kind = 'commercial'
+        GROUP BY j.client_id, j.channel, tn.commercial_cap_messages, tn.commercial_cap_days
+    ),
+    capped AS MATERIALIZED (
+        SELECT m.client_id, m.channel, m.earlier + m.rank_today - 1 AS before_this, m.cap, m.cap_days
+        FROM messages m
+        WHERE m.earlier + m.rank_today > m.cap
+    ),
+    ruled AS (
+        SELECT j.*, CASE WHEN j.rule IS NULL AND cp.client_id IS NOT NULL THEN 'commercial_cap' ELSE j.rule END AS final_rule,
+               cp.before_this, cp.cap, cp.cap_days
+        FROM judged j
+        LEFT JOIN capped cp ON cp.client_id = j.client_id AND cp.channel = j.channel
+    )
+    SELECT r.client_id, r.channel, r.invoice_id, r.version, r.name, r.position, r.template, r.offset_days,
+           r.currency, r.balance_minor, r.address, r.zone,
+           hours.opens_at, hours.closes_at,
+           r.final_rule,
+           CASE r.final_rule
+               WHEN 'invoice_void' THEN format('invoice %s was voided on %s', r.number, r.voided_on)
+               WHEN 'do_not_contact' THEN format('client %s asked not to be contacted', r.ref)
+               WHEN 'client_closed' THEN format('client %s is closed', r.ref)
+               WHEN 'client_on_hold' THEN format('client %s is on hold', r.ref)
+               WHEN 'placed_with_agency' THEN format('client %s was placed with %s on %s', r.ref,
+                                                     coalesce(r.agency_name, 'an agency'), r.agency_placed_on)
+               WHEN 'hold_cease_communication' THEN format('client %s asked to cease communication on %s', r.ref, r.hold_since)
+               WHEN 'hold_attorney' THEN format('client %s is represented by an attorney since %s: contact the attorney, not the client', r.ref, r.hold_since)
+               WHEN 'hold_bankruptcy' THEN format('client %s is in bankruptcy since %s', r.ref, r.hold_since)
+               WHEN 'hold_deceased' THEN format('client %s is recorded as deceased since %s', r.ref, r.hold_since)
+               WHEN 'hold_dispute_verification' THEN format('client %s disputed the debt on %s: no contact until it is verified', r.ref, r.hold_since)
+               WHEN 'invoice_disputed' THEN format('invoice %s is disputed', r.number)
+               WHEN 'invoice_written_off' THEN format('invoice %s was written off', r.number)
+               WHEN 'below_minimum' THEN format('invoice %s owes %s %s, below the step''s minimum of %s %s', r.number,
+                                                round(r.balance_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency,
+                                                round(r.minimum_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency)
+               WHEN 'promise_running' THEN format('client %s promised to pay by %s (grace to %s)', r.ref, r.promise_date,
+                                                  r.promise_date + grace_days)
+               WHEN 'no_sms_consent' THEN CASE WHEN r.permission_at IS NULL
+                                               THEN format('no consent to texts recorded for %s', r.address)
+                                               ELSE format('consent to texts to %s was revoked at %s (%s)', r.address,
+                                                           to_char(r.permission_at AT TIME ZONE r.zone, 'YYYY-MM-DD HH24:MI'),
+                                                           r.permission_source) END
+               WHEN 'opted_out' THEN format('%s opted out of %s at %s (%s)', coalesce(r.address, 'the client'), r.channel,
+                                            to_char(r.permission_at AT TIME ZONE r.zone, 'YYYY-MM-DD HH24:MI'),
+                                            r.permission_source)
+               WHEN 'no_address' THEN format('client %s has no %s', r.ref,
+                                             CASE r.channel WHEN 'email' THEN 'email address' ELSE 'phone number' END)
+               WHEN 'recent_conversation' THEN format('spoke with client %s by phone on %s: no call before %s', r.ref,
+                                                      r.conversed_on, r.conversed_on + 7)
+               WHEN 'call_attempt_limit' THEN format('%s call attempts about invoice %s in the 7 days to %s (at most 7)',
+                                                     r.attempts, r.number, as_of)
+               WHEN 'commercial_cap' THEN format('client %s already has %s messages in the %s days to %s (cap %s)', r.ref,
+                                                 r.before_this, r.cap_days, as_of, r.cap)
+           END
+    FROM ruled r
+    CROSS JOIN LATERAL public.dunning_contact_hours(as_of, r.zone) hours;
+END
+$function$;
+"""####),
         ("ledger_balance_steps.sql", ####"""
 -- ledger_balance_steps: Each invoice's balance and open disputes as dated steps: what posting checks money against.
 --
@@ -3776,13 +4265,19 @@ BEGIN
 END
 $function$;
 """####),
-        ("worker_queue_reminders.sql", ####"""
--- worker_queue_reminders: Queues the day's reminders before and after due dates, within the contact rules of sql/0009.
+        ("worker_queue_dunning.sql", ####"""
+-- worker_queue_dunning: Stores the day's dunning as dunning_plan decides it: its messages (one per client, channel and day, with their invoices) and its suppressions, once a day.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.worker_queue_reminders(for_tenant uuid, as_of date, grace_days integer)
+--
+-- A day's dunning is decided by the first run that completes the day: a rerun or
+-- a backfill of a day done (tenant_days) stores nothing, so nothing is queued
+-- twice and nothing decided is undone, whatever changed since. A message's step
+-- and template are those of the last step, in the policy's order, among its
+-- invoices. Returns how many messages were queued.
+CREATE OR REPLACE FUNCTION public.worker_queue_dunning(for_tenant uuid, as_of date, grace_days integer)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -3790,49 +4285,45 @@ AS $function$
 DECLARE
     queued int;
 BEGIN
-    WITH due AS MATERIALIZED (
-        SELECT i.id, i.client_id, i.currency, i.amount_minor, o.offset_days
-        FROM public.tenants t
-        CROSS JOIN LATERAL unnest(t.reminder_offsets) AS o(offset_days)
-        JOIN public.invoices i
-          ON i.tenant_id = for_tenant
-         AND i.due_on = as_of - o.offset_days
-         AND i.issued_on <= as_of
-         AND (i.voided_on IS NULL OR i.voided_on > as_of)
-        WHERE t.id = for_tenant
+    IF EXISTS (SELECT FROM public.tenant_days d
+               WHERE d.tenant_id = for_tenant AND d.job = 'daily' AND d.as_of = worker_queue_dunning.as_of) THEN
+        RETURN 0;
+    END IF;
+    WITH plan AS MATERIALIZED (
+        SELECT * FROM public.dunning_plan(for_tenant, worker_queue_dunning.as_of, grace_days)
+    ),
+    messages AS (
+        INSERT INTO public.dunning_messages (tenant_id, client_id, channel, scheduled_on, policy_version, step,
+                                             template, address, time_zone, send_from, send_until)
+        SELECT DISTINCT ON (p.client_id, p.channel)
+               for_tenant, p.client_id, p.channel, worker_queue_dunning.as_of, p.policy_version, p.step,
+               p.template, p.address, p.time_zone, p.send_from, p.send_until
+        FROM plan p
+        WHERE p.rule IS NULL
+        ORDER BY p.client_id, p.channel, p.step_position DESC
+        RETURNING 1
+    ),
+    lines AS (
+        INSERT INTO public.dunning_message_invoices (tenant_id, client_id, channel, scheduled_on, invoice_id, step,
+                                                     offset_days, currency, balance_minor)
+        SELECT for_tenant, p.client_id, p.channel, worker_queue_dunning.as_of, p.invoice_id, p.step, p.offset_days,
+               p.currency, p.balance_minor
+        FROM plan p
+        WHERE p.rule IS NULL
+        RETURNING 1
+    ),
+    suppressed AS (
+        INSERT INTO public.dunning_suppressions (tenant_id, client_id, channel, scheduled_on, invoice_id,
+                                                 policy_version, step, offset_days, rule, reason, currency,
+                                                 balance_minor)
+        SELECT for_tenant, p.client_id, p.channel, worker_queue_dunning.as_of, p.invoice_id, p.policy_version, p.step,
+               p.offset_days, p.rule, p.reason, p.currency, p.balance_minor
+        FROM plan p
+        WHERE p.rule IS NOT NULL
+        RETURNING 1
     )
-    INSERT INTO public.reminders (tenant_id, invoice_id, offset_days, client_id, scheduled_on, channel,
-                                  currency, balance_minor)
-    SELECT for_tenant, d.id, d.offset_days, d.client_id, as_of,
-           CASE WHEN c.preferred_channel IS NOT NULL AND c.preferred_channel NOT IN ('visit', 'portal')
-                THEN c.preferred_channel
-                WHEN c.email IS NOT NULL THEN 'email'
-                WHEN c.phone IS NOT NULL THEN 'sms'
-                ELSE 'letter' END,
-           d.currency, b.balance_minor
-    FROM due d
-    JOIN public.clients c
-      ON c.tenant_id = for_tenant AND c.id = d.client_id
-     AND c.status = 'active' AND NOT c.do_not_contact
-    -- The balance and dispute of report_balance_entries, for this one invoice.
-    CROSS JOIN LATERAL (
-        SELECT d.amount_minor + coalesce(public.report_sum(e.amount_minor)
-                   FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
-               coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
-                   AS disputed
-        FROM public.report_balance_entries(for_tenant, as_of) e
-        WHERE e.invoice_id = d.id
-    ) b
-    WHERE b.balance_minor > 0 AND NOT b.disputed
-      AND (d.offset_days <= 0 OR NOT EXISTS (
-          SELECT FROM public.contact_notes n
-          JOIN public.tenants t ON t.id = for_tenant
-          WHERE n.tenant_id = for_tenant AND n.client_id = d.client_id
-            AND n.outcome = 'promise_to_pay'
-            AND public.local_date(n.noted_at, t.time_zone) <= as_of
-            AND n.promise_date + grace_days >= as_of))
-    ON CONFLICT (tenant_id, invoice_id, offset_days) DO NOTHING;
-    GET DIAGNOSTICS queued = ROW_COUNT;
+    -- Every part of a WITH runs to completion, read or not.
+    SELECT count(*) INTO queued FROM messages;
     RETURN queued;
 END
 $function$;

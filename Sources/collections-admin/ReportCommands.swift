@@ -8,7 +8,8 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports from the snapshots the daily worker stored.",
-        subcommands: [AgeingReportCommand.self, KPIReportCommand.self, WorklistCommand.self, RemindersCommand.self]
+        subcommands: [AgeingReportCommand.self, KPIReportCommand.self, WorklistCommand.self, RemindersCommand.self,
+                      DunningPlanCommand.self]
     )
 }
 

@@ -7,7 +7,7 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
         abstract: "Provision and manage tenants (lenders).",
-        subcommands: [Create.self, List.self, Show.self, Configure.self, Suspend.self, Resume.self, Delete.self]
+        subcommands: [Create.self, List.self, Show.self, Configure.self, DunningCommand.self, Suspend.self, Resume.self, Delete.self]
     )
 
     static func table(_ tenants: [Tenant]) -> Table {
@@ -91,7 +91,11 @@ struct TenantCommand: AsyncParsableCommand {
             discussion: """
                 Ageing buckets and reminder days are comma-separated whole days: --buckets 30,60,90
                 gives 1-30, 31-60, 61-90 and 91+ days past due; --reminder-days=-3,1,7 reminds 3 days
-                before the due date and 1 and 7 days after (--reminder-days none: no reminders).
+                before the due date and 1 and 7 days after (--reminder-days none: no reminders);
+                new reminder days store a new dunning policy of one email step per day (`tenant
+                dunning SLUG set` takes any policy). --client-kind is the kind of a client that has
+                none (consumer debts follow Regulation F's rules); a commercial client gets at most
+                --commercial-cap messages in --commercial-cap-days days.
                 The worker uses the new settings from its next day on; days already stored keep the
                 settings they were computed with.
                 """)
@@ -103,6 +107,12 @@ struct TenantCommand: AsyncParsableCommand {
         var graceDays: Int?
         @Option(name: .customLong("reminder-days"), help: "Days from the due date to send reminders on (e.g. -3,1,7,14,30), or none.")
         var reminderDays: String?
+        @Option(name: .customLong("client-kind"), help: "consumer or commercial: the kind of a client that has none.")
+        var clientKind: ClientKind?
+        @Option(name: .customLong("commercial-cap"), help: "At most this many dunning messages to a commercial client (1-50) ...")
+        var commercialCap: Int?
+        @Option(name: .customLong("commercial-cap-days"), help: "... in this many days (1-31).")
+        var commercialCapDays: Int?
 
         static func days(_ text: String, _ option: String) throws -> [Int] {
             if text == "none" { return [] }
@@ -117,8 +127,10 @@ struct TenantCommand: AsyncParsableCommand {
         func validate() throws {
             if let buckets { _ = try Self.days(buckets, "--buckets") }
             if let reminderDays { _ = try Self.days(reminderDays, "--reminder-days") }
-            if buckets == nil, dsoDays == nil, ceiDays == nil, graceDays == nil, reminderDays == nil {
-                throw ValidationError("nothing to change: give at least one of --buckets, --dso-days, --cei-days, --grace-days, --reminder-days")
+            if buckets == nil, dsoDays == nil, ceiDays == nil, graceDays == nil, reminderDays == nil, clientKind == nil,
+               commercialCap == nil, commercialCapDays == nil {
+                throw ValidationError(
+                    "nothing to change: give at least one of --buckets, --dso-days, --cei-days, --grace-days, --reminder-days, --client-kind, --commercial-cap, --commercial-cap-days")
             }
         }
 
@@ -127,7 +139,8 @@ struct TenantCommand: AsyncParsableCommand {
                 let tenant = try await TenantRegistry(database: db).configure(
                     options.slug, ageingBucketLimits: try buckets.map { try Self.days($0, "--buckets") }, dsoPeriodDays: dsoDays,
                     ceiPeriodDays: ceiDays, promiseGraceDays: graceDays,
-                    reminderOffsets: try reminderDays.map { try Self.days($0, "--reminder-days") }, actor: adminActor())
+                    reminderOffsets: try reminderDays.map { try Self.days($0, "--reminder-days") }, clientKind: clientKind,
+                    commercialCapMessages: commercialCap, commercialCapDays: commercialCapDays, actor: adminActor())
                 try TenantCommand.print([tenant], format: options.format)
             }
         }

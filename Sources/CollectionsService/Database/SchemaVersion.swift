@@ -17,5 +17,6 @@ public enum SchemaVersion {
         11,
         12,
         13,
+        14,
     ]
 }

@@ -17,28 +17,30 @@ public struct Reminders: Sendable {
         try await database.ledger(tenant, readOnly: true) { tx in
             let date = if let date { date } else { try await Ledger.today(tenant, in: tx) }
             return (date, try await tx.query("""
-                SELECT r.scheduled_on, c.ref AS client_ref, c.name AS client_name, i.number AS invoice_number,
-                       i.due_on, r.offset_days, r.channel,
-                       CASE r.channel WHEN 'email' THEN c.email WHEN 'sms' THEN c.phone WHEN 'call' THEN c.phone END AS address,
-                       r.currency, r.balance_minor
-                FROM reminders r
-                JOIN clients c ON c.tenant_id = \(tenant) AND c.id = r.client_id
-                JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = r.invoice_id
-                WHERE r.tenant_id = \(tenant) AND r.scheduled_on = \(date)
-                ORDER BY c.ref, i.number, r.offset_days
+                SELECT mi.scheduled_on, c.ref AS client_ref, c.name AS client_name, i.number AS invoice_number,
+                       i.due_on, mi.offset_days, mi.channel, m.address, mi.currency, mi.balance_minor
+                FROM dunning_message_invoices mi
+                JOIN dunning_messages m
+                  ON m.tenant_id = \(tenant) AND m.client_id = mi.client_id AND m.channel = mi.channel
+                 AND m.scheduled_on = mi.scheduled_on
+                JOIN clients c ON c.tenant_id = \(tenant) AND c.id = mi.client_id
+                JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = mi.invoice_id
+                WHERE mi.tenant_id = \(tenant) AND mi.scheduled_on = \(date)
+                ORDER BY c.ref, i.number, mi.channel
                 """).map(Reminder.init(row:)))
         }
     }
 
-    /// The statement that queues `tenant`'s reminders scheduled on `asOf`: one
-    /// row, one column, how many were queued (none on a rerun).
+    /// The statement that stores `tenant`'s dunning for `asOf` (sql/functions
+    /// worker_queue_dunning): one row, one column, how many messages were queued
+    /// (none on a rerun: a day's dunning is decided once).
     static func queueStatement(tenant: UUID, asOf: CalendarDate, graceDays: Int) -> SQL {
-        "SELECT worker_queue_reminders(\(tenant), \(asOf), \(Int32(graceDays))::int) AS queued"
+        "SELECT worker_queue_dunning(\(tenant), \(asOf), \(Int32(graceDays))::int) AS queued"
     }
 
     static func queuedCount(_ rows: PostgresRows) throws -> Int {
         guard let queued = try rows.scalar(Int.self) else {
-            throw PostgresError(kind: .decoding, message: "worker_queue_reminders returned no count")
+            throw PostgresError(kind: .decoding, message: "worker_queue_dunning returned no count")
         }
         return queued
     }

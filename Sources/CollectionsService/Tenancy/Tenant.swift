@@ -22,10 +22,17 @@ public struct Tenant: Sendable, Codable, Equatable {
     /// Days relative to the due date on which an open invoice gets a reminder:
     /// negative before it, positive after (sql/0009).
     public var reminderOffsets: [Int]
+    /// The kind of a client that has none of its own (sql/0014).
+    public var clientKind: ClientKind
+    /// A commercial client gets at most `commercialCapMessages` dunning messages in
+    /// `commercialCapDays` days.
+    public var commercialCapMessages: Int
+    public var commercialCapDays: Int
 
     static let columns = """
         id, slug, name, default_currency, time_zone, status, created_at, suspended_at,
-        ageing_bucket_limits, dso_period_days, cei_period_days, promise_grace_days, reminder_offsets
+        ageing_bucket_limits, dso_period_days, cei_period_days, promise_grace_days, reminder_offsets,
+        client_kind, commercial_cap_messages, commercial_cap_days
         """
 
     init(row: PostgresRow) throws {
@@ -42,5 +49,8 @@ public struct Tenant: Sendable, Codable, Equatable {
         ceiPeriodDays = try row["cei_period_days"]
         promiseGraceDays = try row["promise_grace_days"]
         reminderOffsets = try row["reminder_offsets"]
+        clientKind = try row.decodeKnown(ClientKind.self, column: "client_kind", "client kind")
+        commercialCapMessages = try row["commercial_cap_messages"]
+        commercialCapDays = try row["commercial_cap_days"]
     }
 }

@@ -36,6 +36,9 @@ public struct TenantRegistry: Sendable {
                 let tenant = try Tenant(row: row[0])
                 try await Self.audit(tx, tenant: tenant.id, actor: actor, action: "create", entity: "tenant",
                                        entityID: slug, before: nil, after: tenant)
+                // Version 1 of its dunning policy: its reminder days as email steps.
+                _ = try await DunningPolicies.store(
+                    DunningStep.reminders(offsets: tenant.reminderOffsets), tenant: tenant.id, actor: actor, in: tx)
                 return tenant
             } catch let error as PostgresError where error.kind == .uniqueViolation {
                 throw ServiceError.conflict("a tenant with slug \"\(slug)\" already exists")
@@ -98,7 +101,8 @@ public struct TenantRegistry: Sendable {
     /// Changes the tenant's collection settings; nil leaves a setting as it is.
     public func configure(
         _ slug: String, ageingBucketLimits: [Int]? = nil, dsoPeriodDays: Int? = nil, ceiPeriodDays: Int? = nil,
-        promiseGraceDays: Int? = nil, reminderOffsets: [Int]? = nil, actor: String
+        promiseGraceDays: Int? = nil, reminderOffsets: [Int]? = nil, clientKind: ClientKind? = nil,
+        commercialCapMessages: Int? = nil, commercialCapDays: Int? = nil, actor: String
     ) async throws -> Tenant {
         try await database.asRegistry { tx in
             let before = try await Self.find(slug, in: tx)
@@ -109,12 +113,21 @@ public struct TenantRegistry: Sendable {
                         dso_period_days = coalesce(\(dsoPeriodDays), dso_period_days),
                         cei_period_days = coalesce(\(ceiPeriodDays), cei_period_days),
                         promise_grace_days = coalesce(\(promiseGraceDays), promise_grace_days),
-                        reminder_offsets = coalesce(\(reminderOffsets.map { $0.map(Int32.init) })::int[], reminder_offsets)
+                        reminder_offsets = coalesce(\(reminderOffsets.map { $0.map(Int32.init) })::int[], reminder_offsets),
+                        client_kind = coalesce(\(clientKind?.rawValue), client_kind),
+                        commercial_cap_messages = coalesce(\(commercialCapMessages), commercial_cap_messages),
+                        commercial_cap_days = coalesce(\(commercialCapDays), commercial_cap_days)
                     WHERE slug = \(slug) RETURNING \(unescaped: Tenant.columns)
                     """)
                 let after = try Tenant(row: row[0])
                 try await Self.audit(tx, tenant: after.id, actor: actor, action: "configure", entity: "tenant",
                                        entityID: slug, before: before, after: after)
+                // New reminder days are a new policy version of email steps, the
+                // old setting's meaning.
+                if let reminderOffsets {
+                    _ = try await DunningPolicies.store(
+                        DunningStep.reminders(offsets: reminderOffsets), tenant: after.id, actor: actor, in: tx)
+                }
                 return after
             } catch let error as PostgresError where error.kind == .checkViolation {
                 func list(_ days: [Int]?) -> String { (days ?? []).map(String.init).joined(separator: ",") }
@@ -126,6 +139,10 @@ public struct TenantRegistry: Sendable {
                 case "tenants_dso_period_days_check": "the DSO period must be 1-730 days, not \(dsoPeriodDays ?? 0)"
                 case "tenants_cei_period_days_check": "the CEI period must be 1-365 days, not \(ceiPeriodDays ?? 0)"
                 case "tenants_promise_grace_days_check": "promise grace must be 0-60 days, not \(promiseGraceDays ?? 0)"
+                case "tenants_commercial_cap_messages_check":
+                    "the commercial cap must be 1-50 messages, not \(commercialCapMessages ?? 0)"
+                case "tenants_commercial_cap_days_check":
+                    "the commercial cap's period must be 1-31 days, not \(commercialCapDays ?? 0)"
                 default: error.constraint ?? error.message
                 }
                 throw ServiceError.invalid("invalid settings for \(slug): \(reason)")

@@ -90,12 +90,12 @@ public struct DailyWorker: Sendable {
                     Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "snapshot")]).increment(by: rows)
                     Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "late_fee")]).increment(by: fees)
                     Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "promise")]).increment(by: promises)
-                    Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "reminder")]).increment(by: reminders)
+                    Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "dunning_message")]).increment(by: reminders)
                     Timer(label: "collections_worker_tenant_day_duration_seconds", dimensions: dimensions)
                         .record(duration: ContinuousClock.now - started)
                     logger.info("tenant day done", metadata: [
                         "tenant": "\(tenant.slug)", "as_of": "\(asOf)", "snapshot_rows": "\(rows)",
-                        "late_fees": "\(fees)", "promises_decided": "\(promises)", "reminders_queued": "\(reminders)",
+                        "late_fees": "\(fees)", "promises_decided": "\(promises)", "messages_queued": "\(reminders)",
                     ])
                 case .skippedBusy, .skippedDone:
                     summary.skipped += 1

@@ -3,13 +3,13 @@ public import Postgres
 
 /// One tenant's day of the daily job, done in one transaction.
 ///
-/// Late fees, promise decisions, reminders, snapshots and the `tenant_days` row that marks
+/// Late fees, promise decisions, dunning, snapshots and the `tenant_days` row that marks
 /// the day done commit together or not at all: a crash at any moment leaves either
 /// the whole day or none of it, and a rerun replaces the day with equal rows.
 public struct TenantDay: Sendable {
     public enum Outcome: Sendable, Equatable {
-        /// Snapshot rows stored, fees accrued, promises decided, reminders queued.
-        case done(snapshotRows: Int, feesAccrued: Int, promisesDecided: Int, remindersQueued: Int)
+        /// Snapshot rows stored, fees accrued, promises decided, dunning messages queued.
+        case done(snapshotRows: Int, feesAccrued: Int, promisesDecided: Int, messagesQueued: Int)
         /// Another worker holds this day right now.
         case skippedBusy
         /// Already done, and the caller asked only for days not done.
@@ -48,7 +48,7 @@ public struct TenantDay: Sendable {
             }
             // Late fees first (they are part of the day's balances), then promise
             // decisions (and promises broken by bounced payments), the day's reminders
-            // and the snapshots, in one round trip (sql/0006, 0009, 0010).
+            // and the snapshots, in one round trip (sql/0006, 0010, 0014).
             let work = try await tx.pipeline([
                 LateFees.statement(tenant: tenant.id, asOf: asOf),
                 PromiseDecisions.statement(
@@ -81,7 +81,7 @@ public struct TenantDay: Sendable {
                 WHERE f.tenant_id = \(tenant.id) AND f.job = \(Self.job) AND f.as_of = \(asOf)
                 """,
             ])
-            return .done(snapshotRows: rows, feesAccrued: fees, promisesDecided: promises, remindersQueued: reminders)
+            return .done(snapshotRows: rows, feesAccrued: fees, promisesDecided: promises, messagesQueued: reminders)
         }
     }
 

@@ -1,0 +1,51 @@
+public import Foundation
+public import Postgres
+
+/// What a day's dunning sends and suppresses, and why (DESIGN.md `report
+/// dunning-plan`): one message per client, channel and day with every invoice it
+/// is about; each suppression with the rule that refused it, in words.
+///
+/// For a day the worker has done, it is what that run stored; for a day not done
+/// yet, what a run would store now. Both come from `dunning_plan`, the one gate.
+public struct DunningPlan: Sendable, Codable, Equatable {
+    public struct Amount: Sendable, Codable, Equatable {
+        public var currency: String
+        public var amountMinor: Int64
+    }
+
+    public struct Message: Sendable, Codable, Equatable {
+        public var clientRef: String
+        public var channel: DunningChannel
+        /// The last step, in the policy's order, of those its invoices are at.
+        public var step: String
+        public var template: String
+        public var invoices: [String]
+        /// The currency and total when the invoices share one (nearly always); else
+        /// null, and `amounts` has a total per currency.
+        public var currency: String?
+        public var amountMinor: Int64?
+        public var amounts: [Amount]
+        public var address: String?
+        /// The client's zone and the day's contact hours in it.
+        public var timeZone: String
+        public var sendFrom: Date
+        public var sendUntil: Date
+    }
+
+    public struct Suppression: Sendable, Codable, Equatable {
+        public var clientRef: String
+        public var channel: DunningChannel
+        public var step: String
+        public var invoices: [String]
+        public var rule: String
+        public var reason: String
+    }
+
+    public var tenant: String
+    public var asOf: CalendarDate
+    public var policyVersion: Int
+    /// True when the worker has done the day: these are the rows it stored.
+    public var decided: Bool
+    public var messages: [Message]
+    public var suppressed: [Suppression]
+}

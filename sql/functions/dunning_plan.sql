@@ -1,0 +1,219 @@
+-- dunning_plan: THE contact gate: every invoice and channel the tenant's dunning policy names for as_of, with the rule that refuses it (NULL: it goes).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- A step of the tenant's latest policy names an invoice on as_of when the invoice
+-- falls due offset_days before as_of, is issued by then, and its client is of the
+-- step's kind (consumer or commercial; the tenant's client_kind when the client has
+-- none). Paid invoices are not named (nothing is owed); a void one is, to say why
+-- it is refused. Each named invoice and channel gets the first rule that holds, in
+-- this order (sql/0014, DESIGN.md "Dunning and contact rules"):
+--   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency;
+--   a hold that runs on as_of (hold_cease_communication, hold_attorney,
+--   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
+--   invoice_disputed; invoice_written_off; below_minimum (the step's minimum for the
+--   currency); promise_running (after the due date only, while a promise to pay
+--   made by as_of runs to its date plus grace_days); no_sms_consent (an SMS needs a
+--   granted consent, the latest recorded for the client's phone or all its
+--   numbers); opted_out (the latest permission recorded for the channel and
+--   address is a refusal); no_address; for consumers' calls (Regulation F),
+--   recent_conversation (a telephone conversation in the 7 days from its day) and
+--   call_attempt_limit (7 call attempts in the last 7 days, about the debt or the
+--   client); then, per message (client and channel), commercial_cap for commercial
+--   clients past the tenant's cap of messages in commercial_cap_days days (the
+--   messages of earlier days counted, then this day's in step order).
+-- A note's day is its day in the tenant's zone (local_date); a permission counts
+-- when recorded before the end of as_of in the client's zone. The contact hours
+-- are dunning_contact_hours in the client's zone (the tenant's when the client has
+-- none): send_from and send_until, which the sender checks again at send time.
+CREATE OR REPLACE FUNCTION public.dunning_plan(for_tenant uuid, as_of date, grace_days integer)
+ RETURNS TABLE(client_id uuid, channel text, invoice_id uuid, policy_version integer, step text,
+               step_position integer, template text, offset_days integer, currency character(3),
+               balance_minor bigint, address text, time_zone text, send_from timestamp with time zone,
+               send_until timestamp with time zone, rule text, reason text)
+ LANGUAGE plpgsql
+ STABLE
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH tenant AS MATERIALIZED (
+        SELECT t.time_zone, t.client_kind, t.commercial_cap_messages, t.commercial_cap_days,
+               (SELECT max(p.version) FROM public.dunning_policies p WHERE p.tenant_id = for_tenant) AS version
+        FROM public.tenants t
+        WHERE t.id = for_tenant
+    ),
+    named AS MATERIALIZED (
+        SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on,
+               s.version, s.position, s.name, s.offset_days, s.channel, s.template,
+               c.ref, c.status, c.do_not_contact, c.agency_name, c.agency_placed_on,
+               coalesce(c.kind, tn.client_kind) AS kind,
+               coalesce(c.time_zone, tn.time_zone) AS zone,
+               CASE s.channel WHEN 'email' THEN c.email WHEN 'letter' THEN NULL ELSE c.phone END AS address,
+               tn.time_zone AS tenant_zone
+        FROM tenant tn
+        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version
+        -- By due date (invoices_due_idx), step by step: OFFSET 0 keeps the planner,
+        -- which knows nothing of a new policy's steps, from starting at the clients.
+        CROSS JOIN LATERAL (
+            SELECT iv.id, iv.client_id, iv.number, iv.currency, iv.amount_minor, iv.voided_on
+            FROM public.invoices iv
+            WHERE iv.tenant_id = for_tenant AND iv.due_on = as_of - s.offset_days AND iv.issued_on <= as_of
+            OFFSET 0
+        ) i
+        JOIN public.clients c ON c.tenant_id = for_tenant AND c.id = i.client_id
+        WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
+    ),
+    lines AS MATERIALIZED (
+        SELECT n.*, b.balance_minor, b.disputed, b.written_off,
+               coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
+        FROM named n
+        JOIN public.currencies cu ON cu.code = n.currency
+        -- The balance, dispute and write-offs of report_balance_entries, for this invoice.
+        CROSS JOIN LATERAL (
+            SELECT n.amount_minor + coalesce(public.report_sum(e.amount_minor)
+                       FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
+                   coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
+                       AS disputed,
+                   coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
+            FROM public.report_balance_entries(for_tenant, as_of) e
+            WHERE e.invoice_id = n.invoice_id
+        ) b
+        LEFT JOIN public.dunning_step_minimums m
+          ON m.tenant_id = for_tenant AND m.version = n.version AND m.position = n.position
+         AND m.currency = n.currency
+        WHERE (n.voided_on <= as_of) OR b.balance_minor > 0
+    ),
+    judged AS MATERIALIZED (
+        SELECT l.*,
+               CASE
+                   WHEN l.voided_on <= as_of THEN 'invoice_void'
+                   WHEN l.do_not_contact THEN 'do_not_contact'
+                   WHEN l.status = 'closed' THEN 'client_closed'
+                   WHEN l.status = 'on_hold' THEN 'client_on_hold'
+                   WHEN l.status = 'agency' THEN 'placed_with_agency'
+                   WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
+                   WHEN l.disputed THEN 'invoice_disputed'
+                   WHEN l.written_off THEN 'invoice_written_off'
+                   WHEN l.balance_minor < l.minimum_minor THEN 'below_minimum'
+                   WHEN l.offset_days > 0 AND pr.promise_date IS NOT NULL THEN 'promise_running'
+                   WHEN l.channel = 'sms' AND l.address IS NOT NULL AND NOT coalesce(pm.granted, false) THEN 'no_sms_consent'
+                   WHEN pm.granted = false THEN 'opted_out'
+                   WHEN l.address IS NULL AND l.channel <> 'letter' THEN 'no_address'
+                   WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.conversed_on > as_of - 7 THEN 'recent_conversation'
+                   WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.attempts >= 7 THEN 'call_attempt_limit'
+               END AS rule,
+               h.kind AS hold_kind, h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
+               pm.source AS permission_source, cl.conversed_on, cl.attempts
+        FROM lines l
+        LEFT JOIN LATERAL (
+            SELECT hd.kind, hd.starts_on
+            FROM public.client_holds hd
+            WHERE hd.tenant_id = for_tenant AND hd.client_id = l.client_id
+              AND hd.starts_on <= as_of AND (hd.ends_on IS NULL OR hd.ends_on > as_of)
+            ORDER BY array_position(ARRAY['deceased', 'bankruptcy', 'attorney', 'cease_communication',
+                                          'dispute_verification'], hd.kind), hd.starts_on
+            LIMIT 1
+        ) h ON true
+        LEFT JOIN LATERAL (
+            SELECT max(pn.promise_date) AS promise_date
+            FROM public.contact_notes pn
+            WHERE pn.tenant_id = for_tenant AND pn.client_id = l.client_id
+              AND pn.outcome = 'promise_to_pay'
+              AND public.local_date(pn.noted_at, l.tenant_zone) <= as_of
+              AND pn.promise_date + grace_days >= as_of
+        ) pr ON l.offset_days > 0
+        LEFT JOIN LATERAL (
+            SELECT p.granted, p.recorded_at, p.source
+            FROM public.contact_permissions p
+            WHERE p.tenant_id = for_tenant AND p.client_id = l.client_id AND p.channel = l.channel
+              AND (p.address IS NULL OR p.address = l.address)
+              AND p.recorded_at < ((as_of + 1)::timestamp AT TIME ZONE l.zone)
+            ORDER BY p.recorded_at DESC, p.created_at DESC
+            LIMIT 1
+        ) pm ON true
+        LEFT JOIN LATERAL (
+            SELECT max(public.local_date(cn.noted_at, l.tenant_zone))
+                       FILTER (WHERE cn.outcome IN ('promise_to_pay', 'dispute_raised', 'payment_arranged', 'refused',
+                                                    'other')) AS conversed_on,
+                   count(*) FILTER (WHERE cn.direction = 'outbound'
+                                      AND public.local_date(cn.noted_at, l.tenant_zone) > as_of - 7) AS attempts
+            FROM public.contact_notes cn
+            WHERE cn.tenant_id = for_tenant AND cn.client_id = l.client_id AND cn.channel = 'call'
+              AND (cn.invoice_id IS NULL OR cn.invoice_id = l.invoice_id)
+              AND cn.noted_at >= ((as_of - 7)::timestamp AT TIME ZONE l.tenant_zone)
+              AND public.local_date(cn.noted_at, l.tenant_zone) <= as_of
+        ) cl ON l.kind = 'consumer' AND l.channel = 'call'
+    ),
+    -- The messages the line rules let through, ranked per client in step order,
+    -- against the client's messages of the cap's earlier days.
+    messages AS (
+        SELECT j.client_id, j.channel,
+               row_number() OVER (PARTITION BY j.client_id ORDER BY min(j.position), j.channel) AS rank_today,
+               (SELECT count(*) FROM public.dunning_messages dm
+                WHERE dm.tenant_id = for_tenant AND dm.client_id = j.client_id
+                  AND dm.scheduled_on > as_of - tn.commercial_cap_days AND dm.scheduled_on < as_of) AS earlier,
+               tn.commercial_cap_messages AS cap, tn.commercial_cap_days AS cap_days
+        FROM judged j
+        CROSS JOIN tenant tn
+        WHERE j.rule IS NULL AND j.kind = 'commercial'
+        GROUP BY j.client_id, j.channel, tn.commercial_cap_messages, tn.commercial_cap_days
+    ),
+    capped AS MATERIALIZED (
+        SELECT m.client_id, m.channel, m.earlier + m.rank_today - 1 AS before_this, m.cap, m.cap_days
+        FROM messages m
+        WHERE m.earlier + m.rank_today > m.cap
+    ),
+    ruled AS (
+        SELECT j.*, CASE WHEN j.rule IS NULL AND cp.client_id IS NOT NULL THEN 'commercial_cap' ELSE j.rule END AS final_rule,
+               cp.before_this, cp.cap, cp.cap_days
+        FROM judged j
+        LEFT JOIN capped cp ON cp.client_id = j.client_id AND cp.channel = j.channel
+    )
+    SELECT r.client_id, r.channel, r.invoice_id, r.version, r.name, r.position, r.template, r.offset_days,
+           r.currency, r.balance_minor, r.address, r.zone,
+           hours.opens_at, hours.closes_at,
+           r.final_rule,
+           CASE r.final_rule
+               WHEN 'invoice_void' THEN format('invoice %s was voided on %s', r.number, r.voided_on)
+               WHEN 'do_not_contact' THEN format('client %s asked not to be contacted', r.ref)
+               WHEN 'client_closed' THEN format('client %s is closed', r.ref)
+               WHEN 'client_on_hold' THEN format('client %s is on hold', r.ref)
+               WHEN 'placed_with_agency' THEN format('client %s was placed with %s on %s', r.ref,
+                                                     coalesce(r.agency_name, 'an agency'), r.agency_placed_on)
+               WHEN 'hold_cease_communication' THEN format('client %s asked to cease communication on %s', r.ref, r.hold_since)
+               WHEN 'hold_attorney' THEN format('client %s is represented by an attorney since %s: contact the attorney, not the client', r.ref, r.hold_since)
+               WHEN 'hold_bankruptcy' THEN format('client %s is in bankruptcy since %s', r.ref, r.hold_since)
+               WHEN 'hold_deceased' THEN format('client %s is recorded as deceased since %s', r.ref, r.hold_since)
+               WHEN 'hold_dispute_verification' THEN format('client %s disputed the debt on %s: no contact until it is verified', r.ref, r.hold_since)
+               WHEN 'invoice_disputed' THEN format('invoice %s is disputed', r.number)
+               WHEN 'invoice_written_off' THEN format('invoice %s was written off', r.number)
+               WHEN 'below_minimum' THEN format('invoice %s owes %s %s, below the step''s minimum of %s %s', r.number,
+                                                round(r.balance_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency,
+                                                round(r.minimum_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency)
+               WHEN 'promise_running' THEN format('client %s promised to pay by %s (grace to %s)', r.ref, r.promise_date,
+                                                  r.promise_date + grace_days)
+               WHEN 'no_sms_consent' THEN CASE WHEN r.permission_at IS NULL
+                                               THEN format('no consent to texts recorded for %s', r.address)
+                                               ELSE format('consent to texts to %s was revoked at %s (%s)', r.address,
+                                                           to_char(r.permission_at AT TIME ZONE r.zone, 'YYYY-MM-DD HH24:MI'),
+                                                           r.permission_source) END
+               WHEN 'opted_out' THEN format('%s opted out of %s at %s (%s)', coalesce(r.address, 'the client'), r.channel,
+                                            to_char(r.permission_at AT TIME ZONE r.zone, 'YYYY-MM-DD HH24:MI'),
+                                            r.permission_source)
+               WHEN 'no_address' THEN format('client %s has no %s', r.ref,
+                                             CASE r.channel WHEN 'email' THEN 'email address' ELSE 'phone number' END)
+               WHEN 'recent_conversation' THEN format('spoke with client %s by phone on %s: no call before %s', r.ref,
+                                                      r.conversed_on, r.conversed_on + 7)
+               WHEN 'call_attempt_limit' THEN format('%s call attempts about invoice %s in the 7 days to %s (at most 7)',
+                                                     r.attempts, r.number, as_of)
+               WHEN 'commercial_cap' THEN format('client %s already has %s messages in the %s days to %s (cap %s)', r.ref,
+                                                 r.before_this, r.cap_days, as_of, r.cap)
+           END
+    FROM ruled r
+    CROSS JOIN LATERAL public.dunning_contact_hours(as_of, r.zone) hours;
+END
+$function$;
