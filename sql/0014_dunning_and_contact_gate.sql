@@ -245,3 +245,16 @@ $backfill$;
 
 DROP FUNCTION IF EXISTS worker_queue_reminders(uuid, date, integer);
 DROP TABLE reminders;
+
+-- An inbound SMS that says STOP (or stop, end, quit, cancel, unsubscribe, revoke)
+-- revokes the client's consent to texts at once, whoever wrote the note. The
+-- function's definition lives in sql/functions/contact_notes_stop_replies.sql
+-- (applied right after the migrations); this one only lets the trigger exist.
+CREATE FUNCTION contact_notes_stop_replies() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$ BEGIN RETURN NULL; END $$;
+
+CREATE TRIGGER contact_notes_stop_replies
+    AFTER INSERT ON contact_notes
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION contact_notes_stop_replies();

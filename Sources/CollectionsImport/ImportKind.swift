@@ -17,6 +17,9 @@ public enum ImportKind: String, Sendable, Codable, CaseIterable {
                 ImportColumn("payment_terms_days", .integer(0...3650)),
                 ImportColumn("credit_limit", .amount(zero: true)),
                 ImportColumn("currency", .currency),
+                ImportColumn("kind", .choice(ClientKind.allCases.map(\.rawValue))),
+                ImportColumn("time_zone", .text(max: 64)),
+                ImportColumn("sms_consent", .choice(["yes", "no"])),
             ]
         case .invoices:
             [

@@ -3089,10 +3089,51 @@ $backfill$;
 
 DROP FUNCTION IF EXISTS worker_queue_reminders(uuid, date, integer);
 DROP TABLE reminders;
+
+-- An inbound SMS that says STOP (or stop, end, quit, cancel, unsubscribe, revoke)
+-- revokes the client's consent to texts at once, whoever wrote the note. The
+-- function's definition lives in sql/functions/contact_notes_stop_replies.sql
+-- (applied right after the migrations); this one only lets the trigger exist.
+CREATE FUNCTION contact_notes_stop_replies() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$ BEGIN RETURN NULL; END $$;
+
+CREATE TRIGGER contact_notes_stop_replies
+    AFTER INSERT ON contact_notes
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION contact_notes_stop_replies();
 """####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
+        ("contact_notes_stop_replies.sql", ####"""
+-- contact_notes_stop_replies: Trigger, once per insert statement: an inbound SMS whose text is a stop word revokes the client's consent to texts at the note's time.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- The stop words are the carriers' (CTIA): STOP, END, QUIT, CANCEL, UNSUBSCRIBE,
+-- REVOKE, STOPALL and OPTOUT, in any case, alone in the message but for blanks and
+-- a final full stop or exclamation mark. The revocation is about the client's
+-- phone number then (NULL, every number, when it has none), sourced "STOP reply".
+-- The tenant is each row's own (never the setting).
+CREATE OR REPLACE FUNCTION public.contact_notes_stop_replies()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+    insert into public.contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
+    select n.tenant_id, n.client_id, 'sms', c.phone, false, 'STOP reply', n.noted_at
+    from new_rows n
+    join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id
+    where n.channel = 'sms' and n.direction = 'inbound'
+      and upper(rtrim(btrim(n.body), '.!')) in ('STOP', 'END', 'QUIT', 'CANCEL', 'UNSUBSCRIBE', 'REVOKE', 'STOPALL',
+                                                'OPTOUT');
+    return null;
+end
+$function$;
+"""####),
         ("dunning_contact_hours.sql", ####"""
 -- dunning_contact_hours: THE contact hours: from 08:00 to 21:00 local time in an IANA zone on a day, as instants (Regulation F's convenient hours, for every client).
 --
@@ -4077,6 +4118,33 @@ CREATE OR REPLACE FUNCTION public.report_ratio(numerator numeric, denominator nu
 AS $function$
     select case when denominator <> 0
                 then round(numerator::numeric(1000, 30) / denominator, 2) end
+$function$;
+"""####),
+        ("time_zone_known.sql", ####"""
+-- time_zone_known: Whether PostgreSQL knows a time zone name, as AT TIME ZONE takes it: the check of a client's time_zone.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Names of the IANA database (America/Chicago, Pacific/Honolulu, Asia/Kathmandu,
+-- UTC): a name must start with a letter and hold only letters, digits, '/', '_',
+-- '+' and '-' (so a POSIX specification PostgreSQL takes, EST5EDT, passes too). Trying the conversion costs microseconds;
+-- a lookup in pg_timezone_names about 50 ms.
+CREATE OR REPLACE FUNCTION public.time_zone_known(zone text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+AS $function$
+begin
+    if zone is null or zone !~ '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$' or char_length(zone) > 64 then
+        return false;
+    end if;
+    perform now() at time zone zone;
+    return true;
+exception when invalid_parameter_value then
+    return false;
+end
 $function$;
 """####),
         ("worker_accrue_late_fees.sql", ####"""

@@ -19,7 +19,8 @@ struct CollectionsAdmin: AsyncParsableCommand {
             says why; nothing was changed); 64 the command line was invalid.
             """,
         subcommands: [
-            MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self, ImportCommand.self, ReportCommand.self, DemoCommand.self,
+            MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self, ClientCommand.self, ImportCommand.self,
+            ReportCommand.self, DemoCommand.self,
         ]
     )
 

@@ -36,6 +36,10 @@ public struct Client: Sendable, Codable, Equatable {
     public var creditLimitMinor: Int64?
     public var status: Status
     public var assignedCollector: String?
+    /// Consumer or commercial; nil: the tenant's `clientKind`.
+    public var kind: ClientKind?
+    /// The IANA zone of the client's contact hours; nil: the tenant's.
+    public var timeZone: String?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -47,7 +51,7 @@ public struct Client: Sendable, Codable, Equatable {
     static let columns = """
         c.id, c.ref, c.name, c.email, c.phone, c.preferred_channel, c.do_not_contact, c.payment_terms_days,
         c.currency, c.credit_limit_minor, c.status, c.agency_name, c.agency_placed_on, c.assigned_collector,
-        c.created_at, c.updated_at
+        c.kind, c.time_zone, c.created_at, c.updated_at
         """
 
     init(row: PostgresRow) throws {
@@ -69,6 +73,8 @@ public struct Client: Sendable, Codable, Equatable {
         default: status = .active
         }
         assignedCollector = try row["assigned_collector"]
+        kind = (try row["kind", as: String?.self]).flatMap(ClientKind.init(rawValue:))
+        timeZone = try row["time_zone"]
         createdAt = try row["created_at"]
         updatedAt = try row["updated_at"]
     }

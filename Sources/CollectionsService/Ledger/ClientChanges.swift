@@ -16,12 +16,14 @@ public struct ClientChanges: Sendable, Codable, Equatable {
     public var creditLimit: Money??
     public var status: Client.Status?
     public var assignedCollector: String??
+    public var kind: ClientKind??
+    public var timeZone: String??
 
     public init(
         name: String? = nil, email: String?? = nil, phone: String?? = nil,
         preferredChannel: ContactChannel?? = nil, doNotContact: Bool? = nil, paymentTermsDays: Int? = nil,
         currency: String?? = nil, creditLimit: Money?? = nil, status: Client.Status? = nil,
-        assignedCollector: String?? = nil
+        assignedCollector: String?? = nil, kind: ClientKind?? = nil, timeZone: String?? = nil
     ) {
         self.name = name
         self.email = email
@@ -33,5 +35,7 @@ public struct ClientChanges: Sendable, Codable, Equatable {
         self.creditLimit = creditLimit
         self.status = status
         self.assignedCollector = assignedCollector
+        self.kind = kind
+        self.timeZone = timeZone
     }
 }

@@ -18,20 +18,22 @@ public struct Clients: Sendable {
         var fields = Fields(
             name: new.name, email: new.email, phone: new.phone, preferredChannel: new.preferredChannel,
             doNotContact: new.doNotContact, paymentTermsDays: new.paymentTermsDays, currency: new.currency,
-            creditLimitMinor: nil, status: new.status, assignedCollector: new.assignedCollector)
+            creditLimitMinor: nil, status: new.status, assignedCollector: new.assignedCollector, kind: new.kind,
+            timeZone: new.timeZone)
         try fields.setCreditLimit(new.creditLimit)
         try fields.validate()
         return try await database.ledger(tenant) { tx in
+            try await fields.checkTimeZone(in: tx)
             let row: PostgresRows
             do {
                 row = try await tx.query("""
                     INSERT INTO clients AS c (tenant_id, ref, name, email, phone, preferred_channel, do_not_contact,
                         payment_terms_days, currency, credit_limit_minor, status, agency_name, agency_placed_on,
-                        assigned_collector)
+                        assigned_collector, kind, time_zone)
                     VALUES (\(tenant), \(ref), \(fields.name), \(fields.email), \(fields.phone),
                         \(fields.preferredChannel?.rawValue), \(fields.doNotContact), \(fields.paymentTermsDays),
                         \(fields.currency), \(fields.creditLimitMinor), \(fields.status.code), \(fields.agencyName),
-                        \(fields.agencyPlacedOn), \(fields.assignedCollector))
+                        \(fields.agencyPlacedOn), \(fields.assignedCollector), \(fields.kind?.rawValue), \(fields.timeZone))
                     RETURNING \(unescaped: Client.columns)
                     """)
             } catch let error as PostgresError where error.kind == .uniqueViolation && error.constraint == "clients_ref_key" {
@@ -40,6 +42,11 @@ public struct Clients: Sendable {
             let client = try Client(row: row[0])
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "create", entity: "client",
                                    entityID: ref, before: nil, after: client)
+            if new.smsConsent {
+                _ = try await ContactPermissions.record(
+                    ContactPermission.Change(channel: .sms, address: client.phone, granted: true, source: "client record"),
+                    client: client, tenant: tenant, actor: actor, in: tx)
+            }
             return client
         }
     }
@@ -60,14 +67,18 @@ public struct Clients: Sendable {
             if let limit = changes.creditLimit { try fields.setCreditLimit(limit, clearing: true) }
             if let status = changes.status { fields.status = status }
             if let collector = changes.assignedCollector { fields.assignedCollector = collector }
+            if let kind = changes.kind { fields.kind = kind }
+            if let zone = changes.timeZone { fields.timeZone = zone }
             try fields.validate()
+            try await fields.checkTimeZone(in: tx)
             let row = try await tx.query("""
                 UPDATE clients AS c SET name = \(fields.name), email = \(fields.email), phone = \(fields.phone),
                     preferred_channel = \(fields.preferredChannel?.rawValue), do_not_contact = \(fields.doNotContact),
                     payment_terms_days = \(fields.paymentTermsDays), currency = \(fields.currency),
                     credit_limit_minor = \(fields.creditLimitMinor), status = \(fields.status.code),
                     agency_name = \(fields.agencyName), agency_placed_on = \(fields.agencyPlacedOn),
-                    assigned_collector = \(fields.assignedCollector)
+                    assigned_collector = \(fields.assignedCollector), kind = \(fields.kind?.rawValue),
+                    time_zone = \(fields.timeZone)
                 WHERE c.tenant_id = \(tenant) AND c.id = \(before.id)
                 RETURNING \(unescaped: Client.columns)
                 """)
@@ -127,6 +138,8 @@ public struct Clients: Sendable {
         var creditLimitMinor: Int64?
         var status: Client.Status
         var assignedCollector: String?
+        var kind: ClientKind?
+        var timeZone: String?
 
         /// A limit brings its currency; a limit in another currency than the one
         /// given alongside it is refused rather than guessed at.
@@ -175,6 +188,14 @@ public struct Clients: Sendable {
             }
             assignedCollector = try Check.optionalText(assignedCollector, "the assigned collector", 1...200)
         }
+
+        /// A zone PostgreSQL's conversions take (sql/functions time_zone_known).
+        func checkTimeZone(in tx: PostgresConnection) async throws {
+            guard let timeZone else { return }
+            guard try await tx.query("SELECT time_zone_known(\(timeZone)) AS known").scalar(Bool.self) == true else {
+                throw ServiceError.invalid("unknown time zone \"\(timeZone)\": use an IANA name such as America/Chicago")
+            }
+        }
     }
 }
 
@@ -191,5 +212,7 @@ extension Clients.Fields {
         creditLimitMinor = client.creditLimitMinor
         status = client.status
         assignedCollector = client.assignedCollector
+        kind = client.kind
+        timeZone = client.timeZone
     }
 }

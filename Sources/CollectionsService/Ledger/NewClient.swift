@@ -15,12 +15,16 @@ public struct NewClient: Sendable, Codable, Equatable {
     public var creditLimit: Money?
     public var status: Client.Status
     public var assignedCollector: String?
+    public var kind: ClientKind?
+    public var timeZone: String?
+    /// Recorded consent to texts at the client's phone, from the moment it is created.
+    public var smsConsent: Bool
 
     public init(
         ref: String, name: String, email: String? = nil, phone: String? = nil,
         preferredChannel: ContactChannel? = nil, doNotContact: Bool = false, paymentTermsDays: Int = 30,
         currency: String? = nil, creditLimit: Money? = nil, status: Client.Status = .active,
-        assignedCollector: String? = nil
+        assignedCollector: String? = nil, kind: ClientKind? = nil, timeZone: String? = nil, smsConsent: Bool = false
     ) {
         self.ref = ref
         self.name = name
@@ -33,5 +37,8 @@ public struct NewClient: Sendable, Codable, Equatable {
         self.creditLimit = creditLimit
         self.status = status
         self.assignedCollector = assignedCollector
+        self.kind = kind
+        self.timeZone = timeZone
+        self.smsConsent = smsConsent
     }
 }
