@@ -12,7 +12,9 @@ extension APIServer {
         }
         let new = NewClient(
             ref: body.ref, name: body.name, email: body.email, phone: body.phone,
-            paymentTermsDays: body.paymentTermsDays ?? 30, currency: body.currency, creditLimit: limit)
+            paymentTermsDays: body.paymentTermsDays ?? 30, currency: body.currency, creditLimit: limit,
+            kind: body.kind.flatMap { ClientKind(rawValue: $0.rawValue) }, timeZone: body.timeZone,
+            smsConsent: body.smsConsent == .yes)
         let client = try await clients.create(new, actor: Self.actor)
         return .created(.init(body: .json(.init(client))))
     }
@@ -60,6 +62,8 @@ extension APIServer {
         changes.paymentTermsDays = body.paymentTermsDays
         changes.doNotContact = body.doNotContact
         if let currency = body.currency { changes.currency = .some(currency) }
+        if let kind = body.kind { changes.kind = .some(ClientKind(rawValue: kind.rawValue)) }
+        if let zone = body.timeZone { changes.timeZone = .some(zone) }
         if let text = body.creditLimit {
             guard let currency = body.currency ?? before.currency else {
                 throw Problem.invalid("currency", "a credit limit needs a currency")
@@ -93,6 +97,8 @@ extension Components.Schemas.Client {
         self.init(
             id: client.id.uuidString.lowercased(), ref: client.ref, name: client.name, email: client.email, phone: client.phone,
             paymentTermsDays: client.paymentTermsDays, currency: client.currency, creditLimitMinor: client.creditLimitMinor,
-            status: status, doNotContact: client.doNotContact, createdAt: client.createdAt, updatedAt: client.updatedAt)
+            status: status, doNotContact: client.doNotContact,
+            kind: client.kind.flatMap { KindPayload(rawValue: $0.rawValue) }, timeZone: client.timeZone,
+            createdAt: client.createdAt, updatedAt: client.updatedAt)
     }
 }

@@ -27,7 +27,8 @@ extension APIServer {
             throw Problem.invalid("channel", "unknown channel")
         }
         let new = NewContactNote(
-            clientRef: client.ref, channel: channel, author: body.author, body: body.body,
+            clientRef: client.ref, channel: channel,
+            direction: body.direction.flatMap { ContactDirection(rawValue: $0.rawValue) } ?? .outbound, author: body.author, body: body.body,
             outcome: body.outcome.flatMap { ContactOutcome(rawValue: $0.rawValue) }, promiseAmount: promise,
             promiseDate: try RequestFields.optionalDate(body.promiseDate, field: "promise_date"),
             satisfaction: body.satisfaction, notedAt: body.notedAt)

@@ -134,6 +134,101 @@ paths:
             application/json:
               schema: { $ref: '#/components/schemas/NoteList' }
         default: { $ref: '#/components/responses/Problem' }
+  /v1/clients/{id}/holds:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    post:
+      tags: [clients]
+      operationId: placeHold
+      summary: Place a hold (cease communication, attorney, bankruptcy, deceased, dispute under verification); no dunning reaches the client while it runs.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/NewHold' }
+      responses:
+        '201':
+          description: Placed.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Hold' }
+        default: { $ref: '#/components/responses/Problem' }
+    get:
+      tags: [clients]
+      operationId: listHolds
+      summary: The client's holds, newest first.
+      responses:
+        '200':
+          description: The holds.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/HoldList' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/clients/{id}/holds/{hold_id}/end:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+      - name: hold_id
+        in: path
+        required: true
+        schema: { type: string, format: uuid }
+    post:
+      tags: [clients]
+      operationId: endHold
+      summary: End a running hold; from ends_on (default the tenant's today) it no longer applies.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/HoldEnd' }
+      responses:
+        '200':
+          description: Ended.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Hold' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/clients/{id}/consents:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    post:
+      tags: [clients]
+      operationId: recordConsent
+      summary: Record a consent or an opt-out for a channel (SMS needs a consent; the latest record decides, at once).
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/NewConsent' }
+      responses:
+        '201':
+          description: Recorded.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Consent' }
+        default: { $ref: '#/components/responses/Problem' }
+    get:
+      tags: [clients]
+      operationId: listConsents
+      summary: The client's consents and opt-outs, newest first.
+      responses:
+        '200':
+          description: The records.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/ConsentList' }
+        default: { $ref: '#/components/responses/Problem' }
   /v1/invoices:
     post:
       tags: [invoices]
@@ -408,6 +503,20 @@ paths:
             application/json:
               schema: { type: array, items: { type: object } }
         default: { $ref: '#/components/responses/Problem' }
+  /v1/reports/dunning-plan:
+    get:
+      tags: [reports]
+      operationId: getDunningPlan
+      summary: Exactly `collections-admin report dunning-plan SLUG --format json`.
+      parameters:
+        - $ref: '#/components/parameters/AsOf'
+      responses:
+        '200':
+          description: What the day's dunning sends and suppresses, and why.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/DunningPlan' }
+        default: { $ref: '#/components/responses/Problem' }
   /healthz:
     get:
       tags: [operations]
@@ -543,6 +652,15 @@ components:
         payment_terms_days: { type: integer, minimum: 0, maximum: 3650 }
         credit_limit: { $ref: '#/components/schemas/Amount' }
         currency: { $ref: '#/components/schemas/Currency' }
+        kind: { type: string, enum: [consumer, commercial] }
+        time_zone: { $ref: '#/components/schemas/TimeZone' }
+        sms_consent: { type: string, enum: ['yes', 'no'] }
+    TimeZone:
+      type: string
+      description: An IANA time zone name (America/Chicago, Pacific/Honolulu).
+      minLength: 1
+      maxLength: 64
+      pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$'
     ClientChanges:
       type: object
       additionalProperties: false
@@ -554,6 +672,8 @@ components:
         credit_limit: { $ref: '#/components/schemas/Amount' }
         currency: { $ref: '#/components/schemas/Currency' }
         do_not_contact: { type: boolean }
+        kind: { type: string, enum: [consumer, commercial] }
+        time_zone: { $ref: '#/components/schemas/TimeZone' }
     Client:
       type: object
       required: [id, ref, name, payment_terms_days, status, do_not_contact, created_at, updated_at]
@@ -568,6 +688,8 @@ components:
         credit_limit_minor: { type: [integer, 'null'], format: int64 }
         status: { type: string, enum: [active, on_hold, agency, closed] }
         do_not_contact: { type: boolean }
+        kind: { type: string, enum: [consumer, commercial], description: 'Absent: the tenant''s client kind.' }
+        time_zone: { type: string, description: 'Absent: the tenant''s time zone.' }
         created_at: { type: string, format: date-time }
         updated_at: { type: string, format: date-time }
     ClientList:
@@ -579,6 +701,103 @@ components:
         next_cursor:
           type: string
           description: Pass as starting_after for the next page; absent on the last page.
+    NewHold:
+      type: object
+      additionalProperties: false
+      required: [kind]
+      properties:
+        kind: { type: string, enum: [cease_communication, attorney, bankruptcy, deceased, dispute_verification] }
+        starts_on: { $ref: '#/components/schemas/Date' }
+        note: { type: string, minLength: 1, maxLength: 2000, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+    HoldEnd:
+      type: object
+      additionalProperties: false
+      properties:
+        ends_on: { $ref: '#/components/schemas/Date' }
+    Hold:
+      type: object
+      required: [id, client_ref, kind, starts_on, recorded_by, created_at]
+      properties:
+        id: { type: string, format: uuid }
+        client_ref: { type: string }
+        kind: { type: string, enum: [cease_communication, attorney, bankruptcy, deceased, dispute_verification] }
+        starts_on: { type: string, format: date }
+        ends_on: { type: string, format: date }
+        note: { type: string }
+        recorded_by: { type: string }
+        created_at: { type: string, format: date-time }
+    HoldList:
+      type: object
+      required: [data]
+      properties:
+        data: { type: array, items: { $ref: '#/components/schemas/Hold' } }
+    NewConsent:
+      type: object
+      additionalProperties: false
+      required: [channel, granted, source]
+      properties:
+        channel: { type: string, enum: [email, sms, call, letter] }
+        address: { type: string, minLength: 1, maxLength: 254, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        granted: { type: boolean }
+        source: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        recorded_at: { type: string, format: date-time }
+    Consent:
+      type: object
+      required: [id, client_ref, channel, granted, source, recorded_at, created_at]
+      properties:
+        id: { type: string, format: uuid }
+        client_ref: { type: string }
+        channel: { type: string, enum: [email, sms, call, letter] }
+        address: { type: string }
+        granted: { type: boolean }
+        source: { type: string }
+        recorded_at: { type: string, format: date-time }
+        created_at: { type: string, format: date-time }
+    ConsentList:
+      type: object
+      required: [data]
+      properties:
+        data: { type: array, items: { $ref: '#/components/schemas/Consent' } }
+    DunningPlan:
+      type: object
+      required: [tenant, as_of, policy_version, decided, messages, suppressed]
+      properties:
+        tenant: { type: string }
+        as_of: { type: string, format: date }
+        policy_version: { type: integer }
+        decided: { type: boolean, description: 'True when the worker has done the day: the rows it stored.' }
+        messages:
+          type: array
+          items:
+            type: object
+            required: [client_ref, channel, step, template, invoices, amounts, time_zone, send_from, send_until]
+            properties:
+              client_ref: { type: string }
+              channel: { type: string, enum: [email, sms, letter, call] }
+              step: { type: string }
+              template: { type: string }
+              invoices: { type: array, items: { type: string } }
+              currency: { type: [string, 'null'] }
+              amount_minor: { type: [integer, 'null'], format: int64 }
+              amounts:
+                type: array
+                items: { type: object, required: [currency, amount_minor], properties: { currency: { type: string }, amount_minor: { type: integer, format: int64 } } }
+              address: { type: [string, 'null'] }
+              time_zone: { type: string }
+              send_from: { type: string, format: date-time }
+              send_until: { type: string, format: date-time }
+        suppressed:
+          type: array
+          items:
+            type: object
+            required: [client_ref, channel, step, invoices, rule, reason]
+            properties:
+              client_ref: { type: string }
+              channel: { type: string, enum: [email, sms, letter, call] }
+              step: { type: string }
+              invoices: { type: array, items: { type: string } }
+              rule: { type: string }
+              reason: { type: string }
     NewInvoice:
       type: object
       additionalProperties: false
@@ -707,6 +926,7 @@ components:
       properties:
         noted_at: { type: string, format: date-time }
         channel: { type: string, enum: [call, email, sms, letter, visit, portal] }
+        direction: { type: string, enum: [inbound, outbound], description: 'Default outbound. An inbound SMS saying STOP revokes SMS consent.' }
         author: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         body: { type: string, maxLength: 10000, pattern: '^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$' }
         outcome: { type: string, enum: [no_answer, left_message, promise_to_pay, dispute_raised, payment_arranged, refused, wrong_contact, other] }

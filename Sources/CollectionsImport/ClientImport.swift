@@ -105,10 +105,9 @@ enum ClientImport {
     /// numbers) grants texts, else 'no': the gate's reading (dunning_plan).
     static func smsConsent(_ client: String, tenant: UUID) -> String {
         """
-        (CASE WHEN coalesce((SELECT p.granted FROM contact_permissions p
-                             WHERE p.tenant_id = '\(tenant.uuidString.lowercased())'::uuid AND p.client_id = \(client).id AND p.channel = 'sms'
-                               AND (p.address IS NULL OR p.address = \(client).phone)
-                             ORDER BY p.recorded_at DESC, p.created_at DESC LIMIT 1), false)
+        (CASE WHEN coalesce((SELECT p.granted
+                             FROM contact_permission('\(tenant.uuidString.lowercased())'::uuid, \(client).id, 'sms',
+                                                     \(client).phone, 'infinity') p), false)
               THEN 'yes' ELSE 'no' END)
         """
     }

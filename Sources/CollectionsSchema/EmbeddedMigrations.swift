@@ -3106,6 +3106,148 @@ CREATE TRIGGER contact_notes_stop_replies
     ]
 
     static let functions: [(name: String, sql: String)] = [
+        ("contact_calls.sql", ####"""
+-- contact_calls: THE telephone record the consumer call rules read: the last conversation's day and the call attempts in the 7 days to a day, about a debt or a client.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Regulation F (12 CFR 1006.14): at most 7 call attempts about a debt in 7
+-- consecutive days, and none in the 7 days from a telephone conversation about it
+-- (the day of the conversation is the first). A call note counts for a debt when it
+-- names the invoice or no invoice (a call about the client is about all its
+-- debts); for_invoice NULL counts every call note of the client. An attempt is an
+-- outbound call; a conversation a call (either way) whose outcome says someone
+-- spoke: promise_to_pay, dispute_raised, payment_arranged, refused or other. Days
+-- are notes' days in the zone given (the tenant's: local_date).
+-- seventh_attempt_on: the day of the 7th-latest attempt of the 7 days, when there
+-- are 7; the next call is allowed 7 days after it.
+CREATE OR REPLACE FUNCTION public.contact_calls(for_tenant uuid, for_client uuid, for_invoice uuid, on_day date, zone text)
+ RETURNS TABLE(conversed_on date, attempts bigint, seventh_attempt_on date)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select max(n.day) filter (where n.outcome in ('promise_to_pay', 'dispute_raised', 'payment_arranged', 'refused', 'other')),
+           count(*) filter (where n.direction = 'outbound' and n.day > on_day - 7),
+           (array_agg(n.day order by n.day desc) filter (where n.direction = 'outbound' and n.day > on_day - 7))[7]
+    from (
+        select cn.outcome, cn.direction, public.local_date(cn.noted_at, zone) as day
+        from public.contact_notes cn
+        where cn.tenant_id = for_tenant and cn.client_id = for_client and cn.channel = 'call'
+          and (for_invoice is null or cn.invoice_id is null or cn.invoice_id = for_invoice)
+          and cn.noted_at >= ((on_day - 7)::timestamp at time zone zone)
+          and cn.noted_at < ((on_day + 1)::timestamp at time zone zone)
+    ) n
+$function$;
+"""####),
+        ("contact_hold.sql", ####"""
+-- contact_hold: THE hold that keeps a client from contact on a day, if any: the gravest of those running (deceased, bankruptcy, attorney, cease communication, dispute under verification), the earliest placed first.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- A hold runs from starts_on until the day before ends_on (NULL: until ended).
+CREATE OR REPLACE FUNCTION public.contact_hold(for_tenant uuid, for_client uuid, on_day date)
+ RETURNS TABLE(kind text, starts_on date, ends_on date)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select h.kind, h.starts_on, h.ends_on
+    from public.client_holds h
+    where h.tenant_id = for_tenant and h.client_id = for_client
+      and public.report_counts(h.starts_on, h.ends_on, on_day)
+    order by array_position(array['deceased', 'bankruptcy', 'attorney', 'cease_communication', 'dispute_verification'],
+                            h.kind),
+             h.starts_on, h.id
+    limit 1
+$function$;
+"""####),
+        ("contact_next_allowed.sql", ####"""
+-- contact_next_allowed: When a collector may next call a client, from an instant on: the contact gate's client rules, for the worklist.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- allowed_at NULL: not at all while the rule holds (do_not_contact, client_closed,
+-- placed_with_agency, or a hold without an end: contact_hold). Else the first
+-- instant from `at` that is within the contact hours (dunning_contact_hours) of the
+-- client's zone, on or after the end of an ending hold and, for a consumer, the
+-- call rules (contact_calls, about any of the client's debts): 7 days from the
+-- last conversation, 7 days after the 7th-latest of 7 attempts in 7 days. rule
+-- names what moved it (quiet_hours when only the hours did; NULL: now is fine).
+CREATE OR REPLACE FUNCTION public.contact_next_allowed(for_tenant uuid, for_client uuid, at timestamp with time zone)
+ RETURNS TABLE(allowed_at timestamp with time zone, time_zone text, rule text)
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+    c record;
+    h record;
+    calls record;
+    zone text;
+    today date;
+    earliest date;
+    why text;
+    candidate timestamptz;
+    hours record;
+begin
+    select cl.status, cl.do_not_contact, coalesce(cl.kind, t.client_kind) as kind,
+           coalesce(cl.time_zone, t.time_zone) as zone, t.time_zone as tenant_zone
+      into c
+      from public.clients cl join public.tenants t on t.id = for_tenant
+     where cl.tenant_id = for_tenant and cl.id = for_client;
+    if not found then
+        return;
+    end if;
+    zone := c.zone;
+    today := public.local_date(at, zone);
+    if c.do_not_contact then
+        return query select null::timestamptz, zone, 'do_not_contact'::text;
+        return;
+    elsif c.status = 'closed' then
+        return query select null::timestamptz, zone, 'client_closed'::text;
+        return;
+    elsif c.status = 'agency' then
+        return query select null::timestamptz, zone, 'placed_with_agency'::text;
+        return;
+    end if;
+    earliest := today;
+    select * into h from public.contact_hold(for_tenant, for_client, today);
+    if h.kind is not null then
+        if h.ends_on is null then
+            return query select null::timestamptz, zone, 'hold_' || h.kind;
+            return;
+        end if;
+        earliest := h.ends_on;
+        why := 'hold_' || h.kind;
+    end if;
+    if c.kind = 'consumer' then
+        select * into calls from public.contact_calls(for_tenant, for_client, null, today, c.tenant_zone);
+        if calls.conversed_on is not null and calls.conversed_on + 7 > earliest then
+            earliest := calls.conversed_on + 7;
+            why := 'recent_conversation';
+        end if;
+        if calls.attempts >= 7 and calls.seventh_attempt_on + 7 > earliest then
+            earliest := calls.seventh_attempt_on + 7;
+            why := 'call_attempt_limit';
+        end if;
+    end if;
+    select * into hours from public.dunning_contact_hours(earliest, zone);
+    candidate := greatest(at, hours.opens_at);
+    if candidate >= hours.closes_at then
+        select * into hours from public.dunning_contact_hours(earliest + 1, zone);
+        candidate := hours.opens_at;
+    end if;
+    if why is null and candidate > at then
+        why := 'quiet_hours';
+    end if;
+    return query select candidate, zone, why;
+end
+$function$;
+"""####),
         ("contact_notes_stop_replies.sql", ####"""
 -- contact_notes_stop_replies: Trigger, once per insert statement: an inbound SMS whose text is a stop word revokes the client's consent to texts at the note's time.
 --
@@ -3132,6 +3274,31 @@ begin
                                                 'OPTOUT');
     return null;
 end
+$function$;
+"""####),
+        ("contact_permission.sql", ####"""
+-- contact_permission: THE consent reading: the latest consent, revocation or opt-out recorded before an instant for a client's channel and address.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- A record about no address (NULL) is about all of the client's; the latest by
+-- recorded_at (then by when it was written) decides. No row: nothing recorded, so
+-- SMS may not go and the other channels may.
+CREATE OR REPLACE FUNCTION public.contact_permission(for_tenant uuid, for_client uuid, for_channel text, for_address text,
+                                                     before timestamp with time zone)
+ RETURNS TABLE(granted boolean, recorded_at timestamp with time zone, source text)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select p.granted, p.recorded_at, p.source
+    from public.contact_permissions p
+    where p.tenant_id = for_tenant and p.client_id = for_client and p.channel = for_channel
+      and (p.address is null or p.address = for_address)
+      and p.recorded_at < before
+    order by p.recorded_at desc, p.created_at desc
+    limit 1
 $function$;
 """####),
         ("dunning_contact_hours.sql", ####"""
@@ -3266,13 +3433,7 @@ BEGIN
                pm.source AS permission_source, cl.conversed_on, cl.attempts
         FROM lines l
         LEFT JOIN LATERAL (
-            SELECT hd.kind, hd.starts_on
-            FROM public.client_holds hd
-            WHERE hd.tenant_id = for_tenant AND hd.client_id = l.client_id
-              AND hd.starts_on <= as_of AND (hd.ends_on IS NULL OR hd.ends_on > as_of)
-            ORDER BY array_position(ARRAY['deceased', 'bankruptcy', 'attorney', 'cease_communication',
-                                          'dispute_verification'], hd.kind), hd.starts_on
-            LIMIT 1
+            SELECT hd.kind, hd.starts_on FROM public.contact_hold(for_tenant, l.client_id, as_of) hd
         ) h ON true
         LEFT JOIN LATERAL (
             SELECT max(pn.promise_date) AS promise_date
@@ -3284,24 +3445,12 @@ BEGIN
         ) pr ON l.offset_days > 0
         LEFT JOIN LATERAL (
             SELECT p.granted, p.recorded_at, p.source
-            FROM public.contact_permissions p
-            WHERE p.tenant_id = for_tenant AND p.client_id = l.client_id AND p.channel = l.channel
-              AND (p.address IS NULL OR p.address = l.address)
-              AND p.recorded_at < ((as_of + 1)::timestamp AT TIME ZONE l.zone)
-            ORDER BY p.recorded_at DESC, p.created_at DESC
-            LIMIT 1
+            FROM public.contact_permission(for_tenant, l.client_id, l.channel, l.address,
+                                           (as_of + 1)::timestamp AT TIME ZONE l.zone) p
         ) pm ON true
         LEFT JOIN LATERAL (
-            SELECT max(public.local_date(cn.noted_at, l.tenant_zone))
-                       FILTER (WHERE cn.outcome IN ('promise_to_pay', 'dispute_raised', 'payment_arranged', 'refused',
-                                                    'other')) AS conversed_on,
-                   count(*) FILTER (WHERE cn.direction = 'outbound'
-                                      AND public.local_date(cn.noted_at, l.tenant_zone) > as_of - 7) AS attempts
-            FROM public.contact_notes cn
-            WHERE cn.tenant_id = for_tenant AND cn.client_id = l.client_id AND cn.channel = 'call'
-              AND (cn.invoice_id IS NULL OR cn.invoice_id = l.invoice_id)
-              AND cn.noted_at >= ((as_of - 7)::timestamp AT TIME ZONE l.tenant_zone)
-              AND public.local_date(cn.noted_at, l.tenant_zone) <= as_of
+            SELECT cc.conversed_on, cc.attempts
+            FROM public.contact_calls(for_tenant, l.client_id, l.invoice_id, as_of, l.tenant_zone) cc
         ) cl ON l.kind = 'consumer' AND l.channel = 'call'
     ),
     -- The messages the line rules let through, ranked per client in step order,

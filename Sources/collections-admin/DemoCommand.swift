@@ -114,7 +114,8 @@ struct DemoCommand: AsyncParsableCommand {
                             clients: clients, invoicesPerClient: 6, months: 12, lastDay: lender.lastDay,
                             otherCurrency: lender.currency == "USD" ? "MXN" : "USD", seed: index + 1)
                         let invoices = try await DemoBook.write(shape, into: tenant, database: db)
-                        note("\(lender.slug): generated \(clients) clients and \(invoices) invoices")
+                        try await DemoBook.makeConsumerBook(shape, tenant: tenant, database: db)
+                        note("\(lender.slug): generated \(clients) borrowers and \(invoices) loans, with consents, holds and a consumer dunning policy")
                         return (index + 1, tenant, lender.lastDay)
                     }
                 }
@@ -155,14 +156,21 @@ struct DemoCommand: AsyncParsableCommand {
                 let worklist = try await Worklist(database: db, tenant: tenant.id).compute(asOf: lastDay, limit: 8)
                 printOut("\nWorklist (top \(worklist.entries.count))\n")
                 if worklist.entries.isEmpty { printOut("nobody to contact\n") } else { printTable(worklistTable(worklist), format: .table) }
-                let reminders = try await Reminders(database: db, tenant: tenant.id).scheduled(on: lastDay).reminders
-                let byChannel = Dictionary(grouping: reminders, by: \.channel).sorted { $0.key < $1.key }
+                let plan = try await DunningPlans(database: db, tenant: tenant).plan(on: lastDay)
+                let byChannel = Dictionary(grouping: plan.messages, by: \.channel.rawValue).sorted { $0.key < $1.key }
                     .map { "\($0.value.count) by \($0.key)" }.joined(separator: ", ")
-                printOut("\nReminders queued for \(lastDay): \(reminders.count)\(byChannel.isEmpty ? "" : " (\(byChannel))")\n")
+                let byRule = Dictionary(grouping: plan.suppressed, by: \.rule).sorted { $0.key < $1.key }
+                    .map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
+                printOut("""
+
+                    Dunning for \(lastDay) (policy version \(plan.policyVersion)): \(plan.messages.count) messages\(byChannel.isEmpty ? "" : " (\(byChannel))")
+                    suppressed: \(plan.suppressed.count)\(byRule.isEmpty ? "" : " (\(byRule))")
+
+                    """)
             }
             if let (ibm, _) = shown.first { try await Self.printAPIAccess(ibm, database: db) }
             let elapsed = ContinuousClock.now - started
-            printOut("\ndemo done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))); explore with: collections-admin report ageing|kpis|worklist|reminders SLUG, tenant list\n")
+            printOut("\ndemo done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))); explore with: collections-admin report ageing|kpis|worklist|dunning-plan SLUG, tenant dunning SLUG show, tenant list\n")
         }
     }
 

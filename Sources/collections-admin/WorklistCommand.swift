@@ -48,10 +48,10 @@ func worklistTable(_ report: WorklistReport) -> Table {
     let rows = report.entries.map { entry in
         [String(entry.rank), entry.clientRef, entry.clientName, entry.collector ?? "",
          entry.overdue.map(\.money.formatted).joined(separator: " + "),
-         entry.oldestDaysPastDue.map(String.init) ?? "", String(entry.score),
+         entry.oldestDaysPastDue.map(String.init) ?? "", String(entry.score), entry.nextContact?.text ?? "",
          entry.reasons.map(\.description).joined(separator: "; ")]
     }
     return Table(
-        headers: ["rank", "client", "name", "collector", "overdue", "days past due", "score", "reasons"],
+        headers: ["rank", "client", "name", "collector", "overdue", "days past due", "score", "next call", "reasons"],
         rows: rows, numeric: [0, 4, 5, 6])
 }

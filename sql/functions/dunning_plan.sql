@@ -110,13 +110,7 @@ BEGIN
                pm.source AS permission_source, cl.conversed_on, cl.attempts
         FROM lines l
         LEFT JOIN LATERAL (
-            SELECT hd.kind, hd.starts_on
-            FROM public.client_holds hd
-            WHERE hd.tenant_id = for_tenant AND hd.client_id = l.client_id
-              AND hd.starts_on <= as_of AND (hd.ends_on IS NULL OR hd.ends_on > as_of)
-            ORDER BY array_position(ARRAY['deceased', 'bankruptcy', 'attorney', 'cease_communication',
-                                          'dispute_verification'], hd.kind), hd.starts_on
-            LIMIT 1
+            SELECT hd.kind, hd.starts_on FROM public.contact_hold(for_tenant, l.client_id, as_of) hd
         ) h ON true
         LEFT JOIN LATERAL (
             SELECT max(pn.promise_date) AS promise_date
@@ -128,24 +122,12 @@ BEGIN
         ) pr ON l.offset_days > 0
         LEFT JOIN LATERAL (
             SELECT p.granted, p.recorded_at, p.source
-            FROM public.contact_permissions p
-            WHERE p.tenant_id = for_tenant AND p.client_id = l.client_id AND p.channel = l.channel
-              AND (p.address IS NULL OR p.address = l.address)
-              AND p.recorded_at < ((as_of + 1)::timestamp AT TIME ZONE l.zone)
-            ORDER BY p.recorded_at DESC, p.created_at DESC
-            LIMIT 1
+            FROM public.contact_permission(for_tenant, l.client_id, l.channel, l.address,
+                                           (as_of + 1)::timestamp AT TIME ZONE l.zone) p
         ) pm ON true
         LEFT JOIN LATERAL (
-            SELECT max(public.local_date(cn.noted_at, l.tenant_zone))
-                       FILTER (WHERE cn.outcome IN ('promise_to_pay', 'dispute_raised', 'payment_arranged', 'refused',
-                                                    'other')) AS conversed_on,
-                   count(*) FILTER (WHERE cn.direction = 'outbound'
-                                      AND public.local_date(cn.noted_at, l.tenant_zone) > as_of - 7) AS attempts
-            FROM public.contact_notes cn
-            WHERE cn.tenant_id = for_tenant AND cn.client_id = l.client_id AND cn.channel = 'call'
-              AND (cn.invoice_id IS NULL OR cn.invoice_id = l.invoice_id)
-              AND cn.noted_at >= ((as_of - 7)::timestamp AT TIME ZONE l.tenant_zone)
-              AND public.local_date(cn.noted_at, l.tenant_zone) <= as_of
+            SELECT cc.conversed_on, cc.attempts
+            FROM public.contact_calls(for_tenant, l.client_id, l.invoice_id, as_of, l.tenant_zone) cc
         ) cl ON l.kind = 'consumer' AND l.channel = 'call'
     ),
     -- The messages the line rules let through, ranked per client in step order,

@@ -40,8 +40,36 @@ public struct Worklist: Sendable {
                 guard try row["rank", as: Int?.self] != nil else { continue }
                 entries.append(try Self.entry(row, rules: rules))
             }
+            try await Self.addNextContacts(&entries, tenant: tenant, day: day, in: tx)
             return WorklistReport(asOf: day, collector: collector, rules: rules, entries: entries, excluded: excluded)
         }
+    }
+
+    /// Each listed client's next allowed call, from now on the tenant's today, from
+    /// the start of the day otherwise (contact_next_allowed).
+    static func addNextContacts(
+        _ entries: inout [WorklistEntry], tenant: UUID, day: CalendarDate, in tx: PostgresConnection
+    ) async throws {
+        guard !entries.isEmpty else { return }
+        let rows = try await tx.query("""
+            SELECT c.ref, n.allowed_at, to_char(n.allowed_at AT TIME ZONE n.time_zone, 'YYYY-MM-DD HH24:MI') AS allowed_local,
+                   n.time_zone, n.rule
+            FROM tenants t
+            JOIN unnest(\(entries.map(\.clientRef))::text[]) AS r(ref) ON true
+            JOIN clients c ON c.tenant_id = \(tenant) AND c.ref = r.ref
+            CROSS JOIN LATERAL contact_next_allowed(
+                \(tenant), c.id,
+                CASE WHEN \(day) = local_date(now(), t.time_zone) THEN now()
+                     ELSE \(day)::timestamp AT TIME ZONE t.time_zone END) n
+            WHERE t.id = \(tenant)
+            """)
+        var next: [String: NextContact] = [:]
+        for row in rows {
+            next[try row["ref"]] = NextContact(
+                allowedAt: try row["allowed_at"], allowedLocal: try row["allowed_local"], timeZone: try row["time_zone"],
+                rule: try row["rule"])
+        }
+        for index in entries.indices { entries[index].nextContact = next[entries[index].clientRef] }
     }
 
     /// The reasons, in words, from the points the statement computed: they add

@@ -31,10 +31,12 @@ public struct WorklistEntry: Sendable, Codable, Equatable {
     /// Of the oldest undisputed overdue invoice; nil with nothing overdue.
     public var oldestDaysPastDue: Int?
     public var reasons: [WorklistReason]
+    /// When the contact rules let a collector call next.
+    public var nextContact: NextContact?
 
     public init(
         rank: Int, clientRef: String, clientName: String, collector: String?, score: Int, overdue: [Amount],
-        oldestDaysPastDue: Int?, reasons: [WorklistReason]
+        oldestDaysPastDue: Int?, reasons: [WorklistReason], nextContact: NextContact? = nil
     ) {
         self.rank = rank
         self.clientRef = clientRef
@@ -44,6 +46,7 @@ public struct WorklistEntry: Sendable, Codable, Equatable {
         self.overdue = overdue
         self.oldestDaysPastDue = oldestDaysPastDue
         self.reasons = reasons
+        self.nextContact = nextContact
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,6 +56,7 @@ public struct WorklistEntry: Sendable, Codable, Equatable {
         case collector, score, overdue
         case oldestDaysPastDue = "oldest_days_past_due"
         case reasons
+        case nextContact = "next_contact"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -65,5 +69,6 @@ public struct WorklistEntry: Sendable, Codable, Equatable {
         try container.encode(overdue, forKey: .overdue)
         try container.encodeOrNull(oldestDaysPastDue, forKey: .oldestDaysPastDue)
         try container.encode(reasons, forKey: .reasons)
+        try container.encodeOrNull(nextContact, forKey: .nextContact)
     }
 }
