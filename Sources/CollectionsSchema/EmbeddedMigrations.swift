@@ -3468,13 +3468,13 @@ BEGIN
         GROUP BY j.client_id, j.channel, tn.commercial_cap_messages, tn.commercial_cap_days
     ),
     capped AS MATERIALIZED (
-        SELECT m.client_id, m.channel, m.earlier + m.rank_today - 1 AS before_this, m.cap, m.cap_days
+        SELECT m.client_id, m.channel, m.cap, m.cap_days
         FROM messages m
         WHERE m.earlier + m.rank_today > m.cap
     ),
     ruled AS (
         SELECT j.*, CASE WHEN j.rule IS NULL AND cp.client_id IS NOT NULL THEN 'commercial_cap' ELSE j.rule END AS final_rule,
-               cp.before_this, cp.cap, cp.cap_days
+               cp.cap, cp.cap_days
         FROM judged j
         LEFT JOIN capped cp ON cp.client_id = j.client_id AND cp.channel = j.channel
     )
@@ -3516,7 +3516,7 @@ BEGIN
                WHEN 'call_attempt_limit' THEN format('%s call attempts about invoice %s in the 7 days to %s (at most 7)',
                                                      r.attempts, r.number, as_of)
                WHEN 'commercial_cap' THEN format('client %s already has %s messages in the %s days to %s (cap %s)', r.ref,
-                                                 r.before_this, r.cap_days, as_of, r.cap)
+                                                 r.cap, r.cap_days, as_of, r.cap)
            END
     FROM ruled r
     CROSS JOIN LATERAL public.dunning_contact_hours(as_of, r.zone) hours;

@@ -14,8 +14,8 @@ public enum SyntheticBook {
     ) async throws {
         try await service.withTenant(tenant.id) { tx in
             try await tx.execute("""
-                INSERT INTO clients (tenant_id, ref, name, payment_terms_days)
-                SELECT current_tenant_id(), 'C' || lpad(c::text, 4, '0'), 'Client ' || c, 30
+                INSERT INTO clients (tenant_id, ref, name, email, payment_terms_days)
+                SELECT current_tenant_id(), 'C' || lpad(c::text, 4, '0'), 'Client ' || c, 'ap' || c || '@client.example', 30
                 FROM generate_series(1, \(Int32(clients))) c
                 """)
             try await tx.execute("""

@@ -250,26 +250,38 @@ import TestSupport
                               + "\(reminder.address ?? "-") \(reminder.balance.amountMinor)")
             }
         }
-        // By day, then client ref, then invoice. Not queued: PAID (nothing owed),
-        // DISPUTED while its dispute was open (the 7th and the 11th), NEVER (do not
-        // contact), HELD (client on hold), and ARRANGED past due while its promise
-        // ran (to the 16th: the 15th plus a day of grace).
+        // By day, then client ref, then invoice: the reminder days are the policy's
+        // email steps (sql/0014). Not queued: PAID (nothing owed), DISPUTED while its
+        // dispute was open (the 7th and the 11th), NEVER (do not contact), HELD
+        // (client on hold), TEXTED (the client has no email address), and ARRANGED
+        // past due while its promise ran (to the 16th: the 15th plus a day of grace).
         #expect(queued == [
             "2013-03-07 PARTLY 3 days before due email ap@open.example 10000",
             "2013-03-07 UNPAID 3 days before due email ap@open.example 10000",
             "2013-03-07 ARRANGED 3 days before due email x@promised.example 10000",
-            "2013-03-07 TEXTED 3 days before due sms +1-555-0100 10000",
             "2013-03-11 PARTLY 1 day past due email ap@open.example 4000",
             "2013-03-11 UNPAID 1 day past due email ap@open.example 10000",
-            "2013-03-11 TEXTED 1 day past due sms +1-555-0100 10000",
             "2013-03-17 DISPUTED 7 days past due email ap@open.example 10000",
             "2013-03-17 LATER 3 days before due email ap@open.example 10000",
             "2013-03-17 PARTLY 7 days past due email ap@open.example 4000",
             "2013-03-17 UNPAID 7 days past due email ap@open.example 10000",
             "2013-03-17 ARRANGED 7 days past due email x@promised.example 10000",
-            "2013-03-17 TEXTED 7 days past due sms +1-555-0100 10000",
             "2013-03-21 LATER 1 day past due email ap@open.example 10000",
             "2013-03-27 LATER 7 days past due email ap@open.example 10000",
+        ])
+
+        // Each refusal is stored with its rule.
+        let plans = DunningPlans(database: fixture.service, tenant: tenant)
+        var refused: [String] = []
+        for day in ["2013-03-07", "2013-03-11"] {
+            for suppression in try await plans.plan(on: CalendarDate(day)!).suppressed {
+                refused.append("\(day) \(suppression.invoices.joined(separator: ",")) \(suppression.rule)")
+            }
+        }
+        #expect(refused == [
+            "2013-03-07 NEVER do_not_contact", "2013-03-07 HELD client_on_hold", "2013-03-07 DISPUTED invoice_disputed",
+            "2013-03-07 TEXTED no_address", "2013-03-11 NEVER do_not_contact", "2013-03-11 HELD client_on_hold",
+            "2013-03-11 DISPUTED invoice_disputed", "2013-03-11 ARRANGED promise_running", "2013-03-11 TEXTED no_address",
         ])
 
         // A rerun of the month queues nothing more.
@@ -309,7 +321,7 @@ import TestSupport
         let b = try await storedRows(fixture, daily)
         #expect(a == b)
         #expect(a.filter { $0.hasPrefix("kpi ") }.count == 40)
-        #expect(a.contains { $0.hasPrefix("reminder ") }, "the days compared queued reminders")
+        #expect(a.contains { $0.hasPrefix("message invoice ") }, "the days compared queued dunning messages")
     }
 
     @Test func aWorkerKilledAtAnyMomentAndRerunEndsLikeACleanRun() async throws {

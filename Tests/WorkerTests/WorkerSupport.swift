@@ -32,9 +32,19 @@ func storedRows(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [St
             FROM promise_outcomes o JOIN contact_notes n ON n.id = o.note_id
             """,
             """
-            SELECT format('reminder %s %s %s %s %s %s', i.number, r.offset_days, r.scheduled_on, r.channel, r.currency,
-                          r.balance_minor)
-            FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+            SELECT format('message %s %s %s %s %s %s %s %s %s', c.ref, m.channel, m.scheduled_on, m.policy_version, m.step,
+                          m.template, m.address, m.send_from, m.send_until)
+            FROM dunning_messages m JOIN clients c ON c.id = m.client_id
+            """,
+            """
+            SELECT format('message invoice %s %s %s %s %s %s %s', i.number, mi.channel, mi.scheduled_on, mi.step,
+                          mi.offset_days, mi.currency, mi.balance_minor)
+            FROM dunning_message_invoices mi JOIN invoices i ON i.id = mi.invoice_id
+            """,
+            """
+            SELECT format('suppressed %s %s %s %s %s %s %s', i.number, s.channel, s.scheduled_on, s.step, s.rule, s.reason,
+                          s.balance_minor)
+            FROM dunning_suppressions s JOIN invoices i ON i.id = s.invoice_id
             """,
             "SELECT format('day %s %s %s', job, as_of, rows_written) FROM tenant_days",
         ]

@@ -60,8 +60,11 @@ public struct DunningPolicies: Sendable {
         return policy
     }
 
-    /// Stores the next version, in the caller's transaction (with the tenant set).
-    static func store(_ steps: [DunningStep], tenant: UUID, actor: String, in tx: PostgresConnection) async throws -> DunningPolicy {
+    /// Stores the next version, in the caller's transaction (with the tenant set);
+    /// audited unless the caller's own audit row says it (a tenant's creation).
+    static func store(
+        _ steps: [DunningStep], tenant: UUID, actor: String, audited: Bool = true, in tx: PostgresConnection
+    ) async throws -> DunningPolicy {
         // Two changes at once would take the same number: the second waits.
         try await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(\("\(tenant.uuidString.lowercased())/dunning"), 0))")
         let row = try await tx.query("""
@@ -90,8 +93,10 @@ public struct DunningPolicies: Sendable {
                 """)
         }
         let policy = DunningPolicy(version: Int(version), createdAt: try row["created_at"], createdBy: actor, steps: steps)
-        try await Audit.record(tx, tenant: tenant, actor: actor, action: "set", entity: "dunning_policy",
-                               entityID: String(version), before: nil, after: policy)
+        if audited {
+            try await Audit.record(tx, tenant: tenant, actor: actor, action: "set", entity: "dunning_policy",
+                                   entityID: String(version), before: nil, after: policy)
+        }
         return policy
     }
 }

@@ -36,9 +36,11 @@ public struct TenantRegistry: Sendable {
                 let tenant = try Tenant(row: row[0])
                 try await Self.audit(tx, tenant: tenant.id, actor: actor, action: "create", entity: "tenant",
                                        entityID: slug, before: nil, after: tenant)
-                // Version 1 of its dunning policy: its reminder days as email steps.
+                // Version 1 of its dunning policy: its reminder days as email steps
+                // (the creation's audit row stands for it).
                 _ = try await DunningPolicies.store(
-                    DunningStep.reminders(offsets: tenant.reminderOffsets), tenant: tenant.id, actor: actor, in: tx)
+                    DunningStep.reminders(offsets: tenant.reminderOffsets), tenant: tenant.id, actor: actor, audited: false,
+                    in: tx)
                 return tenant
             } catch let error as PostgresError where error.kind == .uniqueViolation {
                 throw ServiceError.conflict("a tenant with slug \"\(slug)\" already exists")
