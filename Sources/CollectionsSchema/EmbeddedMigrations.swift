@@ -3178,7 +3178,10 @@ $function$;
 -- call rules (contact_calls, about any of the client's debts): 7 days from the
 -- last conversation, 7 days after the 7th-latest of 7 attempts in 7 days. rule
 -- names what moved it (quiet_hours when only the hours did; NULL: now is fine).
-CREATE OR REPLACE FUNCTION public.contact_next_allowed(for_tenant uuid, for_client uuid, at timestamp with time zone)
+-- The rules are read as of on_day in the client's zone; `at` NULL asks about the
+-- day as a whole (from its contact hours' opening), for a day not today.
+CREATE OR REPLACE FUNCTION public.contact_next_allowed(for_tenant uuid, for_client uuid, on_day date,
+                                                       at timestamp with time zone)
  RETURNS TABLE(allowed_at timestamp with time zone, time_zone text, rule text)
  LANGUAGE plpgsql
  STABLE
@@ -3203,7 +3206,7 @@ begin
         return;
     end if;
     zone := c.zone;
-    today := public.local_date(at, zone);
+    today := on_day;
     if c.do_not_contact then
         return query select null::timestamptz, zone, 'do_not_contact'::text;
         return;
@@ -3236,12 +3239,12 @@ begin
         end if;
     end if;
     select * into hours from public.dunning_contact_hours(earliest, zone);
-    candidate := greatest(at, hours.opens_at);
+    candidate := greatest(coalesce(at, hours.opens_at), hours.opens_at);
     if candidate >= hours.closes_at then
         select * into hours from public.dunning_contact_hours(earliest + 1, zone);
         candidate := hours.opens_at;
     end if;
-    if why is null and candidate > at then
+    if why is null and at is not null and candidate > at then
         why := 'quiet_hours';
     end if;
     return query select candidate, zone, why;

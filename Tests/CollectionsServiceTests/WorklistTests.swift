@@ -183,9 +183,9 @@ import TestSupport
             databaseURL: url)
         #expect(csv.status == 0, "\(csv.stderr)")
         let lines = csv.stdout.split(separator: "\n")
-        #expect(lines.first == "rank,client,name,collector,overdue,days past due,score,reasons")
+        #expect(lines.first == "rank,client,name,collector,overdue,days past due,score,next call,reasons")
         #expect(lines.count == 3)
-        #expect(lines[1].hasPrefix("1,A,Client A,dana,\"12,345.00 USD\",95,106,"))
+        #expect(lines[1].hasPrefix("1,A,Client A,dana,\"12,345.00 USD\",95,106,can call now,"))
 
         let json = try await Executable.run(
             "collections-admin", ["report", "worklist", slug, "--as-of", "2013-06-30", "--limit", "5", "--format", "json"],
@@ -199,6 +199,7 @@ import TestSupport
         #expect(entries.count == 5)
         #expect(Set(entries[0].keys) == [
             "rank", "client_ref", "client_name", "collector", "score", "overdue", "oldest_days_past_due", "reasons",
+            "next_contact",
         ])
         #expect(entries[0]["score"] as? Int == 106)
         #expect((entries[0]["overdue"] as? [[String: Any]])?.first?["amount_minor"] as? Int == 1_234_500)

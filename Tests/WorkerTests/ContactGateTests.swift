@@ -191,4 +191,69 @@ import TestSupport
         #expect(formatter.string(from: chicago.sendFrom) == "2026-03-10T13:00:00Z")
         #expect(formatter.string(from: chicago.sendUntil) == "2026-03-11T02:00:00Z")
     }
+
+    @Test func contactHoursAreEightToNineOnTheWallClockAcrossZonesAndClockChanges() async throws {
+        let fixture = try await Self.fixture.value
+        let connection = try await PostgresConnection.connect(fixture.database.configuration(as: .server))
+        defer { Task { await connection.close() } }
+        // (zone, day, 08:00 there, 21:00 there), the offsets from the IANA rules.
+        let cases: [(String, String, String, String)] = [
+            ("America/New_York", "2026-03-07", "2026-03-07 13:00", "2026-03-08 02:00"),  // EST
+            ("America/New_York", "2026-03-08", "2026-03-08 12:00", "2026-03-09 01:00"),  // clocks forward at 02:00
+            ("America/New_York", "2026-10-31", "2026-10-31 12:00", "2026-11-01 01:00"),  // EDT
+            ("America/New_York", "2026-11-01", "2026-11-01 13:00", "2026-11-02 02:00"),  // clocks back at 02:00
+            ("Pacific/Honolulu", "2026-07-01", "2026-07-01 18:00", "2026-07-02 07:00"),  // -10:00, no DST
+            ("Asia/Kolkata", "2026-07-01", "2026-07-01 02:30", "2026-07-01 15:30"),      // +05:30
+            ("Asia/Kathmandu", "2026-07-01", "2026-07-01 02:15", "2026-07-01 15:15"),    // +05:45
+            ("Pacific/Chatham", "2026-01-15", "2026-01-14 18:15", "2026-01-15 07:15"),   // +13:45 in summer
+            ("Pacific/Chatham", "2026-07-15", "2026-07-14 19:15", "2026-07-15 08:15"),   // +12:45 in winter
+        ]
+        for (zone, day, opens, closes) in cases {
+            let row = try await connection.query("""
+                SELECT to_char(h.opens_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS opens,
+                       to_char(h.closes_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS closes
+                FROM dunning_contact_hours(\(CalendarDate(day)!), \(zone)) h
+                """)[0]
+            #expect(try row.decode(String.self, column: "opens") == opens, "\(zone) \(day)")
+            #expect(try row.decode(String.self, column: "closes") == closes, "\(zone) \(day)")
+        }
+    }
+
+    @Test func theWorklistSaysWhenTheNextCallIsAllowedAndWhy() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await Self.book(fixture)
+        let next = try await fixture.service.withTenant(tenant.id) { tx in
+            // At an instant (local 22:30 and 06:00 in Chicago, 03:00 in Honolulu), and for the day as a whole.
+            try await tx.query("""
+                SELECT c.ref || ' ' || coalesce(v.at::text, 'day') || ': '
+                       || coalesce(to_char(n.allowed_at AT TIME ZONE n.time_zone, 'YYYY-MM-DD HH24:MI'), 'never') || ' '
+                       || n.time_zone || ' ' || coalesce(n.rule, '-')
+                FROM (VALUES (1, 'OK', '2026-03-11 03:30Z'::timestamptz), (2, 'OK', '2026-03-10 11:00Z'), (3, 'OK', NULL),
+                             (4, 'HAWAII', '2026-03-10 13:00Z'), (5, 'TALKED', NULL), (6, 'DIALED', NULL), (7, 'ATTY', NULL),
+                             (8, 'ENDED', NULL), (9, 'DNC', NULL), (10, 'BIZ', NULL)) AS v(n, ref, at)
+                JOIN clients c ON c.tenant_id = \(tenant.id) AND c.ref = v.ref
+                CROSS JOIN LATERAL contact_next_allowed(\(tenant.id), c.id, \(Self.day), v.at) n
+                ORDER BY v.n
+                """).map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(next == [
+            "OK 2026-03-11 03:30:00+00: 2026-03-11 08:00 America/Chicago quiet_hours",
+            "OK 2026-03-10 11:00:00+00: 2026-03-10 08:00 America/Chicago quiet_hours",
+            "OK day: 2026-03-10 08:00 America/Chicago -",
+            "HAWAII 2026-03-10 13:00:00+00: 2026-03-10 08:00 Pacific/Honolulu quiet_hours",
+            "TALKED day: 2026-03-14 08:00 America/Chicago recent_conversation",
+            "DIALED day: 2026-03-11 08:00 America/Chicago call_attempt_limit",
+            "ATTY day: never America/Chicago hold_attorney",
+            "ENDED day: 2026-03-10 08:00 America/Chicago -",
+            "DNC day: never America/Chicago do_not_contact",
+            // A business: no Regulation F call limits, the hours alone.
+            "BIZ day: 2026-03-10 08:00 America/Chicago -",
+        ])
+        // The worklist carries it, in words.
+        let worklist = try await Worklist(database: fixture.service, tenant: tenant.id).compute(asOf: Self.day, limit: 100)
+        let talked = try #require(worklist.entries.first { $0.clientRef == "TALKED" })
+        #expect(talked.nextContact?.text == "can call after 2026-03-14 08:00 America/Chicago (recent_conversation)")
+        #expect(worklist.entries.first { $0.clientRef == "ATTY" }?.nextContact?.text == "no contact (hold_attorney)")
+        #expect(worklist.entries.first { $0.clientRef == "OK" }?.nextContact?.text == "can call now")
+    }
 }

@@ -46,7 +46,7 @@ public struct Worklist: Sendable {
     }
 
     /// Each listed client's next allowed call, from now on the tenant's today, from
-    /// the start of the day otherwise (contact_next_allowed).
+    /// the opening of the day's contact hours otherwise (contact_next_allowed).
     static func addNextContacts(
         _ entries: inout [WorklistEntry], tenant: UUID, day: CalendarDate, in tx: PostgresConnection
     ) async throws {
@@ -58,9 +58,7 @@ public struct Worklist: Sendable {
             JOIN unnest(\(entries.map(\.clientRef))::text[]) AS r(ref) ON true
             JOIN clients c ON c.tenant_id = \(tenant) AND c.ref = r.ref
             CROSS JOIN LATERAL contact_next_allowed(
-                \(tenant), c.id,
-                CASE WHEN \(day) = local_date(now(), t.time_zone) THEN now()
-                     ELSE \(day)::timestamp AT TIME ZONE t.time_zone END) n
+                \(tenant), c.id, \(day), CASE WHEN \(day) = local_date(now(), t.time_zone) THEN now() END) n
             WHERE t.id = \(tenant)
             """)
         var next: [String: NextContact] = [:]

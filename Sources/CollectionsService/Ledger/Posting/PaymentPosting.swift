@@ -72,6 +72,14 @@ package enum PaymentPosting {
         }
         for index in retries { outcomes[index] = .usedForAnotherRequest }
 
+        // References taken, read before the keys: a request under the same key that
+        // commits in between is then seen by its key (a replay), never by its
+        // reference alone (which would refuse a retry as another request).
+        var taken = Set(try await tx.query("""
+            SELECT p.reference FROM payments p
+            WHERE p.tenant_id = \(tenant) AND p.reference = ANY(\(firstOfKey.values.map { items[$0].payment.reference }))
+            """).map { try $0.decode(String.self, at: 0) })
+
         // Keys used before: the same request gets its stored result, another is refused.
         var stored: [String: (hash: Data, response: PaymentSummary?)] = [:]
         for row in try await tx.query("""
@@ -93,10 +101,6 @@ package enum PaymentPosting {
         let pending = items.indices.filter { outcomes[$0] == nil }
             .sorted { (items[$0].payment.request.receivedOn, $0) < (items[$1].payment.request.receivedOn, $1) }
         var clients: [String: PostingBook.Payer] = [:]
-        var taken = Set(try await tx.query("""
-            SELECT p.reference FROM payments p
-            WHERE p.tenant_id = \(tenant) AND p.reference = ANY(\(pending.map { items[$0].payment.reference }))
-            """).map { try $0.decode(String.self, at: 0) })
         for row in try await tx.query("""
             SELECT c.id, c.ref FROM clients c
             WHERE c.tenant_id = \(tenant) AND c.ref = ANY(\(Array(Set(pending.map { items[$0].payment.request.clientRef }))))
