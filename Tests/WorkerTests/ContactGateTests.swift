@@ -39,7 +39,7 @@ import TestSupport
                        CASE WHEN v.ref = 'HAWAII' THEN 'Pacific/Honolulu' END
                 FROM unnest(\(["OK", "TWO", "DNC", "CLOSED", "ONHOLD", "AGENCY", "ATTY", "ENDED", "NOCONSENT", "STOPPED",
                                "OPTOUT", "NOEMAIL", "TALKED", "DIALED", "SMALL", "DISPUTED", "WRITTEN", "VOID", "BIZ",
-                               "BUSY", "HAWAII"])::text[]) WITH ORDINALITY AS v(ref, n)
+                               "BUSY", "HAWAII", "SIX", "WEEK"])::text[]) WITH ORDINALITY AS v(ref, n)
                 """)
             // One invoice each, due the day before, of 100.00 (SMALL: 20.00); TWO has two.
             try await tx.execute("""
@@ -71,8 +71,9 @@ import TestSupport
                 SELECT \(t), c.id, 'email', c.email, false, 'unsubscribe link', timestamptz '2026-03-02 12:00Z'
                 FROM clients c WHERE c.tenant_id = \(t) AND c.ref = 'OPTOUT'
                 """)
-            // STOPPED texted STOP; TALKED spoke to a collector 3 days ago; DIALED was
-            // called 7 times in the last 7 days without an answer.
+            // STOPPED texted STOP; TALKED spoke to a collector 3 days ago, WEEK 7 days
+            // ago (the day of the conversation is the first of the 7); DIALED was called
+            // 7 times in the last 7 days without an answer, SIX 6 times.
             try await tx.execute("""
                 INSERT INTO contact_notes (tenant_id, client_id, noted_at, channel, direction, body, outcome)
                 SELECT \(t), c.id, timestamptz '2026-03-05 15:00Z', 'sms', 'inbound', ' Stop. ', NULL
@@ -82,7 +83,11 @@ import TestSupport
                 FROM clients c WHERE c.tenant_id = \(t) AND c.ref = 'TALKED'
                 UNION ALL
                 SELECT \(t), c.id, timestamptz '2026-03-04 15:00Z' + g * interval '1 day', 'call', 'outbound', NULL, 'no_answer'
-                FROM clients c CROSS JOIN generate_series(0, 6) g WHERE c.tenant_id = \(t) AND c.ref = 'DIALED'
+                FROM clients c CROSS JOIN generate_series(0, 6) g
+                WHERE c.tenant_id = \(t) AND (c.ref = 'DIALED' OR (c.ref = 'SIX' AND g > 0))
+                UNION ALL
+                SELECT \(t), c.id, timestamptz '2026-03-03 16:00Z', 'call', 'inbound', 'called back', 'payment_arranged'
+                FROM clients c WHERE c.tenant_id = \(t) AND c.ref = 'WEEK'
                 """)
             // BUSY, a business, had two messages in the last 7 days (the tenant's cap is 2).
             try await tx.execute("""
@@ -125,6 +130,8 @@ import TestSupport
             ("INV-NOEMAIL1", ["no_address", "sent", "sent", "sent"]),
             ("INV-TALKED1", ["sent", "sent", "recent_conversation", "sent"]),
             ("INV-DIALED1", ["sent", "sent", "call_attempt_limit", "sent"]),
+            ("INV-SIX1", ["sent", "sent", "sent", "sent"]),
+            ("INV-WEEK1", ["sent", "sent", "sent", "sent"]),
             ("INV-SMALL1", ["sent", "sent", "sent", "below_minimum"]),
             ("INV-DISPUTED1", Array(repeating: "invoice_disputed", count: 4)),
             ("INV-WRITTEN1", Array(repeating: "invoice_written_off", count: 4)),
