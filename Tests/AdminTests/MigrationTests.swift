@@ -261,4 +261,52 @@ import Testing
         await connection.close()
         try await database.drop()
     }
+
+    @Test func a0013DatabasesReminderDaysAndQueuedRemindersBecomeVersionOneAndItsMessages() async throws {
+        let database = try await TestDatabase.create("migrate_0014")
+        // As a database stood before 0014: its migrations, none of today's function files.
+        let before = Migration.all.filter { $0.name < "0014" }
+        _ = try await Migrator(configuration: database.configuration, migrations: before, functions: []).migrate()
+        let connection = try await database.connect()  // the superuser: row-level security does not filter it
+        try await connection.simpleQuery("""
+            INSERT INTO tenants (id, slug, name, default_currency, time_zone, reminder_offsets)
+            VALUES ('00000000-0000-0000-0000-0000000000a1', 'old-lender', 'Old Lender', 'USD', 'America/Chicago', '{-3,1}');
+            INSERT INTO clients (tenant_id, id, ref, name, email)
+            VALUES ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000c1', 'C1', 'Client', 'ap@c1.example');
+            INSERT INTO invoices (tenant_id, id, client_id, number, currency, amount_minor, issued_on, due_on)
+            VALUES ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000e1',
+                    '00000000-0000-0000-0000-0000000000c1', 'INV-1', 'USD', 10000, '2024-01-01', '2024-01-31'),
+                   ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000e2',
+                    '00000000-0000-0000-0000-0000000000c1', 'INV-2', 'USD', 5000, '2024-01-01', '2024-02-04');
+            INSERT INTO reminders (tenant_id, invoice_id, offset_days, client_id, scheduled_on, channel, currency, balance_minor)
+            VALUES ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000e1', 1,
+                    '00000000-0000-0000-0000-0000000000c1', '2024-02-01', 'email', 'USD', 9000),
+                   ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000e2', -3,
+                    '00000000-0000-0000-0000-0000000000c1', '2024-02-01', 'email', 'USD', 5000);
+            INSERT INTO tenant_days (tenant_id, job, as_of, duration_ms, rows_written)
+            VALUES ('00000000-0000-0000-0000-0000000000a1', 'daily', '2024-02-01', 1, 1);
+            """)
+        let applied = try await Migrator(configuration: database.configuration).migrate()
+        #expect(applied.map(\.name) == Migration.all.filter { $0.name >= "0014" }.map(\.name))
+        #expect(try await connection.query("SELECT to_regclass('public.reminders') IS NULL").scalar(Bool.self) == true)
+        let service = CollectionsDatabase(configuration: database.configuration(as: .admin))
+        let tenant = try await TenantRegistry(database: service).find("old-lender")
+        let policy = try await DunningPolicies(database: service, tenant: tenant.id).current()
+        #expect(policy.version == 1)
+        #expect(policy.steps == DunningStep.reminders(offsets: [-3, 1]))
+        // The day's two reminders are one message to the client, listing both
+        // invoices, as they were queued (9,000 was INV-1's balance then).
+        let plan = try await DunningPlans(database: service, tenant: tenant).plan(on: CalendarDate("2024-02-01")!)
+        #expect(plan.decided)
+        #expect(plan.messages.count == 1)
+        #expect(plan.messages.first?.invoices == ["INV-1", "INV-2"])
+        #expect(plan.messages.first?.step == "1 day past due")
+        #expect(plan.messages.first?.amountMinor == 14_000)
+        #expect(plan.messages.first?.address == "ap@c1.example")
+        let reminders = try await Reminders(database: service, tenant: tenant.id).scheduled(on: CalendarDate("2024-02-01")!)
+        #expect(reminders.reminders.map(\.timing) == ["1 day past due", "3 days before due"])
+        await service.close()
+        await connection.close()
+        try await database.drop()
+    }
 }
