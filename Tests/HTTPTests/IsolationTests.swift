@@ -53,6 +53,10 @@ import TestSupport
         (.patch, "/v1/clients/{id}", #"{"name":"taken over"}"#, .client),
         (.get, "/v1/clients/{id}/notes", nil, .client),
         (.post, "/v1/clients/{id}/notes", #"{"channel":"call","body":"hello"}"#, .client),
+        (.get, "/v1/clients/{id}/holds", nil, .client),
+        (.post, "/v1/clients/{id}/holds", #"{"kind":"attorney","starts_on":"2024-02-01"}"#, .client),
+        (.get, "/v1/clients/{id}/consents", nil, .client),
+        (.post, "/v1/clients/{id}/consents", #"{"channel":"sms","granted":true,"source":"taken over"}"#, .client),
         (.get, "/v1/invoices/{id}", nil, .invoice),
         (.post, "/v1/invoices/{id}/void", #"{"date":"2024-02-01","reason":"gone"}"#, .invoice),
         (.post, "/v1/invoices/{id}/write-offs", #"{"date":"2024-02-01","reason":"gone"}"#, .invoice),
@@ -172,6 +176,8 @@ import TestSupport
         var notes: [String] = []
         for ref in try await Clients(database: db, tenant: id).list().items.map(\.ref) {
             notes += try await ContactNotes(database: db, tenant: id).list(clientRef: ref).items.map { $0.body ?? "" }
+            notes += try await ClientHolds(database: db, tenant: id).list(clientRef: ref).map { "hold \($0.kind)" }
+            notes += try await ContactPermissions(database: db, tenant: id).list(clientRef: ref).map { "consent \($0.source)" }
         }
         return (clients + invoices + payments + notes).joined(separator: "\n")
     }
