@@ -9,7 +9,9 @@ import TestSupport
 /// replies, calls, conversations, promises, payments, disputes and earlier
 /// messages: no message it lets through breaks a rule, every suppression names a
 /// rule that holds, every line the policy names is decided exactly once (the
-/// oracle: `ContactRulesOracle`), and the worker stores exactly the plan.
+/// oracle: `ContactRulesOracle`), and the worker stores exactly the plan. 200 books a
+/// run: in 100, the rarest rules (a 7th call, a recent conversation, a running
+/// promise) were each reached 5-6 times.
 @Suite struct ContactGatePropertyTests {
     static let fixture = Task { try await ServiceFixture.make("gate_property") }
     /// Spans Chicago's and New York's change to daylight time on 2026-03-08.
@@ -48,7 +50,7 @@ import TestSupport
     @Test func noMessageBreaksARuleAndEverySuppressionNamesOneThatHolds() async throws {
         let fixture = try await Self.fixture.value
         let seen = Seen()
-        await propertyCheck(count: 100, input: Self.tenant, Self.clients, Self.invoices, Self.events) { tenantSpec, clients, invoices, events in
+        await propertyCheck(count: 200, input: Self.tenant, Self.clients, Self.invoices, Self.events) { tenantSpec, clients, invoices, events in
             let oracle = Self.oracle(tenantSpec, clients, invoices, events)
             let context = "tenant \(tenantSpec), clients \(clients), invoices \(invoices), events \(events)"
             let tenant = try await Self.write(oracle, fixture)
@@ -169,9 +171,12 @@ import TestSupport
                 let on = day.adding(days: -(1 + back % 8))
                 if !oracle.earlierMessages.contains(where: { $0 == (client, on) }) { oracle.earlierMessages.append((client, on)) }
             case 9, 12:
+                // 6 to 8 attempts 20 hours apart, the last today or yesterday.
+                let last = ContactRulesOracle.start(of: day.adding(days: -(back % 2)), "UTC")
+                    .addingTimeInterval(Double(hour) * 3600 + Double(index))
                 for attempt in 0..<(6 + hour % 3) {
                     oracle.notes.append(.init(
-                        client: client, invoice: invoiceIndex, at: at.addingTimeInterval(Double(attempt) * -20 * 3600),
+                        client: client, invoice: invoiceIndex, at: last.addingTimeInterval(Double(attempt) * -20 * 3600),
                         channel: "call", direction: "outbound", outcome: "left_message"))
                 }
             default:

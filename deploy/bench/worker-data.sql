@@ -81,6 +81,44 @@ SELECT c.tenant_id, c.id, 'C' || lpad(c.cn::text, 4, '0'), 'Client ' || c.cn || 
 FROM bench_gen.c c ORDER BY c.cn, c.tn;
 
 ------------------------------------------------------------------------------
+-- Dunning (sql/0014): every tenant's version 1 is its reminder days as email
+-- steps, as TenantRegistry.create makes it; one tenant in three is a consumer
+-- lender with version 2: email, SMS, calls and a letter, SMS consent from 60% of
+-- its clients (a few since revoked) and holds on 2%.
+------------------------------------------------------------------------------
+
+INSERT INTO dunning_policies (tenant_id, version, created_by)
+SELECT t.id, v, 'bench' FROM bench_gen.t t CROSS JOIN generate_series(1, CASE WHEN t.n % 3 = 0 THEN 2 ELSE 1 END) v;
+INSERT INTO dunning_steps (tenant_id, version, position, name, offset_days, channel, template, applies_to)
+SELECT t.id, 1, s.position, s.name, s.offset_days, 'email',
+       CASE WHEN s.offset_days < 0 THEN 'reminder_before_due' ELSE 'reminder_overdue' END, 'both'
+FROM bench_gen.t t
+CROSS JOIN (VALUES (1, '3 days before due', -3), (2, '1 day past due', 1), (3, '7 days past due', 7),
+                   (4, '14 days past due', 14), (5, '30 days past due', 30)) AS s(position, name, offset_days);
+INSERT INTO dunning_steps (tenant_id, version, position, name, offset_days, channel, template, applies_to)
+SELECT t.id, 2, s.position, s.name, s.offset_days, s.channel, s.template, s.applies_to
+FROM bench_gen.t t
+CROSS JOIN (VALUES (1, 'due soon', -3, 'email', 'before_due', 'both'), (2, 'due soon text', -1, 'sms', 'text', 'consumer'),
+                   (3, 'first overdue', 1, 'email', 'overdue', 'both'), (4, 'overdue text', 3, 'sms', 'text', 'consumer'),
+                   (5, 'first call', 7, 'call', 'call', 'both'), (6, 'second overdue', 14, 'email', 'overdue_2', 'both'),
+                   (7, 'demand letter', 30, 'letter', 'demand', 'both'))
+     AS s(position, name, offset_days, channel, template, applies_to)
+WHERE t.n % 3 = 0;
+INSERT INTO dunning_step_minimums (tenant_id, version, position, currency, minimum_minor)
+SELECT t.id, 2, 7, t.currency, 5000 FROM bench_gen.t t WHERE t.n % 3 = 0;
+UPDATE tenants tn SET client_kind = 'consumer' FROM bench_gen.t t WHERE tn.id = t.id AND t.n % 3 = 0;
+UPDATE clients cl SET phone = '+1-555-' || lpad(c.cn::text, 4, '0')
+FROM bench_gen.c c WHERE cl.tenant_id = c.tenant_id AND cl.id = c.id AND c.tn % 3 = 0;
+INSERT INTO contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
+SELECT c.tenant_id, c.id, 'sms', '+1-555-' || lpad(c.cn::text, 4, '0'), bench_gen.u(c.tn * 100000 + c.cn, 41) >= 0.05,
+       'bench', now() - interval '300 days'
+FROM bench_gen.c c WHERE c.tn % 3 = 0 AND bench_gen.u(c.tn * 100000 + c.cn, 40) < 0.6;
+INSERT INTO client_holds (tenant_id, client_id, kind, starts_on, recorded_by)
+SELECT c.tenant_id, c.id, (array['attorney', 'bankruptcy', 'cease_communication'])[1 + c.cn % 3],
+       (SELECT as_of FROM bench_gen.params) - 60, 'bench'
+FROM bench_gen.c c WHERE c.tn % 3 = 0 AND bench_gen.u(c.tn * 100000 + c.cn, 42) < 0.02;
+
+------------------------------------------------------------------------------
 -- Invoices, with what will happen to each (its "fate").
 ------------------------------------------------------------------------------
 
