@@ -7,13 +7,13 @@ import Postgres
 struct RemindersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reminders",
-        abstract: "The reminders the daily worker queued for a day, with where to send each.",
+        abstract: "The invoices the daily worker's dunning messages of a day are about, with where each goes.",
         discussion: """
-            The worker queues them on the days the tenant's reminder offsets name, relative to
-            each open invoice's due date (default 3 days before, then 1, 7, 14 and 30 days
-            after), for clients that may be contacted, never for a disputed invoice, and not
-            after the due date while the client's promise to pay runs. A day the worker has not
-            run yet has none; `collections-worker run --tenant SLUG --as-of DATE` queues them.
+            One row per invoice and channel of the messages the worker queued, on the days the
+            steps of the tenant's dunning policy name from each due date (`tenant dunning SLUG
+            show`), past the contact gate. `report dunning-plan` shows the messages grouped
+            per client and what was suppressed, with the rule. A day the worker has not run yet
+            has none; `collections-worker run --tenant SLUG --as-of DATE` queues them.
             """)
 
     @OptionGroup var options: TenantOptions

@@ -1,8 +1,8 @@
 import Foundation
 public import Postgres
 
-/// A reminder the daily worker queued for an open invoice: before it falls due,
-/// or after, on the days the tenant's `reminderOffsets` name (sql/0009).
+/// One invoice of a dunning message the daily worker queued (sql/0014): before it
+/// falls due, or after, on the day a step of the tenant's policy names.
 public struct Reminder: Sendable, Codable, Equatable {
     public var scheduledOn: CalendarDate
     public var clientRef: String

@@ -1,7 +1,8 @@
 public import Foundation
 public import Postgres
 
-/// The reminder queue of one tenant.
+/// The queued dunning of one tenant, invoice by invoice (`report reminders`); the
+/// messages themselves, grouped, are `DunningPlans`'.
 public struct Reminders: Sendable {
     let database: CollectionsDatabase
     let tenant: UUID
@@ -11,8 +12,8 @@ public struct Reminders: Sendable {
         self.tenant = tenant
     }
 
-    /// The reminders scheduled on `date` (default: the tenant's today), by client
-    /// and invoice.
+    /// The invoices the messages queued on `date` (default: the tenant's today) are
+    /// about, by client and invoice.
     public func scheduled(on date: CalendarDate? = nil) async throws -> (date: CalendarDate, reminders: [Reminder]) {
         try await database.ledger(tenant, readOnly: true) { tx in
             let date = if let date { date } else { try await Ledger.today(tenant, in: tx) }
