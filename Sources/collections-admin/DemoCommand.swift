@@ -156,14 +156,15 @@ struct DemoCommand: AsyncParsableCommand {
                 let worklist = try await Worklist(database: db, tenant: tenant.id).compute(asOf: lastDay, limit: 8)
                 printOut("\nWorklist (top \(worklist.entries.count))\n")
                 if worklist.entries.isEmpty { printOut("nobody to contact\n") } else { printTable(worklistTable(worklist), format: .table) }
-                let plan = try await DunningPlans(database: db, tenant: tenant).plan(on: lastDay)
+                // The last day's run queued the next day's messages.
+                let plan = try await DunningPlans(database: db, tenant: tenant).plan(on: lastDay.adding(days: 1))
                 let byChannel = Dictionary(grouping: plan.messages, by: \.channel.rawValue).sorted { $0.key < $1.key }
                     .map { "\($0.value.count) by \($0.key)" }.joined(separator: ", ")
                 let byRule = Dictionary(grouping: plan.suppressed, by: \.rule).sorted { $0.key < $1.key }
                     .map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
                 printOut("""
 
-                    Dunning for \(lastDay) (policy version \(plan.policyVersion)): \(plan.messages.count) messages\(byChannel.isEmpty ? "" : " (\(byChannel))")
+                    Dunning for \(plan.asOf) (policy version \(plan.policyVersion)): \(plan.messages.count) messages\(byChannel.isEmpty ? "" : " (\(byChannel))")
                     suppressed: \(plan.suppressed.count)\(byRule.isEmpty ? "" : " (\(byRule))")
 
                     """)

@@ -284,7 +284,8 @@ import Testing
                    ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000e2', -3,
                     '00000000-0000-0000-0000-0000000000c1', '2024-02-01', 'email', 'USD', 5000);
             INSERT INTO tenant_days (tenant_id, job, as_of, duration_ms, rows_written)
-            VALUES ('00000000-0000-0000-0000-0000000000a1', 'daily', '2024-02-01', 1, 1);
+            VALUES ('00000000-0000-0000-0000-0000000000a1', 'daily', '2024-01-31', 1, 1),
+                   ('00000000-0000-0000-0000-0000000000a1', 'daily', '2024-02-01', 1, 1);
             """)
         let applied = try await Migrator(configuration: database.configuration).migrate()
         #expect(applied.map(\.name) == Migration.all.filter { $0.name >= "0014" }.map(\.name))

@@ -92,8 +92,9 @@ import TestSupport
                 }
             }
 
-            // The worker stores exactly the plan.
-            _ = try await TenantDay(database: fixture.service).run(tenant: tenant, asOf: Self.day, runID: nil, onlyIfNotDone: false)
+            // The worker's run of the day before stores exactly the plan.
+            _ = try await TenantDay(database: fixture.service).run(
+                tenant: tenant, asOf: Self.day.adding(days: -1), runID: nil, onlyIfNotDone: false)
             var stored = try await plans.plan(on: Self.day)
             #expect(stored.decided)
             stored.decided = false

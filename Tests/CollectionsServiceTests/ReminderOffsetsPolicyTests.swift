@@ -28,10 +28,11 @@ import TestSupport
         var old: [String] = []
         var new: [String] = []
         var suppressed: [String: Int] = [:]
-        for offset in -44...0 {
-            let date = lastDay.adding(days: offset)
-            // The day first: its late fees are part of the balances both see.
-            _ = try await day.run(tenant: tenant, asOf: date, runID: nil, onlyIfNotDone: false)
+        for offset in -45...(-1) {
+            // The run that closes a day queues the next day's messages: both see the
+            // book as that run left it (its late fees in).
+            _ = try await day.run(tenant: tenant, asOf: lastDay.adding(days: offset), runID: nil, onlyIfNotDone: false)
+            let date = lastDay.adding(days: offset + 1)
             old += try await fixture.service.withTenant(tenant.id) { tx in
                 try await ReminderOffsetsOracle.queued(tenant: tenant.id, on: date, graceDays: 2, in: tx)
             }

@@ -167,8 +167,9 @@ import TestSupport
         let plans = DunningPlans(database: fixture.service, tenant: tenant)
         let before = try await plans.plan(on: Self.day)
         #expect(before.messages.count > 20)
+        // The run that closes the day before queues the day's messages.
         let day = TenantDay(database: fixture.service)
-        _ = try await day.run(tenant: tenant, asOf: Self.day, runID: nil, onlyIfNotDone: false)
+        _ = try await day.run(tenant: tenant, asOf: Self.day.adding(days: -1), runID: nil, onlyIfNotDone: false)
         var after = try await plans.plan(on: Self.day)
         #expect(after.decided)
         after.decided = false
@@ -177,7 +178,7 @@ import TestSupport
         try await fixture.service.withTenant(tenant.id) { tx in
             try await tx.execute("UPDATE clients SET do_not_contact = true WHERE tenant_id = \(tenant.id) AND ref = 'OK'")
         }
-        _ = try await day.run(tenant: tenant, asOf: Self.day, runID: nil, onlyIfNotDone: false)
+        _ = try await day.run(tenant: tenant, asOf: Self.day.adding(days: -1), runID: nil, onlyIfNotDone: false)
         var rerun = try await plans.plan(on: Self.day)
         rerun.decided = false
         #expect(rerun == before)

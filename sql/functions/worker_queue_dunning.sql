@@ -1,15 +1,17 @@
--- worker_queue_dunning: Stores the day's dunning as dunning_plan decides it: its messages (one per client, channel and day, with their invoices) and its suppressions, once a day.
+-- worker_queue_dunning: Stores a day's dunning as dunning_plan decides it: its messages (one per client, channel and day, with their invoices) and its suppressions, decided once, by the run of the day before.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
--- A day's dunning is decided by the first run that completes the day: a rerun or
--- a backfill of a day done (tenant_days) stores nothing, so nothing is queued
--- twice and nothing decided is undone, whatever changed since. A message's step
--- and template are those of the last step, in the policy's order, among its
--- invoices. Returns how many messages were queued.
-CREATE OR REPLACE FUNCTION public.worker_queue_dunning(for_tenant uuid, as_of date, grace_days integer)
+-- The run that closes a tenant's day D (serve makes it just after D's local
+-- midnight) queues the messages of D + 1, to go out that day within its contact
+-- hours: for_day is D + 1. They are decided once, by the first run of D that
+-- completes: a rerun or a backfill of a day done (tenant_days) stores nothing, so
+-- nothing is queued twice and nothing decided is undone, whatever changed since. A
+-- message's step and template are those of the last step, in the policy's order,
+-- among its invoices. Returns how many messages were queued.
+CREATE OR REPLACE FUNCTION public.worker_queue_dunning(for_tenant uuid, for_day date, grace_days integer)
  RETURNS integer
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -18,17 +20,17 @@ DECLARE
     queued int;
 BEGIN
     IF EXISTS (SELECT FROM public.tenant_days d
-               WHERE d.tenant_id = for_tenant AND d.job = 'daily' AND d.as_of = worker_queue_dunning.as_of) THEN
+               WHERE d.tenant_id = for_tenant AND d.job = 'daily' AND d.as_of = for_day - 1) THEN
         RETURN 0;
     END IF;
     WITH plan AS MATERIALIZED (
-        SELECT * FROM public.dunning_plan(for_tenant, worker_queue_dunning.as_of, grace_days)
+        SELECT * FROM public.dunning_plan(for_tenant, for_day, grace_days)
     ),
     messages AS (
         INSERT INTO public.dunning_messages (tenant_id, client_id, channel, scheduled_on, policy_version, step,
                                              template, address, time_zone, send_from, send_until)
         SELECT DISTINCT ON (p.client_id, p.channel)
-               for_tenant, p.client_id, p.channel, worker_queue_dunning.as_of, p.policy_version, p.step,
+               for_tenant, p.client_id, p.channel, for_day, p.policy_version, p.step,
                p.template, p.address, p.time_zone, p.send_from, p.send_until
         FROM plan p
         WHERE p.rule IS NULL
@@ -38,7 +40,7 @@ BEGIN
     lines AS (
         INSERT INTO public.dunning_message_invoices (tenant_id, client_id, channel, scheduled_on, invoice_id, step,
                                                      offset_days, currency, balance_minor)
-        SELECT for_tenant, p.client_id, p.channel, worker_queue_dunning.as_of, p.invoice_id, p.step, p.offset_days,
+        SELECT for_tenant, p.client_id, p.channel, for_day, p.invoice_id, p.step, p.offset_days,
                p.currency, p.balance_minor
         FROM plan p
         WHERE p.rule IS NULL
@@ -48,7 +50,7 @@ BEGIN
         INSERT INTO public.dunning_suppressions (tenant_id, client_id, channel, scheduled_on, invoice_id,
                                                  policy_version, step, offset_days, rule, reason, currency,
                                                  balance_minor)
-        SELECT for_tenant, p.client_id, p.channel, worker_queue_dunning.as_of, p.invoice_id, p.policy_version, p.step,
+        SELECT for_tenant, p.client_id, p.channel, for_day, p.invoice_id, p.policy_version, p.step,
                p.offset_days, p.rule, p.reason, p.currency, p.balance_minor
         FROM plan p
         WHERE p.rule IS NOT NULL

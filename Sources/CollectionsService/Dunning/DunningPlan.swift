@@ -5,8 +5,10 @@ public import Postgres
 /// dunning-plan`): one message per client, channel and day with every invoice it
 /// is about; each suppression with the rule that refused it, in words.
 ///
-/// For a day the worker has done, it is what that run stored; for a day not done
-/// yet, what a run would store now. Both come from `dunning_plan`, the one gate.
+/// A day's messages are queued by the worker's run of the day before (serve makes
+/// it just after local midnight): once that run is done, the plan is what it
+/// stored; before, what it would store now. Both come from `dunning_plan`, the one
+/// gate.
 public struct DunningPlan: Sendable, Codable, Equatable {
     public struct Amount: Sendable, Codable, Equatable {
         public var currency: String
@@ -44,7 +46,8 @@ public struct DunningPlan: Sendable, Codable, Equatable {
     public var tenant: String
     public var asOf: CalendarDate
     public var policyVersion: Int
-    /// True when the worker has done the day: these are the rows it stored.
+    /// True when the worker has run the day before, which queued this day's
+    /// messages: these are the rows it stored.
     public var decided: Bool
     public var messages: [Message]
     public var suppressed: [Suppression]

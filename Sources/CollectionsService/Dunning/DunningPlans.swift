@@ -19,7 +19,7 @@ public struct DunningPlans: Sendable {
             let date = if let date { date } else { try await Ledger.today(id, in: tx) }
             let head = try await tx.query("""
                 SELECT EXISTS (SELECT FROM tenant_days d
-                               WHERE d.tenant_id = \(id) AND d.job = 'daily' AND d.as_of = \(date)) AS decided,
+                               WHERE d.tenant_id = \(id) AND d.job = 'daily' AND d.as_of = \(date.adding(days: -1))) AS decided,
                        (SELECT max(p.version) FROM dunning_policies p WHERE p.tenant_id = \(id)) AS version
                 """)[0]
             let decided: Bool = try head["decided"]

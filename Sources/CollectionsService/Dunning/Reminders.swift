@@ -32,11 +32,12 @@ public struct Reminders: Sendable {
         }
     }
 
-    /// The statement that stores `tenant`'s dunning for `asOf` (sql/functions
-    /// worker_queue_dunning): one row, one column, how many messages were queued
+    /// The statement of the run that closes `tenant`'s day `asOf`: it stores the
+    /// dunning of the next day, the messages to go out then (sql/functions
+    /// worker_queue_dunning). One row, one column, how many messages were queued
     /// (none on a rerun: a day's dunning is decided once).
     static func queueStatement(tenant: UUID, asOf: CalendarDate, graceDays: Int) -> SQL {
-        "SELECT worker_queue_dunning(\(tenant), \(asOf), \(Int32(graceDays))::int) AS queued"
+        "SELECT worker_queue_dunning(\(tenant), \(asOf.adding(days: 1)), \(Int32(graceDays))::int) AS queued"
     }
 
     static func queuedCount(_ rows: PostgresRows) throws -> Int {

@@ -3,7 +3,7 @@ public import Postgres
 
 /// One tenant's day of the daily job, done in one transaction.
 ///
-/// Late fees, promise decisions, dunning, snapshots and the `tenant_days` row that marks
+/// Late fees, promise decisions, the next day's dunning, snapshots and the `tenant_days` row that marks
 /// the day done commit together or not at all: a crash at any moment leaves either
 /// the whole day or none of it, and a rerun replaces the day with equal rows.
 public struct TenantDay: Sendable {
@@ -47,8 +47,9 @@ public struct TenantDay: Sendable {
                 return .skippedDone
             }
             // Late fees first (they are part of the day's balances), then promise
-            // decisions (and promises broken by bounced payments), the day's reminders
-            // and the snapshots, in one round trip (sql/0006, 0010, 0014).
+            // decisions (and promises broken by bounced payments), the next day's
+            // dunning (the messages to go out then, within its contact hours) and the
+            // snapshots, in one round trip (sql/0006, 0010, 0014).
             let work = try await tx.pipeline([
                 LateFees.statement(tenant: tenant.id, asOf: asOf),
                 PromiseDecisions.statement(
