@@ -12,8 +12,9 @@ struct RemindersCommand: AsyncParsableCommand {
             One row per invoice and channel of the messages the worker queued, on the days the
             steps of the tenant's dunning policy name from each due date (`tenant dunning SLUG
             show`), past the contact gate. `report dunning-plan` shows the messages grouped
-            per client and what was suppressed, with the rule. A day the worker has not run yet
-            has none; `collections-worker run --tenant SLUG --as-of DATE` queues them.
+            per client and what was suppressed, with the rule. The worker's run of a day queues
+            the next day's messages: `collections-worker run --tenant SLUG --as-of DATE` queues
+            those of DATE + 1.
             """)
 
     @OptionGroup var options: TenantOptions
@@ -29,7 +30,7 @@ struct RemindersCommand: AsyncParsableCommand {
                      $0.address ?? "", $0.balance.formatted]
                 },
                 numeric: [7])
-            let none = "none queued (has the worker run this day? collections-worker run --tenant \(options.slug) --as-of \(date))\n"
+            let none = "none queued (the run of the day before queues a day's messages: collections-worker run --tenant \(options.slug) --as-of \(date.adding(days: -1)))\n"
             try emit(reminders, format: options.format, table: { table },
                      before: "\(tenant.name) (\(tenant.slug)): reminders for \(date)\n\n",
                      instead: reminders.isEmpty ? none : nil)

@@ -96,21 +96,21 @@ import TestSupport
 
     @Test func remindersListTheDaysQueueWithWhereToSendEach() async throws {
         let (fixture, tenant) = try await Self.booked.value
-        let stored = try await Reminders(database: fixture.service, tenant: tenant.id).scheduled(on: CalendarDate("2013-06-30")!)
+        let stored = try await Reminders(database: fixture.service, tenant: tenant.id).scheduled(on: CalendarDate("2013-07-01")!)
         try #require(!stored.reminders.isEmpty, "the booked day queued reminders")
 
-        let result = try await admin("report", "reminders", tenant.slug, "--as-of", "2013-06-30", "--format", "json")
+        let result = try await admin("report", "reminders", tenant.slug, "--as-of", "2013-07-01", "--format", "json")
         #expect(result.status == 0, "\(result.stderr)")
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(entries.map { $0["invoice_number"] as? String } == stored.reminders.map(\.invoiceNumber))
         #expect(entries.map { $0["offset_days"] as? Int } == stored.reminders.map(\.offsetDays))
         #expect(entries.allSatisfy { ($0["balance"] as? [String: Any])?["amount_minor"] as? Int ?? 0 > 0 })
 
-        let table = try await admin("report", "reminders", tenant.slug, "--as-of", "2013-06-30")
-        #expect(table.stdout.contains("reminders for 2013-06-30"))
+        let table = try await admin("report", "reminders", tenant.slug, "--as-of", "2013-07-01")
+        #expect(table.stdout.contains("reminders for 2013-07-01"))
         #expect(table.stdout.contains(stored.reminders[0].timing))
-        let none = try await admin("report", "reminders", tenant.slug, "--as-of", "2013-06-29")
+        let none = try await admin("report", "reminders", tenant.slug, "--as-of", "2013-06-30")
         #expect(none.status == 0)
-        #expect(none.stdout.contains("none queued (has the worker run this day? collections-worker run --tenant \(tenant.slug) --as-of 2013-06-29)"))
+        #expect(none.stdout.contains("none queued (the run of the day before queues a day's messages: collections-worker run --tenant \(tenant.slug) --as-of 2013-06-29)"))
     }
 }
