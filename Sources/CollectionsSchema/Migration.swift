@@ -35,6 +35,12 @@ public struct Migration: Sendable, Equatable {
         // 0010 at 1122a39, which redefined worker_decide_promises with the bounced
         // cheques as a step of its own, before it became worker_break_bounced_promises (b343f44).
         "0010_bounced_promises.sql": ["e6c1569d722b0a93126eaf607cc9899f54132f2fafc91a3928d5f459a4cec6ff"],
+        // 0013 at 0ba6ab5, edited after it landed at ebaf379 (its check function took its
+        // tenant from the setting); the edit was reverted and the function's text lives in
+        // sql/functions/payment_applications_check_rows.sql, which both texts end with.
+        "0013_payment_applications_checked_per_statement.sql": [
+            "79e79a523584e79a0d2fa9c52bf32ed627fc1361a1c806adf18991a0941258d2",
+        ],
     ]
 
     /// Whether `recorded` (a checksum in schema_migrations) is this migration's

@@ -213,12 +213,13 @@ import Testing
         }
     }
 
-    @Test func theEarlierTextsOf0006And0010AreTheOnesInTheHistory() throws {
+    @Test func theAcceptedEarlierTextsOf0006_0010And0013AreTheOnesInTheHistory() throws {
         // The accepted checksums are computed here from git's copies, the way the
         // migrator computes them; a checkout without history cannot check this.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for (commit, name) in [("f148bdb", "0006_worker_indexes.sql"), ("511f739", "0006_worker_indexes.sql"),
-                               ("1122a39", "0010_bounced_promises.sql")] {
+                               ("1122a39", "0010_bounced_promises.sql"),
+                               ("0ba6ab5", "0013_payment_applications_checked_per_statement.sql")] {
             let git = Process()
             git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
             git.arguments = ["-C", root.path, "show", "\(commit):sql/\(name)"]
