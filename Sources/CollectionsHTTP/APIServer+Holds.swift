@@ -29,13 +29,12 @@ extension APIServer {
         guard case .json(let body) = input.body else { throw Problem.badRequest("body", "must be JSON") }
         let tenantID = try tenant()
         let client = try await Self.notFound("client") { try await Clients(database: database, tenant: tenantID).get(id: id) }
-        let holds = ClientHolds(database: database, tenant: tenantID)
         // A hold of another client (or tenant) is as missing as one never placed.
-        guard try await holds.list(clientRef: client.ref).contains(where: { $0.id == holdID }) else {
-            throw Problem.notFound("hold")
+        let hold = try await Self.notFound("hold") {
+            try await ClientHolds(database: database, tenant: tenantID).end(
+                holdID, clientRef: client.ref, endsOn: try RequestFields.optionalDate(body.endsOn, field: "ends_on"),
+                actor: Self.actor)
         }
-        let hold = try await holds.end(
-            holdID, endsOn: try RequestFields.optionalDate(body.endsOn, field: "ends_on"), actor: Self.actor)
         return .ok(.init(body: .json(.init(hold))))
     }
 

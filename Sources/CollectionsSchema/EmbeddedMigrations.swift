@@ -3428,7 +3428,7 @@ BEGIN
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.conversed_on > as_of - 7 THEN 'recent_conversation'
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.attempts >= 7 THEN 'call_attempt_limit'
                END AS rule,
-               h.kind AS hold_kind, h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
+               h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
                pm.source AS permission_source, cl.conversed_on, cl.attempts
         FROM lines l
         LEFT JOIN LATERAL (
@@ -4269,7 +4269,7 @@ AS $function$
 $function$;
 """####),
         ("time_zone_known.sql", ####"""
--- time_zone_known: Whether PostgreSQL knows a time zone name, as AT TIME ZONE takes it: the check of a client's time_zone.
+-- time_zone_known: THE check of a time zone name (a tenant's, a client's): whether PostgreSQL knows it, as AT TIME ZONE takes it.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog

@@ -40,7 +40,13 @@ import TestSupport
             let holds = try await client.send(.get, "/v1/clients/\(id)/holds", as: fixture.a)
             #expect((try holds.json()["data"] as? [[String: Any]])?.count == 1)
 
-            // B's key, with A's client and hold: the 404 of a hold that does not exist.
+            // Another client's id with this hold, and B's key with A's client and hold:
+            // the 404 of a hold that does not exist.
+            let other = try await client.send(.post, "/v1/clients", as: fixture.a, json: #"{"ref":"B2","name":"Bob"}"#)
+            let otherID = try #require(try other.json()["id"] as? String)
+            let wrongClient = try await client.send(.post, "/v1/clients/\(otherID)/holds/\(holdID)/end", as: fixture.a, json: "{}")
+            let noHold = try await client.send(.post, "/v1/clients/\(otherID)/holds/\(UUID().uuidString.lowercased())/end", as: fixture.a, json: "{}")
+            #expect(wrongClient.status.code == 404 && wrongClient.text == noHold.text, "\(wrongClient.text)")
             let foreign = try await client.send(.post, "/v1/clients/\(id)/holds/\(holdID)/end", as: fixture.b, json: "{}")
             let missing = try await client.send(.post, "/v1/clients/\(id)/holds/\(UUID().uuidString.lowercased())/end", as: fixture.b, json: "{}")
             #expect(foreign.status.code == 404 && foreign.text == missing.text)

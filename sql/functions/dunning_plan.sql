@@ -106,7 +106,7 @@ BEGIN
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.conversed_on > as_of - 7 THEN 'recent_conversation'
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.attempts >= 7 THEN 'call_attempt_limit'
                END AS rule,
-               h.kind AS hold_kind, h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
+               h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
                pm.source AS permission_source, cl.conversed_on, cl.attempts
         FROM lines l
         LEFT JOIN LATERAL (

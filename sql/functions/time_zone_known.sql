@@ -1,4 +1,4 @@
--- time_zone_known: Whether PostgreSQL knows a time zone name, as AT TIME ZONE takes it: the check of a client's time_zone.
+-- time_zone_known: THE check of a time zone name (a tenant's, a client's): whether PostgreSQL knows it, as AT TIME ZONE takes it.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog

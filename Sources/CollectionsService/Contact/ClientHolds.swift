@@ -35,14 +35,16 @@ public struct ClientHolds: Sendable {
         }
     }
 
-    /// Ends a running hold: from `endsOn` (default: the tenant's today) it no longer applies.
-    public func end(_ id: UUID, endsOn: CalendarDate? = nil, actor: String) async throws -> ClientHold {
+    /// Ends a running hold: from `endsOn` (default: the tenant's today) it no longer
+    /// applies. With `clientRef`, a hold of another client is as missing as none.
+    public func end(_ id: UUID, clientRef: String? = nil, endsOn: CalendarDate? = nil, actor: String) async throws -> ClientHold {
         let actor = try Check.actor(actor)
         return try await database.ledger(tenant) { tx in
             guard let found = try await tx.query("""
                 SELECT \(unescaped: ClientHold.columns) FROM client_holds h
                 JOIN clients c ON c.tenant_id = \(tenant) AND c.id = h.client_id
-                WHERE h.tenant_id = \(tenant) AND h.id = \(id) FOR UPDATE OF h
+                WHERE h.tenant_id = \(tenant) AND h.id = \(id) AND (\(clientRef)::text IS NULL OR c.ref = \(clientRef))
+                FOR UPDATE OF h
                 """).first else {
                 throw ServiceError.notFound("no hold \(id.uuidString.lowercased())")
             }

@@ -19,7 +19,7 @@ public struct TenantRegistry: Sendable {
         try Self.validate(slug: slug)
         let name = try Check.text(name, "--name", 1...200)
         return try await database.asRegistry { tx in
-            guard try await tx.query("SELECT 1 FROM pg_timezone_names WHERE name = \(timeZone)").first != nil else {
+            guard try await tx.query("SELECT time_zone_known(\(timeZone)) AS known").scalar(Bool.self) == true else {
                 throw ServiceError.invalid("unknown time zone \"\(timeZone)\": use an IANA name such as America/Chicago")
             }
             if let currency {
