@@ -71,8 +71,14 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // The layers, each importing only those below it.
         library("Postgres", ["CLibPQ"]),
+        library("Delivery", ["CLibCurl"]),
         library("CSV"),
         library("CollectionsSchema", ["Postgres", crypto]),
         library("CollectionsService", ["Postgres", crypto, logging, metrics]),
@@ -113,6 +119,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         tests("WorkerTests", ["CollectionsService", "Postgres", "TestSupport"]),
+        tests("DeliveryTests", ["Delivery"]),
         tests("AdminTests", [
             "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
         ]),
