@@ -23,6 +23,7 @@ let serviceLifecycle: [Target.Dependency] = [
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let httpClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
 
 /// Our targets, each built with `strict`: no target can be added without it.
 func library(_ name: String, _ dependencies: [Target.Dependency] = [], path: String? = nil) -> Target {
@@ -64,6 +65,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -78,12 +80,17 @@ let package = Package(
         ),
         // The layers, each importing only those below it.
         library("Postgres", ["CLibPQ"]),
-        library("Delivery", ["CLibCurl"]),
         library("CSV"),
         library("CollectionsSchema", ["Postgres", crypto]),
         library("CollectionsService", ["Postgres", crypto, logging, metrics]),
         library("CollectionsImport", ["CollectionsService", "CSV", "Postgres"]),
         library("CollectionsDemo", ["CollectionsService", "CollectionsImport", "CSV", "Postgres"]),
+        // The sender: the outbox's messages over SMTP (libcurl) and SMS (a provider's HTTP API),
+        // rendered from the tenants' templates, and the lenders' webhooks.
+        library("Delivery", [
+            "CollectionsService", "Postgres", "CLibCurl", crypto, httpClient, logging, metrics, nioCore,
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         library("CollectionsCommandLine", ["CollectionsService", "CSV", "Postgres", argumentParser]),
         // The lender HTTP API: routes and types generated from openapi/openapi.yaml.
         .target(
@@ -99,11 +106,12 @@ let package = Package(
         ),
         // The executables carry only what they use: the worker no schema, importer or demo.
         executable("collections-admin", [
-            "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres",
+            "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Delivery", "Postgres",
             "CollectionsCommandLine", argumentParser, logging,
         ]),
         executable("collections-worker", [
-            "CollectionsService", "Postgres", "CollectionsCommandLine", argumentParser, logging, metrics, prometheus,
+            "CollectionsService", "Delivery", "Postgres", "CollectionsCommandLine", argumentParser, logging, metrics,
+            prometheus,
         ] + serviceLifecycle),
         executable("collections-server", [
             "CollectionsHTTP", "CollectionsService", "CollectionsCommandLine", "Postgres", argumentParser, hummingbird,
@@ -119,14 +127,16 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         tests("WorkerTests", ["CollectionsService", "Postgres", "TestSupport"]),
-        tests("DeliveryTests", ["Delivery"]),
+        tests("DeliveryTests", [
+            "Delivery", "CollectionsService", "Postgres", "TestSupport", hummingbird, httpClient, nioCore, crypto,
+        ]),
         tests("AdminTests", [
             "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
         ]),
         tests("HTTPTests", [
             "CollectionsHTTP", "CollectionsService", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",
             hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"), httpTypes, nioCore,
+            httpClient, httpTypes, nioCore,
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],

@@ -3099,6 +3099,113 @@ CREATE TRIGGER contact_notes_stop_replies
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION contact_notes_stop_replies();
 """####),
+        ("0015_deliveries.sql", ####"""
+-- 0015_deliveries.sql: the outbox the sender works from, the tenants' templates,
+-- and what SMS providers tell us back (DESIGN.md "Deliveries and webhooks").
+--
+-- 1. dunning_messages is the outbox of messages: the worker's day transaction
+--    writes each (sql/functions/worker_queue_dunning.sql), keyed by tenant,
+--    client, channel and day (and its step), and the sender changes only its
+--    delivery state: queued until sent, failed (with the rule and reason) after a
+--    permanent refusal or the retry limit, suppressed when the contact gate
+--    refuses it at send time (sql/functions/delivery_gate.sql), or a task for a
+--    collector (letters and calls go on the worklist, never to a provider).
+--    next_attempt_at is when the next try may start (NULL: the message's
+--    send_from); a claim is a row lock (FOR UPDATE SKIP LOCKED) held while the
+--    message is sent, so two live senders never send one row.
+-- 2. message_templates: a tenant's own wording per template name (the dunning
+--    steps name them); a name with no row uses the built-in wording.
+-- 3. tenants.email_from: the lender's sending address.
+-- 4. sms_callbacks: every provider callback handled (a delivery receipt or an
+--    inbound text), by the provider's id for it, so a retried callback changes
+--    nothing twice.
+
+ALTER TABLE dunning_messages
+    ADD COLUMN status          text        NOT NULL DEFAULT 'queued'
+                               CHECK (status IN ('queued', 'sent', 'failed', 'suppressed', 'task')),
+    ADD COLUMN attempts        int         NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    ADD COLUMN next_attempt_at timestamptz,
+    -- Why it was failed or suppressed: a rule word and a sentence.
+    ADD COLUMN rule            text        CHECK (char_length(rule) BETWEEN 1 AND 64),
+    ADD COLUMN reason          text        CHECK (char_length(reason) BETWEEN 1 AND 2000),
+    ADD COLUMN last_error      text        CHECK (char_length(last_error) BETWEEN 1 AND 2000),
+    ADD COLUMN sent_at         timestamptz,
+    -- The provider's id of a sent SMS, and the last delivery receipt for it.
+    ADD COLUMN provider_id     text        CHECK (char_length(provider_id) BETWEEN 1 AND 200),
+    ADD COLUMN receipt         text        CHECK (char_length(receipt) BETWEEN 1 AND 64),
+    ADD COLUMN receipt_at      timestamptz,
+    -- The outbound contact note the sent message became.
+    ADD COLUMN note_id         uuid,
+    -- The secret of the email's opt-out link.
+    ADD COLUMN opt_out_token   text        NOT NULL DEFAULT replace(gen_random_uuid()::text, '-', '')
+                               CHECK (char_length(opt_out_token) BETWEEN 16 AND 64),
+    ADD CONSTRAINT dunning_messages_note_fkey FOREIGN KEY (tenant_id, note_id)
+        REFERENCES contact_notes (tenant_id, id) ON DELETE SET NULL (note_id),
+    ADD CONSTRAINT dunning_messages_sent_check CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
+    ADD CONSTRAINT dunning_messages_rule_check CHECK ((status IN ('failed', 'suppressed')) = (rule IS NOT NULL));
+
+UPDATE dunning_messages SET status = 'task' WHERE channel IN ('letter', 'call');
+
+-- The sender's claim: a tenant's queued messages by when they may go.
+CREATE INDEX dunning_messages_outbox_idx ON dunning_messages (tenant_id, (coalesce(next_attempt_at, send_from)))
+    WHERE status = 'queued';
+CREATE UNIQUE INDEX dunning_messages_opt_out_idx ON dunning_messages (tenant_id, opt_out_token);
+CREATE UNIQUE INDEX dunning_messages_provider_idx ON dunning_messages (tenant_id, provider_id)
+    WHERE provider_id IS NOT NULL;
+
+CREATE TABLE message_templates (
+    tenant_id  uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    name       text        NOT NULL CHECK (char_length(name) BETWEEN 1 AND 64),
+    -- Mustache; each checked to render when set (Delivery's MessageTemplates).
+    subject    text        NOT NULL CHECK (char_length(subject) BETWEEN 1 AND 500),
+    text_body  text        NOT NULL CHECK (char_length(text_body) BETWEEN 1 AND 20000),
+    html_body  text        CHECK (char_length(html_body) BETWEEN 1 AND 100000),
+    sms_body   text        NOT NULL CHECK (char_length(sms_body) BETWEEN 1 AND 1000),
+    updated_by text        NOT NULL CHECK (char_length(updated_by) BETWEEN 1 AND 200),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, name)
+);
+
+ALTER TABLE tenants
+    ADD COLUMN email_from text CHECK (email_from ~ '^[^@\s<>]+@[^@\s<>]+$' AND char_length(email_from) <= 254);
+
+CREATE TABLE sms_callbacks (
+    tenant_id   uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    kind        text        NOT NULL CHECK (kind IN ('receipt', 'inbound')),
+    provider_id text        NOT NULL CHECK (char_length(provider_id) BETWEEN 1 AND 200),
+    -- For a receipt, the status it reported (several arrive per message).
+    status      text        NOT NULL DEFAULT '' CHECK (char_length(status) <= 64),
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, kind, provider_id, status)
+);
+
+-- The tenancy recipe of 0012 for every new table.
+DO $policies$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['message_templates', 'sms_callbacks']
+    LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_isolation ON %I TO collections_owner, collections_registry'
+            ' USING (tenant_id = current_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_active ON %I TO collections_app'
+            ' USING (tenant_id = current_active_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE TRIGGER tenant_active BEFORE INSERT ON %I'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
+        EXECUTE format('REVOKE ALL ON %I FROM collections_app', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO collections_app', t);
+        EXECUTE format('GRANT SELECT ON %I TO collections_registry', t);
+    END LOOP;
+END
+$policies$;
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
@@ -3300,6 +3407,113 @@ AS $function$
     limit 1
 $function$;
 """####),
+        ("contact_standing.sql", ####"""
+-- contact_standing: THE client standing rule: whether a client's own standing (do not contact, closed, on hold, with an agency) refuses every contact, and by which rule.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- The day's gate (dunning_plan) and the sender's check at send time
+-- (delivery_gate) both ask it; NULL: the standing allows contact. Plain SQL, so the
+-- planner inlines it into the gate's per-line CASE.
+CREATE OR REPLACE FUNCTION public.contact_standing(do_not_contact boolean, client_status text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select case
+               when do_not_contact then 'do_not_contact'
+               when client_status = 'closed' then 'client_closed'
+               when client_status = 'on_hold' then 'client_on_hold'
+               when client_status = 'agency' then 'placed_with_agency'
+           end
+$function$;
+"""####),
+        ("delivery_gate.sql", ####"""
+-- delivery_gate: THE check at send time: whether a queued message may go now, must wait for its contact hours, or is refused (and why), by what was recorded since its day was decided.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- The day's gate (dunning_plan) decided the message; since then the client may have
+-- asked not to be contacted, been closed, put on hold or placed (contact_standing),
+-- a hold may have been recorded (contact_hold), a consent revoked or an opt-out
+-- recorded (contact_permission, up to `at`), or the client's zone changed. Rules,
+-- first that holds: the standing's; hold_<kind>; no_sms_consent; opted_out;
+-- contact_hours_ended (`at` is past 21:00 of the message's day in the client's
+-- zone now). With no rule, wait_until is the day's 08:00 there when `at` is before
+-- it (the sender tries again then), else NULL: send now.
+CREATE OR REPLACE FUNCTION public.delivery_gate(for_tenant uuid, for_client uuid, for_channel text, for_address text,
+                                                on_day date, at timestamp with time zone)
+ RETURNS TABLE(rule text, reason text, wait_until timestamp with time zone, time_zone text)
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+#variable_conflict use_column
+DECLARE
+    client record;
+    hold record;
+    permission record;
+    hours record;
+BEGIN
+    SELECT c.ref, c.do_not_contact, c.status, coalesce(c.time_zone, t.time_zone) AS zone,
+           public.contact_standing(c.do_not_contact, c.status) AS standing
+    INTO client
+    FROM public.clients c
+    JOIN public.tenants t ON t.id = for_tenant
+    WHERE c.tenant_id = for_tenant AND c.id = for_client;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'client_gone'::text, 'the client no longer exists'::text, NULL::timestamptz, NULL::text;
+        RETURN;
+    END IF;
+    IF client.standing IS NOT NULL THEN
+        RETURN QUERY SELECT client.standing,
+            format('client %s %s since the message was queued', client.ref,
+                   CASE client.standing WHEN 'do_not_contact' THEN 'asked not to be contacted'
+                                        WHEN 'client_closed' THEN 'was closed'
+                                        WHEN 'client_on_hold' THEN 'was put on hold'
+                                        ELSE 'was placed with an agency' END),
+            NULL::timestamptz, client.zone;
+        RETURN;
+    END IF;
+    SELECT h.kind, h.starts_on INTO hold FROM public.contact_hold(for_tenant, for_client, on_day) h;
+    IF FOUND THEN
+        RETURN QUERY SELECT 'hold_' || hold.kind,
+            format('client %s has a %s hold since %s', client.ref, replace(hold.kind, '_', ' '), hold.starts_on),
+            NULL::timestamptz, client.zone;
+        RETURN;
+    END IF;
+    SELECT p.granted, p.recorded_at, p.source INTO permission
+    FROM public.contact_permission(for_tenant, for_client, for_channel, for_address, at) p;
+    IF for_channel = 'sms' AND NOT coalesce(permission.granted, false) THEN
+        RETURN QUERY SELECT 'no_sms_consent'::text,
+            CASE WHEN permission.recorded_at IS NULL THEN format('no consent to texts recorded for %s', for_address)
+                 ELSE format('consent to texts to %s was revoked at %s (%s)', for_address,
+                             to_char(permission.recorded_at AT TIME ZONE client.zone, 'YYYY-MM-DD HH24:MI'),
+                             permission.source) END,
+            NULL::timestamptz, client.zone;
+        RETURN;
+    END IF;
+    IF permission.granted = false THEN
+        RETURN QUERY SELECT 'opted_out'::text,
+            format('%s opted out of %s at %s (%s)', coalesce(for_address, 'the client'), for_channel,
+                   to_char(permission.recorded_at AT TIME ZONE client.zone, 'YYYY-MM-DD HH24:MI'), permission.source),
+            NULL::timestamptz, client.zone;
+        RETURN;
+    END IF;
+    SELECT h.opens_at, h.closes_at INTO hours FROM public.dunning_contact_hours(on_day, client.zone) h;
+    IF at >= hours.closes_at THEN
+        RETURN QUERY SELECT 'contact_hours_ended'::text,
+            format('the contact hours of %s in %s ended at 21:00 before it could be sent', on_day, client.zone),
+            NULL::timestamptz, client.zone;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT NULL::text, NULL::text, CASE WHEN at < hours.opens_at THEN hours.opens_at END, client.zone;
+END
+$function$;
+"""####),
         ("dunning_contact_hours.sql", ####"""
 -- dunning_contact_hours: THE contact hours: from 08:00 to 21:00 local time in an IANA zone on a day, as instants (Regulation F's convenient hours, for every client).
 --
@@ -3413,10 +3627,8 @@ BEGIN
         SELECT l.*,
                CASE
                    WHEN l.voided_on <= as_of THEN 'invoice_void'
-                   WHEN l.do_not_contact THEN 'do_not_contact'
-                   WHEN l.status = 'closed' THEN 'client_closed'
-                   WHEN l.status = 'on_hold' THEN 'client_on_hold'
-                   WHEN l.status = 'agency' THEN 'placed_with_agency'
+                   WHEN public.contact_standing(l.do_not_contact, l.status) IS NOT NULL
+                       THEN public.contact_standing(l.do_not_contact, l.status)
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
                    WHEN l.disputed THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'
@@ -4494,7 +4706,9 @@ $function$;
 -- completes: a rerun or a backfill of a day done (tenant_days) stores nothing, so
 -- nothing is queued twice and nothing decided is undone, whatever changed since. A
 -- message's step and template are those of the last step, in the policy's order,
--- among its invoices. Returns how many messages were queued.
+-- among its invoices. Emails and texts are queued for the sender (the outbox,
+-- sql/0015); letters and calls are tasks for a collector. Returns how many
+-- messages were stored.
 CREATE OR REPLACE FUNCTION public.worker_queue_dunning(for_tenant uuid, for_day date, grace_days integer)
  RETURNS integer
  LANGUAGE plpgsql
@@ -4512,10 +4726,11 @@ BEGIN
     ),
     messages AS (
         INSERT INTO public.dunning_messages (tenant_id, client_id, channel, scheduled_on, policy_version, step,
-                                             template, address, time_zone, send_from, send_until)
+                                             template, address, time_zone, send_from, send_until, status)
         SELECT DISTINCT ON (p.client_id, p.channel)
                for_tenant, p.client_id, p.channel, for_day, p.policy_version, p.step,
-               p.template, p.address, p.time_zone, p.send_from, p.send_until
+               p.template, p.address, p.time_zone, p.send_from, p.send_until,
+               CASE WHEN p.channel IN ('letter', 'call') THEN 'task' ELSE 'queued' END
         FROM plan p
         WHERE p.rule IS NULL
         ORDER BY p.client_id, p.channel, p.step_position DESC

@@ -91,10 +91,8 @@ BEGIN
         SELECT l.*,
                CASE
                    WHEN l.voided_on <= as_of THEN 'invoice_void'
-                   WHEN l.do_not_contact THEN 'do_not_contact'
-                   WHEN l.status = 'closed' THEN 'client_closed'
-                   WHEN l.status = 'on_hold' THEN 'client_on_hold'
-                   WHEN l.status = 'agency' THEN 'placed_with_agency'
+                   WHEN public.contact_standing(l.do_not_contact, l.status) IS NOT NULL
+                       THEN public.contact_standing(l.do_not_contact, l.status)
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
                    WHEN l.disputed THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'

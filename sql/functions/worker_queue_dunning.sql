@@ -10,7 +10,9 @@
 -- completes: a rerun or a backfill of a day done (tenant_days) stores nothing, so
 -- nothing is queued twice and nothing decided is undone, whatever changed since. A
 -- message's step and template are those of the last step, in the policy's order,
--- among its invoices. Returns how many messages were queued.
+-- among its invoices. Emails and texts are queued for the sender (the outbox,
+-- sql/0015); letters and calls are tasks for a collector. Returns how many
+-- messages were stored.
 CREATE OR REPLACE FUNCTION public.worker_queue_dunning(for_tenant uuid, for_day date, grace_days integer)
  RETURNS integer
  LANGUAGE plpgsql
@@ -28,10 +30,11 @@ BEGIN
     ),
     messages AS (
         INSERT INTO public.dunning_messages (tenant_id, client_id, channel, scheduled_on, policy_version, step,
-                                             template, address, time_zone, send_from, send_until)
+                                             template, address, time_zone, send_from, send_until, status)
         SELECT DISTINCT ON (p.client_id, p.channel)
                for_tenant, p.client_id, p.channel, for_day, p.policy_version, p.step,
-               p.template, p.address, p.time_zone, p.send_from, p.send_until
+               p.template, p.address, p.time_zone, p.send_from, p.send_until,
+               CASE WHEN p.channel IN ('letter', 'call') THEN 'task' ELSE 'queued' END
         FROM plan p
         WHERE p.rule IS NULL
         ORDER BY p.client_id, p.channel, p.step_position DESC

@@ -18,5 +18,6 @@ public enum SchemaVersion {
         12,
         13,
         14,
+        15,
     ]
 }
