@@ -20,7 +20,7 @@ struct CollectionsWorker: AsyncParsableCommand {
             day failed (the others completed; see the log) or the run could not start;
             64 the command line was invalid.
             """,
-        subcommands: [Run.self, Serve.self]
+        subcommands: [Run.self, Deliver.self, Serve.self]
     )
 
     static func main() async {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CollectionsCommandLine
 import CollectionsService
+import Delivery
 import Foundation
 import Logging
 import Metrics
@@ -11,15 +12,18 @@ import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run continuously: each tenant's day shortly after its local midnight, catching up missed days.",
+        abstract: "Run continuously: each tenant's day shortly after its local midnight, catching up missed days, and the deliveries.",
         discussion: """
             Every --interval seconds, each active tenant whose local time is past midnight plus
             --delay-minutes gets the days from its last done day to yesterday (at most
-            --catch-up-days of them). SIGTERM or SIGINT finish the day in progress and exit.
+            --catch-up-days of them). Every --deliver-interval seconds the outbox is sent as
+            `deliver` sends it. SIGTERM or SIGINT finish the day in progress and exit.
             Prometheus metrics are served on http://--metrics-host:--metrics-port/metrics.
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var delivery: DeliveryOptions
+    @Option(name: .customLong("deliver-interval"), help: "Seconds between delivery passes.") var deliverInterval: Int = 30
     @Option(help: "Seconds between checks.") var interval: Int = 60
     @Option(name: .customLong("delay-minutes"), help: "Minutes after local midnight before a day is run.") var delayMinutes: Int = 5
     @Option(name: .customLong("catch-up-days"), help: "Most days caught up per tenant after downtime.") var catchUpDays: Int = 31
@@ -29,6 +33,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         if interval < 1 { throw ValidationError("--interval must be at least 1 second") }
+        if deliverInterval < 1 { throw ValidationError("--deliver-interval must be at least 1 second") }
         if !(0...1439).contains(delayMinutes) { throw ValidationError("--delay-minutes must be between 0 and 1439") }
         if !(1...366).contains(catchUpDays) { throw ValidationError("--catch-up-days must be between 1 and 366") }
         if !(1...64).contains(jobs) { throw ValidationError("--jobs must be between 1 and 64") }
@@ -36,14 +41,20 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingFailures(database, connections: jobs + 1) { db in
+        let deliveries = try delivery.configuration()
+        try await reportingFailures(database, connections: jobs + delivery.senders + 1) { db in
             let logger = workerLogger()
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let scheduler = DailyScheduler(
                 worker: DailyWorker(database: db, logger: logger), database: db, interval: .seconds(interval),
                 delayMinutes: delayMinutes, catchUpDays: catchUpDays, jobs: jobs, logger: logger)
-            var services: [any Service] = [scheduler]
+            let sender = MessageSender(database: db, configuration: deliveries, logger: logger)
+            var services: [any Service] = [
+                scheduler,
+                DeliveryLoop(pass: DeliveryPass(sender: sender, senders: delivery.senders), tenantSlug: nil,
+                             interval: .seconds(deliverInterval), logger: logger),
+            ]
             if metricsPort > 0 {
                 services.append(MetricsServer(registry: registry, host: metricsHost, port: UInt16(metricsPort), logger: logger))
             }

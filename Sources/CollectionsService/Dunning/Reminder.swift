@@ -17,7 +17,10 @@ public struct Reminder: Sendable, Codable, Equatable {
     public var balance: Money
 
     /// "3 days before due", "due today", "7 days past due".
-    public var timing: String {
+    public var timing: String { Self.timing(offsetDays: offsetDays) }
+
+    /// The words for an offset from the due date, in reports and messages alike.
+    public static func timing(offsetDays: Int) -> String {
         switch offsetDays {
         case ..<(-1): return "\(-offsetDays) days before due"
         case -1: return "1 day before due"

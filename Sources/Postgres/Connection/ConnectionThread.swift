@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// The one OS thread on which a connection's libpq calls run, usable as a task
-/// executor.
+/// executor; public for the other blocking C libraries' calls (libcurl's SMTP in
+/// Delivery), which need the same keeping off the cooperative pool.
 ///
 /// libpq calls block (network round trips, `PQconnectdb`, `PQgetResult`). Running
 /// them on Swift's cooperative pool would stall every other task on this 2-core
@@ -15,14 +16,14 @@ import Darwin
 /// that must not overlap on one `PGconn`. A task that prefers this executor
 /// (`withTaskExecutorPreference`, as the pool arranges) runs its own code on the
 /// same thread, so a query costs no thread hop at all.
-final class ConnectionThread: TaskExecutor, @unchecked Sendable {
+public final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     // Safe: `jobs`, `stopping` and `running` are only touched while holding `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopping = false
     private var running = true
 
-    init(name: String) {
+    public init(name: String) {
         let thread = Thread { [self] in self.loop() }
         thread.name = name
         thread.stackSize = 1 << 20
@@ -49,14 +50,14 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
 
     /// Whether the caller is running on this thread right now. Cheap (a thread-local
     /// read, no lock): `ThreadBound` checks it on every access.
-    var isCurrent: Bool {
+    public var isCurrent: Bool {
         pthread_getspecific(currentThreadKey) == Unmanaged.passUnretained(self).toOpaque()
     }
 
     /// Queues `job` to run on the thread; false (and the job dropped) once the thread
     /// has ended.
     @discardableResult
-    func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+    public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard running else { return false }
@@ -67,7 +68,7 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
 
     /// Runs `body` on the thread and returns its result: inline when already there.
     /// Throws `connectionLost` once the thread has ended.
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         if isCurrent { return try body() }
         return try await withCheckedThrowingContinuation { continuation in
             let accepted = submit { continuation.resume(with: Result { try body() }) }
@@ -77,7 +78,7 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         let accepted = submit { unowned.runSynchronously(on: executor) }
@@ -89,7 +90,7 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Lets the thread exit once the jobs already submitted have run.
-    func stop() {
+    public func stop() {
         condition.lock()
         stopping = true
         condition.signal()

@@ -1,0 +1,47 @@
+public import Foundation
+import Logging
+
+/// One visit of every active tenant's outbox (or one tenant's), `senders` tenants
+/// at a time; each sender task keeps its own SMTP connection for all the tenants
+/// it visits. A tenant whose pass fails is logged, and the others carry on.
+public struct DeliveryPass: Sendable {
+    let sender: MessageSender
+    let senders: Int
+
+    public init(sender: MessageSender, senders: Int) {
+        self.sender = sender
+        self.senders = max(1, senders)
+    }
+
+    public func run(tenantSlug: String? = nil, at: Date? = nil) async throws -> DeliverySummary {
+        let tenants = try await sender.activeTenants(slug: tenantSlug)
+        let queue = TenantQueue(tenants)
+        return await withTaskGroup(of: DeliverySummary.self) { group in
+            for _ in 0..<min(senders, max(1, tenants.count)) {
+                group.addTask {
+                    let mailer = sender.mailer()
+                    var summary = DeliverySummary()
+                    while let tenant = await queue.next() {
+                        do {
+                            summary = summary + (try await sender.deliverDue(tenant: tenant, mailer: mailer, at: at))
+                        } catch {
+                            sender.logger.error("delivery pass failed for a tenant", metadata: [
+                                "tenant": "\(tenant)", "error": "\(error)",
+                            ])
+                        }
+                    }
+                    return summary
+                }
+            }
+            var total = DeliverySummary()
+            for await summary in group { total = total + summary }
+            return total
+        }
+    }
+
+    private actor TenantQueue {
+        var pending: ArraySlice<UUID>
+        init(_ tenants: [UUID]) { pending = tenants[...] }
+        func next() -> UUID? { pending.popFirst() }
+    }
+}
