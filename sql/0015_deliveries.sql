@@ -39,8 +39,8 @@ ALTER TABLE dunning_messages
                                CHECK (char_length(opt_out_token) BETWEEN 16 AND 64),
     ADD CONSTRAINT dunning_messages_note_fkey FOREIGN KEY (tenant_id, note_id)
         REFERENCES contact_notes (tenant_id, id) ON DELETE SET NULL (note_id),
-    ADD CONSTRAINT dunning_messages_sent_check CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
-    ADD CONSTRAINT dunning_messages_rule_check CHECK ((status IN ('failed', 'suppressed')) = (rule IS NOT NULL));
+    ADD CONSTRAINT dunning_messages_sent_at_check CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
+    ADD CONSTRAINT dunning_messages_final_check CHECK ((status IN ('failed', 'suppressed')) = (rule IS NOT NULL));
 
 UPDATE dunning_messages SET status = 'task' WHERE channel IN ('letter', 'call');
 

@@ -35,6 +35,8 @@ ensure_packages() {
     pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
     command -v pkg-config >/dev/null || missing+=(pkg-config)
     command -v psql >/dev/null || missing+=(postgresql-client)
+    # libcurl's SMTP for the sender (Sources/CLibCurl).
+    pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         if [ "$(id -u)" -ne 0 ]; then

@@ -9,6 +9,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 deploy/local/cluster.sh packages
+# The real SMTP server the delivery tests start on loopback (aiosmtpd, PyPI), and the
+# interpreter that has it, which the tests run directly.
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    echo "test: installing aiosmtpd" >&2
+    python3 -m pip install --quiet 'aiosmtpd>=1.4,<2' >&2
+fi
+COLLECTIONS_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+export COLLECTIONS_PYTHON
 # A landed migration is never edited (sql/landed.txt).
 deploy/dev/check-migrations.sh
 EXTERNAL_DATABASE=${DATABASE_URL:-}
