@@ -128,7 +128,8 @@ let package = Package(
         ]),
         tests("WorkerTests", ["CollectionsService", "Postgres", "TestSupport"]),
         tests("DeliveryTests", [
-            "Delivery", "CollectionsService", "Postgres", "TestSupport", hummingbird, httpClient, nioCore, crypto,
+            "Delivery", "CollectionsHTTP", "CollectionsService", "Postgres", "TestSupport", hummingbird, httpClient, nioCore,
+            crypto, .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         tests("AdminTests", [
             "CollectionsService", "CollectionsSchema", "CollectionsImport", "CollectionsDemo", "Postgres", "TestSupport",

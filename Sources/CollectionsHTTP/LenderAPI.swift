@@ -13,7 +13,7 @@ public import Prometheus
 public enum LenderAPI {
     public static func router(
         database: CollectionsDatabase, limits: HTTPLimits = HTTPLimits(), registry: PrometheusCollectorRegistry? = nil,
-        keyCacheLifetime: Duration = .seconds(2)
+        keyCacheLifetime: Duration = .seconds(2), sms: SMSCallbackSettings? = nil
     ) throws -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
@@ -22,6 +22,7 @@ public enum LenderAPI {
             keys: ApiKeys(database: database), cache: KeyCache(lifetime: keyCacheLifetime),
             limiter: RateLimiter(requestsPerSecond: limits.requestsPerSecond, burst: limits.burst)))
         OperationalRoutes(database: database, registry: registry).add(to: router)
+        CallbackRoutes(database: database, sms: sms).add(to: router)
         ReportRoutes(database: database, limits: limits, tenants: TenantCache(database: database, lifetime: keyCacheLifetime))
             .add(to: router)
         try APIServer(database: database).registerHandlers(

@@ -6,7 +6,7 @@ import NIOCore
 
 import Postgres
 
-/// `GET /v1/reports/ageing|kpis|worklist|reminders|dunning-plan?as_of=DATE`: the bytes
+/// `GET /v1/reports/ageing|kpis|worklist|reminders|dunning-plan|deliveries?as_of=DATE`: the bytes
 /// `collections-admin report ... --format json` prints for the same tenant and
 /// day, through the same service calls and `ReportJSON`. Routed by hand, not
 /// generated: a generated handler re-encodes its typed answer with its own
@@ -37,6 +37,11 @@ struct ReportRoutes {
         router.get("/v1/reports/dunning-plan") { request, _ in
             try await answer(request) { tenant, asOf in
                 try ReportJSON.document(try await DunningPlans(database: database, tenant: tenant).plan(on: asOf))
+            }
+        }
+        router.get("/v1/reports/deliveries") { request, _ in
+            try await answer(request) { tenant, asOf in
+                try ReportJSON.document(try await DeliveryReport.make(database: database, tenant: tenant, on: asOf))
             }
         }
         router.get("/v1/reports/reminders") { request, _ in

@@ -113,6 +113,8 @@ struct TenantCommand: AsyncParsableCommand {
         var commercialCap: Int?
         @Option(name: .customLong("commercial-cap-days"), help: "... in this many days (1-31).")
         var commercialCapDays: Int?
+        @Option(name: .customLong("email-from"), help: "The address the tenant's emails come from.")
+        var emailFrom: String?
 
         static func days(_ text: String, _ option: String) throws -> [Int] {
             if text == "none" { return [] }
@@ -128,9 +130,9 @@ struct TenantCommand: AsyncParsableCommand {
             if let buckets { _ = try Self.days(buckets, "--buckets") }
             if let reminderDays { _ = try Self.days(reminderDays, "--reminder-days") }
             if buckets == nil, dsoDays == nil, ceiDays == nil, graceDays == nil, reminderDays == nil, clientKind == nil,
-               commercialCap == nil, commercialCapDays == nil {
+               commercialCap == nil, commercialCapDays == nil, emailFrom == nil {
                 throw ValidationError(
-                    "nothing to change: give at least one of --buckets, --dso-days, --cei-days, --grace-days, --reminder-days, --client-kind, --commercial-cap, --commercial-cap-days")
+                    "nothing to change: give at least one of --buckets, --dso-days, --cei-days, --grace-days, --reminder-days, --client-kind, --commercial-cap, --commercial-cap-days, --email-from")
             }
         }
 
@@ -140,7 +142,8 @@ struct TenantCommand: AsyncParsableCommand {
                     options.slug, ageingBucketLimits: try buckets.map { try Self.days($0, "--buckets") }, dsoPeriodDays: dsoDays,
                     ceiPeriodDays: ceiDays, promiseGraceDays: graceDays,
                     reminderOffsets: try reminderDays.map { try Self.days($0, "--reminder-days") }, clientKind: clientKind,
-                    commercialCapMessages: commercialCap, commercialCapDays: commercialCapDays, actor: adminActor())
+                    commercialCapMessages: commercialCap, commercialCapDays: commercialCapDays, emailFrom: emailFrom,
+                    actor: adminActor())
                 try TenantCommand.print([tenant], format: options.format)
             }
         }

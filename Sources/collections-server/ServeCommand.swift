@@ -33,12 +33,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Requests per second per API key, on average.") var rate: Double = 50
     @Option(help: "Requests per API key at once before the rate applies.") var burst = 100
     @Option(name: .customLong("request-timeout"), help: "Seconds a request may take (imports: 10x).") var timeout = 30
+    @Option(name: .customLong("sms-url"),
+            help: "The SMS provider's URL as the worker has it; its token checks the provider's signed callbacks (default: $COLLECTIONS_SMS_URL; none: callbacks get 404).")
+    var smsURL: String?
+    @Option(name: .customLong("public-url"),
+            help: "This server's public address, which the provider signs its callbacks with (default: $COLLECTIONS_PUBLIC_URL, else http://127.0.0.1:PORT).")
+    var publicURL: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard (1...256).contains(connections) else { throw ValidationError("--connections must be 1-256") }
         guard rate > 0, burst >= 1 else { throw ValidationError("--rate-limit and --burst must be positive") }
         guard timeout >= 1 else { throw ValidationError("--request-timeout must be at least 1") }
+    }
+
+    /// The provider's token, from the same URL the worker sends with.
+    func smsCallbacks() throws -> SMSCallbackSettings? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let text = smsURL ?? environment["COLLECTIONS_SMS_URL"], !text.isEmpty else { return nil }
+        guard let parts = URLComponents(string: text), let token = parts.password, !token.isEmpty else {
+            throw ValidationError("--sms-url: give it as the worker has it, https://ACCOUNT:TOKEN@host/...")
+        }
+        let base = publicURL ?? environment["COLLECTIONS_PUBLIC_URL"] ?? "http://127.0.0.1:\(port)"
+        return SMSCallbackSettings(token: token.removingPercentEncoding ?? token, publicURL: base)
     }
 
     func run() async throws {
@@ -52,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
             let limits = HTTPLimits(
                 maxJSONBody: maxBody, maxImportBody: maxImport, requestsPerSecond: rate, burst: burst,
                 requestTimeout: .seconds(timeout), importTimeout: .seconds(timeout * 10))
-            let router = try LenderAPI.router(database: db, limits: limits, registry: registry)
+            let router = try LenderAPI.router(database: db, limits: limits, registry: registry, sms: try smsCallbacks())
             let (host, port, startLogger) = (host, port, logger)
             let app = Application(
                 router: router,

@@ -28,11 +28,13 @@ public struct Tenant: Sendable, Codable, Equatable {
     /// `commercialCapDays` days.
     public var commercialCapMessages: Int
     public var commercialCapDays: Int
+    /// The address its emails come from (sql/0015); nil: the sender's default.
+    public var emailFrom: String?
 
     static let columns = """
         id, slug, name, default_currency, time_zone, status, created_at, suspended_at,
         ageing_bucket_limits, dso_period_days, cei_period_days, promise_grace_days, reminder_offsets,
-        client_kind, commercial_cap_messages, commercial_cap_days
+        client_kind, commercial_cap_messages, commercial_cap_days, email_from
         """
 
     init(row: PostgresRow) throws {
@@ -52,5 +54,6 @@ public struct Tenant: Sendable, Codable, Equatable {
         clientKind = try row.decodeKnown(ClientKind.self, column: "client_kind", "client kind")
         commercialCapMessages = try row["commercial_cap_messages"]
         commercialCapDays = try row["commercial_cap_days"]
+        emailFrom = try row["email_from"]
     }
 }

@@ -104,7 +104,7 @@ public struct TenantRegistry: Sendable {
     public func configure(
         _ slug: String, ageingBucketLimits: [Int]? = nil, dsoPeriodDays: Int? = nil, ceiPeriodDays: Int? = nil,
         promiseGraceDays: Int? = nil, reminderOffsets: [Int]? = nil, clientKind: ClientKind? = nil,
-        commercialCapMessages: Int? = nil, commercialCapDays: Int? = nil, actor: String
+        commercialCapMessages: Int? = nil, commercialCapDays: Int? = nil, emailFrom: String? = nil, actor: String
     ) async throws -> Tenant {
         try await database.asRegistry { tx in
             let before = try await Self.find(slug, in: tx)
@@ -118,7 +118,8 @@ public struct TenantRegistry: Sendable {
                         reminder_offsets = coalesce(\(reminderOffsets.map { $0.map(Int32.init) })::int[], reminder_offsets),
                         client_kind = coalesce(\(clientKind?.rawValue), client_kind),
                         commercial_cap_messages = coalesce(\(commercialCapMessages), commercial_cap_messages),
-                        commercial_cap_days = coalesce(\(commercialCapDays), commercial_cap_days)
+                        commercial_cap_days = coalesce(\(commercialCapDays), commercial_cap_days),
+                        email_from = coalesce(\(emailFrom), email_from)
                     WHERE slug = \(slug) RETURNING \(unescaped: Tenant.columns)
                     """)
                 let after = try Tenant(row: row[0])
@@ -145,6 +146,7 @@ public struct TenantRegistry: Sendable {
                     "the commercial cap must be 1-50 messages, not \(commercialCapMessages ?? 0)"
                 case "tenants_commercial_cap_days_check":
                     "the commercial cap's period must be 1-31 days, not \(commercialCapDays ?? 0)"
+                case "tenants_email_from_check": "the sending address must be one address (name@domain), not \(emailFrom ?? "")"
                 default: error.constraint ?? error.message
                 }
                 throw ServiceError.invalid("invalid settings for \(slug): \(reason)")
