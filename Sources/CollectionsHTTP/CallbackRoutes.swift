@@ -62,7 +62,7 @@ struct CallbackRoutes {
             throw Problem(.notFound, "not-found", detail: "no such tenant")
         }
         var request = request
-        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        let buffer = try await request.collectBody(upTo: 1 << 20)
         let fields = Self.form(String(buffer: buffer))
         let url = sms.publicURL + request.uri.path
         guard let signature = request.headers[HTTPField.Name("X-Twilio-Signature")!],

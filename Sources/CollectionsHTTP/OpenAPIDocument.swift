@@ -28,6 +28,8 @@ tags:
   - name: notes
   - name: imports
   - name: reports
+  - name: callbacks
+    description: Reached without an API key, by the SMS provider (signed) and by email recipients.
   - name: operations
 paths:
   /v1/clients:
@@ -517,6 +519,113 @@ paths:
             application/json:
               schema: { $ref: '#/components/schemas/DunningPlan' }
         default: { $ref: '#/components/responses/Problem' }
+  /v1/reports/deliveries:
+    get:
+      tags: [reports]
+      operationId: getDeliveries
+      summary: Exactly `collections-admin report deliveries SLUG --format json`.
+      parameters:
+        - $ref: '#/components/parameters/AsOf'
+      responses:
+        '200':
+          description: The day's outbox (queued, sent, failed, suppressed, tasks) with reasons.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/DeliveryReport' }
+        default: { $ref: '#/components/responses/Problem' }
+  /webhooks/sms/{tenant}/receipts:
+    post:
+      tags: [callbacks]
+      operationId: smsReceipt
+      summary: The SMS provider's delivery receipt (Twilio-style form, X-Twilio-Signature); a retried one changes nothing.
+      security: []
+      parameters:
+        - $ref: '#/components/parameters/CallbackTenant'
+        - $ref: '#/components/parameters/ProviderSignature'
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [MessageSid, MessageStatus]
+              properties:
+                MessageSid: { type: string }
+                MessageStatus: { type: string }
+      responses:
+        '200':
+          description: Recorded (or seen before).
+          content:
+            application/xml:
+              schema: { type: string }
+        default: { $ref: '#/components/responses/Problem' }
+  /webhooks/sms/{tenant}/inbound:
+    post:
+      tags: [callbacks]
+      operationId: smsInbound
+      summary: A text a client sent; STOP (and its synonyms) revokes consent before the answer, which confirms it once (TwiML).
+      security: []
+      parameters:
+        - $ref: '#/components/parameters/CallbackTenant'
+        - $ref: '#/components/parameters/ProviderSignature'
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [MessageSid, From]
+              properties:
+                MessageSid: { type: string }
+                From: { type: string }
+                To: { type: string }
+                Body: { type: string }
+      responses:
+        '200':
+          description: Recorded (or seen before); a confirmation text in TwiML after a STOP.
+          content:
+            application/xml:
+              schema: { type: string }
+        default: { $ref: '#/components/responses/Problem' }
+  /opt-out/{tenant}/{token}:
+    get:
+      tags: [callbacks]
+      operationId: optOutPage
+      summary: The page an email's opt-out link opens, with a button.
+      security: []
+      parameters:
+        - $ref: '#/components/parameters/CallbackTenant'
+        - $ref: '#/components/parameters/OptOutToken'
+      responses:
+        '200':
+          description: Whom the link opts out.
+          content:
+            text/html:
+              schema: { type: string }
+        '404':
+          description: No such link.
+          content:
+            text/html:
+              schema: { type: string }
+    post:
+      tags: [callbacks]
+      operationId: optOut
+      summary: Opts the link's address out of the lender's emails (the page's button, and RFC 8058 one-click).
+      security: []
+      parameters:
+        - $ref: '#/components/parameters/CallbackTenant'
+        - $ref: '#/components/parameters/OptOutToken'
+      responses:
+        '200':
+          description: Opted out.
+          content:
+            text/html:
+              schema: { type: string }
+        '404':
+          description: No such link.
+          content:
+            text/html:
+              schema: { type: string }
   /healthz:
     get:
       tags: [operations]
@@ -577,6 +686,23 @@ components:
       description: '"true" when the answer is the stored result of an earlier request with the same key.'
       schema: { type: string }
   parameters:
+    CallbackTenant:
+      name: tenant
+      in: path
+      required: true
+      description: The tenant's id, as the links and callback URLs the sender writes carry it.
+      schema: { type: string, format: uuid }
+    OptOutToken:
+      name: token
+      in: path
+      required: true
+      schema: { type: string }
+    ProviderSignature:
+      name: X-Twilio-Signature
+      in: header
+      required: false
+      description: Base64 HMAC-SHA1 of the URL and the sorted form fields with the provider's token; wrong or missing is 401.
+      schema: { type: string }
     Id:
       name: id
       in: path
@@ -758,6 +884,51 @@ components:
       required: [data]
       properties:
         data: { type: array, items: { $ref: '#/components/schemas/Consent' } }
+    DeliveryReport:
+      type: object
+      required: [tenant, as_of, counts, messages, suppressed]
+      properties:
+        tenant: { type: string }
+        as_of: { type: string, format: date }
+        counts:
+          type: object
+          required: [queued, sent, failed, suppressed, tasks]
+          properties:
+            queued: { type: integer }
+            sent: { type: integer }
+            failed: { type: integer }
+            suppressed: { type: integer }
+            tasks: { type: integer }
+        messages:
+          type: array
+          items:
+            type: object
+            required: [client_ref, channel, step, status, attempts]
+            properties:
+              client_ref: { type: string }
+              channel: { type: string, enum: [email, sms, letter, call] }
+              step: { type: string }
+              address: { type: [string, 'null'] }
+              status: { type: string, enum: [queued, sent, failed, suppressed, task] }
+              attempts: { type: integer }
+              next_attempt_at: { type: [string, 'null'], format: date-time }
+              sent_at: { type: [string, 'null'], format: date-time }
+              rule: { type: [string, 'null'] }
+              reason: { type: [string, 'null'] }
+              last_error: { type: [string, 'null'] }
+              receipt: { type: [string, 'null'] }
+        suppressed:
+          type: array
+          items:
+            type: object
+            required: [client_ref, channel, step, invoice_number, rule, reason]
+            properties:
+              client_ref: { type: string }
+              channel: { type: string }
+              step: { type: string }
+              invoice_number: { type: string }
+              rule: { type: string }
+              reason: { type: string }
     DunningPlan:
       type: object
       required: [tenant, as_of, policy_version, decided, messages, suppressed]
