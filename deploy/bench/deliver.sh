@@ -71,8 +71,8 @@ for n in $SIZES; do
     [ "$got" -eq "$n" ] || { echo "deliver sent $got messages, not $n" >&2; exit 1; }
     port=$(sink "smtplib-$n")
     theirs=$("$PYTHON" deploy/bench/smtplib-baseline.py "$port" "$tmp/ours-$n.jsonl")
-    printf '%-8s %10.2f %10.2f %12.0f %12.0f %8.2f   (deliver max RSS %s MiB)\n' "$n" "$ours" "$theirs" \
+    printf '%-8s %10.2f %10.2f %12.0f %12.0f %8.2f   (deliver: max RSS %s)\n' "$n" "$ours" "$theirs" \
         "$(echo "$n / $ours" | bc -l)" "$(echo "$n / $theirs" | bc -l)" "$(echo "$theirs / $ours" | bc -l)" \
-        "$(( $(cut -d" " -f1 "$tmp/rss-$n") / 1024 )); its CPU $(cut -d" " -f2,3 "$tmp/rss-$n" | tr " " "+" | bc) s"
+        "$(( $(cut -d" " -f1 "$tmp/rss-$n") / 1024 )) MiB, CPU $(cut -d" " -f2,3 "$tmp/rss-$n" | tr " " "+" | bc) s"
     "$BIN/collections-admin" tenant delete "$slug" --confirm "$slug" --database-url "$ADMIN" >/dev/null
 done
