@@ -19,7 +19,7 @@ struct DeliveryOptions: ParsableArguments {
     var publicURL: String?
     @Option(name: .customLong("mail-from"), help: "Sending address of tenants without their own (default: $COLLECTIONS_MAIL_FROM, else collections@localhost).")
     var mailFrom: String?
-    @Option(help: "Tenants worked on at once, each sender with its own SMTP connection.") var senders: Int = 2
+    @Option(help: "Sender tasks, each with its own SMTP connection, working on one tenant's messages at once.") var senders: Int = 2
     @Option(name: .customLong("retry-limit"), help: "Tries before a message that keeps failing is failed.") var retryLimit: Int = 8
 
     func validate() throws {

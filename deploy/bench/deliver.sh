@@ -4,13 +4,14 @@
 #
 #   deploy/bench/deliver.sh                   # 1,000 and 5,000 messages, debug build
 #   SIZES="1000" CONFIG=release deploy/bench/deliver.sh
+#   SENDERS=4 deploy/bench/deliver.sh         # 4 sender tasks (and SMTP connections) at once
 #
 # For each size N: a tenant in a zone where it is about noon now, N clients with an
 # email and an invoice due today, the policy "due today by email", and the worker's
 # run of yesterday, which queues today's N messages. Then, timed:
-#   deliver   collections-worker deliver --once --senders 1: claim each message (row
+#   deliver   collections-worker deliver --once --senders $SENDERS (default 1): claim each message (row
 #             locked), check the gate again, render the built-in template, send it over
-#             one SMTP connection, mark it sent with its contact note, commit; its
+#             one SMTP connection per sender, mark it sent with its contact note, commit; its
 #             maximum resident memory from /usr/bin/time
 #   smtplib   the same N messages (the bytes the sink received from deliver) sent by
 #             smtplib over one connection to a fresh sink: the transport alone
@@ -19,6 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 SIZES=${SIZES:-"1000 5000"}
+SENDERS=${SENDERS:-1}
 CONFIG=${CONFIG:-debug}
 swift build -c "$CONFIG" --product collections-worker >&2
 swift build -c "$CONFIG" --product collections-admin >&2
@@ -64,7 +66,7 @@ for n in $SIZES; do
     "$BIN/collections-worker" run --as-of "$YESTERDAY" --tenant "$slug" --database-url "$WORKER" >/dev/null
     port=$(sink "ours-$n")
     start=$(date +%s.%N)
-    /usr/bin/time -f "%M %U %S" -o "$tmp/rss-$n" "$BIN/collections-worker" deliver --once --senders 1 --tenant "$slug" \
+    /usr/bin/time -f "%M %U %S" -o "$tmp/rss-$n" "$BIN/collections-worker" deliver --once --senders "$SENDERS" --tenant "$slug" \
         --smtp-url "smtp://127.0.0.1:$port" --mail-from "reminders@bench.example" --database-url "$WORKER" >/dev/null
     ours=$(echo "$(date +%s.%N) - $start" | bc -l)
     got=$(wc -l <"$tmp/ours-$n.jsonl")

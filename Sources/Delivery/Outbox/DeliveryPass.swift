@@ -1,9 +1,11 @@
 public import Foundation
 import Logging
 
-/// One visit of every active tenant's outbox (or one tenant's), `senders` tenants
-/// at a time; each sender task keeps its own SMTP connection for all the tenants
-/// it visits. A tenant whose pass fails is logged, and the others carry on.
+/// One visit of every active tenant's outbox (or one tenant's) by `senders`
+/// sender tasks, all on one tenant before the next (the row locks keep them off
+/// each other's messages, so a big tenant's day goes out `senders` at a time);
+/// each task keeps its own SMTP connection for all the tenants it visits. A
+/// tenant whose pass fails is logged, and the others carry on.
 public struct DeliveryPass: Sendable {
     let sender: MessageSender
     let senders: Int
@@ -15,9 +17,9 @@ public struct DeliveryPass: Sendable {
 
     public func run(tenantSlug: String? = nil, at: Date? = nil) async throws -> DeliverySummary {
         let tenants = try await sender.activeTenants(slug: tenantSlug)
-        let queue = TenantQueue(tenants)
+        let queue = TenantQueue(tenants.flatMap { Array(repeating: $0, count: senders) })
         return await withTaskGroup(of: DeliverySummary.self) { group in
-            for _ in 0..<min(senders, max(1, tenants.count)) {
+            for _ in 0..<senders {
                 group.addTask {
                     let mailer = sender.mailer()
                     var summary = DeliverySummary()

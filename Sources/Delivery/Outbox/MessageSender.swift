@@ -66,13 +66,15 @@ public struct MessageSender: Sendable {
         let channels = (mailer == nil ? [] : ["email"]) + (configuration.sms == nil ? [] : ["sms"])
         guard !channels.isEmpty else { return summary }
         let templates = try await MessageTemplates(database: database, tenant: tenant).stored()
+        // Parsed once a pass, not once a message.
+        var compiled: [String: MessageTemplate.Compiled] = [:]
         while true {
             let outcome = try await database.withTenant(tenant, retry: .never) { tx -> DeliverySummary? in
                 let now = at ?? Date()
                 guard let message = try await Outbox.claimNext(tx, tenant: tenant, channels: channels, at: now) else {
                     return nil
                 }
-                return try await deliver(tx, message, templates: templates, mailer: mailer, at: now)
+                return try await deliver(tx, message, templates: templates, compiled: &compiled, mailer: mailer, at: now)
             }
             guard let outcome else { return summary }
             summary = summary + outcome
@@ -80,7 +82,8 @@ public struct MessageSender: Sendable {
     }
 
     private func deliver(
-        _ tx: PostgresConnection, _ message: OutboxMessage, templates: [MessageTemplate], mailer: SMTPMailer?, at: Date
+        _ tx: PostgresConnection, _ message: OutboxMessage, templates: [MessageTemplate],
+        compiled: inout [String: MessageTemplate.Compiled], mailer: SMTPMailer?, at: Date
     ) async throws -> DeliverySummary {
         var done = DeliverySummary()
         let gate = try await Outbox.gate(tx, message, at: at)
@@ -103,7 +106,7 @@ public struct MessageSender: Sendable {
             done.failed = 1
             return done
         }
-        let lines = try await Outbox.lines(tx, message)
+        let lines = gate.lines
         let optOut = configuration.publicURL
             .appendingPathComponent("opt-out")
             .appendingPathComponent(message.tenant.uuidString.lowercased())
@@ -113,7 +116,10 @@ public struct MessageSender: Sendable {
             scheduledOn: message.scheduledOn, invoices: lines, optOutURL: optOut)
         let rendered: MessageTemplate.Rendered
         do {
-            rendered = try MessageTemplates.resolve(message.template, in: templates).render(content)
+            let template = try compiled[message.template]
+                ?? MessageTemplates.resolve(message.template, in: templates).compiled()
+            compiled[message.template] = template
+            rendered = template.render(content)
         } catch {
             // Templates are checked when set; a failure here must still not leave
             // the message to be claimed again at once.

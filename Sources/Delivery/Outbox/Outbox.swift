@@ -25,35 +25,40 @@ enum Outbox {
             """).first.map { try OutboxMessage(tenant: tenant, row: $0) }
     }
 
-    /// What the send-time check (delivery_gate) says of the message at `at`.
+    /// What the send-time check (delivery_gate) says of the message at `at`,
+    /// and, when it may go now, its invoices with their balances when its day was
+    /// decided: one round trip.
     struct Gate {
         var rule: String?
         var reason: String?
         var waitUntil: Date?
+        var lines: [MessageContent.Line] = []
     }
 
     static func gate(_ tx: PostgresConnection, _ message: OutboxMessage, at: Date) async throws -> Gate {
-        let row = try await tx.query("""
-            SELECT g.rule, g.reason, g.wait_until
+        let rows = try await tx.query("""
+            SELECT g.rule, g.reason, g.wait_until, l.number, l.due_on, l.balance_minor, l.currency, l.offset_days
             FROM delivery_gate(\(message.tenant), \(message.client), \(message.channel), \(message.address),
                                \(message.scheduledOn), \(at)) g
-            """).first
-        return Gate(rule: try row?["rule"], reason: try row?["reason"], waitUntil: try row?["wait_until"])
-    }
-
-    /// The message's invoices with their balances when its day was decided.
-    static func lines(_ tx: PostgresConnection, _ message: OutboxMessage) async throws -> [MessageContent.Line] {
-        try await tx.query("""
-            SELECT i.number, i.due_on, l.balance_minor, l.currency, l.offset_days
-            FROM dunning_message_invoices l
-            JOIN invoices i ON i.tenant_id = \(message.tenant) AND i.id = l.invoice_id
-            WHERE l.tenant_id = \(message.tenant) AND l.client_id = \(message.client)
-              AND l.channel = \(message.channel) AND l.scheduled_on = \(message.scheduledOn)
-            ORDER BY i.due_on, i.number
-            """).decode((String, CalendarDate, Int64, String, Int32).self).map {
-            MessageContent.Line(number: $0.0, dueOn: $0.1, balance: Money(amountMinor: $0.2, currency: $0.3),
-                                offsetDays: Int($0.4))
+            LEFT JOIN LATERAL (
+                SELECT i.number, i.due_on, d.balance_minor, d.currency, d.offset_days
+                FROM dunning_message_invoices d
+                JOIN invoices i ON i.tenant_id = \(message.tenant) AND i.id = d.invoice_id
+                WHERE d.tenant_id = \(message.tenant) AND d.client_id = \(message.client)
+                  AND d.channel = \(message.channel) AND d.scheduled_on = \(message.scheduledOn)
+            ) l ON g.rule IS NULL AND g.wait_until IS NULL
+            ORDER BY l.due_on, l.number
+            """)
+        var gate = Gate(rule: try rows.first?["rule"], reason: try rows.first?["reason"],
+                        waitUntil: try rows.first?["wait_until"])
+        for row in rows {
+            guard let number: String = try row["number"] else { continue }
+            gate.lines.append(MessageContent.Line(
+                number: number, dueOn: try row["due_on"],
+                balance: Money(amountMinor: try row["balance_minor"], currency: try row["currency"]),
+                offsetDays: Int(try row["offset_days", as: Int32.self])))
         }
+        return gate
     }
 
     /// The message's row, in the statements below.

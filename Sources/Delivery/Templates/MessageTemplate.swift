@@ -31,17 +31,32 @@ public struct MessageTemplate: Sendable, Codable, Equatable {
         public var sms: String
     }
 
-    /// Renders every part; text parts unescaped, HTML escaped (Mustache's default).
-    public func render(_ content: MessageContent) throws -> Rendered {
-        let values = content.values
-        func plain(_ source: String, _ field: String) throws -> String {
-            try Self.compile("{{% CONTENT_TYPE: TEXT}}" + source, field: field, offset: 24).render(values)
+    /// The template parsed once, to render many messages: text parts unescaped,
+    /// HTML escaped (Mustache's default).
+    public struct Compiled: Sendable {
+        let subject, text, sms: MustacheTemplate
+        let html: MustacheTemplate?
+
+        public func render(_ content: MessageContent) -> Rendered {
+            let values = content.values
+            return Rendered(
+                subject: subject.render(values).trimmingCharacters(in: .whitespacesAndNewlines),
+                text: text.render(values), html: html?.render(values),
+                sms: sms.render(values).trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return Rendered(
-            subject: try plain(subject, "subject").trimmingCharacters(in: .whitespacesAndNewlines),
-            text: try plain(text, "text"),
-            html: try html.map { try Self.compile($0, field: "html", offset: 0).render(values) },
-            sms: try plain(sms, "sms").trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    public func compiled() throws -> Compiled {
+        func plain(_ source: String, _ field: String) throws -> MustacheTemplate {
+            try Self.compile("{{% CONTENT_TYPE: TEXT}}" + source, field: "\(name).\(field)", offset: 24)
+        }
+        return Compiled(
+            subject: try plain(subject, "subject"), text: try plain(text, "text"), sms: try plain(sms, "sms"),
+            html: try html.map { try Self.compile($0, field: "\(name).html", offset: 0) })
+    }
+
+    public func render(_ content: MessageContent) throws -> Rendered {
+        try compiled().render(content)
     }
 
     /// Why a template cannot be used, said where: `reminder_due.sms: ...`.
