@@ -88,13 +88,22 @@ struct TemplatesCommand: AsyncParsableCommand {
         }
     }
 
+    /// A decoding error as `templates[2].sms is missing`, counting from 1 as
+    /// `tenant dunning set` does.
     static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce("") { text, key in
+                if let index = key.intValue { return "\(text)[\(index + 1)]" }
+                return text.isEmpty ? key.stringValue : "\(text).\(key.stringValue)"
+            }
+        }
         switch error {
         case DecodingError.keyNotFound(let key, let context):
-            return "\((context.codingPath + [key]).map(\.stringValue).joined(separator: ".")) is missing"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-             DecodingError.dataCorrupted(let context):
-            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+            return "\(path(context.codingPath + [key])) is missing"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "\(path(context.codingPath)): must be a string"
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "it does not parse" : "\(path(context.codingPath)): \(context.debugDescription)"
         default:
             return "\(error)"
         }

@@ -78,7 +78,7 @@ import TestSupport
                 _ = try await cli("collections-worker", ["run", "--tenant", tenant.slug, "--as-of", day], fixture)
             }
             try await fixture.test { client in
-                for report in ["ageing", "kpis", "worklist", "reminders", "dunning-plan"] {
+                for report in ["ageing", "kpis", "worklist", "reminders", "dunning-plan", "deliveries"] {
                     let response = try await client.send(.get, "/v1/reports/\(report)?as_of=\(day)", as: fixture.a)
                     #expect(response.status == .ok, "\(report): \(response.text)")
                     #expect(response.headers[.contentType] == "application/json")

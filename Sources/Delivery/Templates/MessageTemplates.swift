@@ -36,10 +36,10 @@ public struct MessageTemplates: Sendable {
         var seen = Set<String>()
         for (index, template) in templates.enumerated() {
             guard (1...64).contains(template.name.count) else {
-                throw MessageTemplate.Problem(field: "templates[\(index)].name", reason: "must be 1 to 64 characters")
+                throw MessageTemplate.Problem(field: "templates[\(index + 1)].name", reason: "must be 1 to 64 characters")
             }
             guard seen.insert(template.name).inserted else {
-                throw MessageTemplate.Problem(field: "templates[\(index)].name", reason: "\(template.name) is given twice")
+                throw MessageTemplate.Problem(field: "templates[\(index + 1)].name", reason: "\(template.name) is given twice")
             }
             try template.check()
         }
