@@ -89,7 +89,7 @@ let package = Package(
         // rendered from the tenants' templates, and the lenders' webhooks.
         library("Delivery", [
             "CollectionsService", "Postgres", "CLibCurl", crypto, httpClient, logging, metrics, nioCore,
-            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Mustache", package: "swift-mustache"),
         ]),
         library("CollectionsCommandLine", ["CollectionsService", "CSV", "Postgres", argumentParser]),
         // The lender HTTP API: routes and types generated from openapi/openapi.yaml.
