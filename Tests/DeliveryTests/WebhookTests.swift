@@ -327,4 +327,53 @@ import TestSupport
         #expect(try await deliveries(tenant, fixture) == [])
         #expect(try await sender(fixture.worker).sendDue(tenant: tenant.id) == WebhookSendSummary())
     }
+    /// The example of the Standard Webhooks specification and its libraries' tests
+    /// (secret, id, timestamp and body as published, and the signature they give).
+    @Test func theSpecificationsExampleIsSignedAsPublished() throws {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        let body = Data(#"{"test": 2432232314}"#.utf8)
+        let signature = try StandardWebhookSignature.sign(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: body, secret: secret)
+        #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        // The oracle accepts the published signature among others, and nothing else.
+        let headers = ["webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+                       "webhook-signature": "v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="]
+        try StandardWebhooksOracle.verify(body: body, headers: headers, secret: secret,
+                                          now: Date(timeIntervalSince1970: 1_614_265_330))
+        #expect(throws: StandardWebhooksOracle.Refusal.stale) {
+            try StandardWebhooksOracle.verify(body: body, headers: headers, secret: secret,
+                                              now: Date(timeIntervalSince1970: 1_614_265_330 + 301))
+        }
+        #expect(throws: StandardWebhookSignature.Failure.malformedSecret) {
+            try StandardWebhookSignature.sign(id: "msg_1", timestamp: 1, body: body, secret: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        }
+    }
+
+    @Test func anEventIsWrittenOncePerFactWithADeliveryPerSubscribedEndpoint() async throws {
+        let fixture = try await Self.fixture.value
+        let receiver = try await WebhookReceiver()
+        defer { receiver.stop() }
+        let (tenant, _) = try await lender(fixture, receiver: receiver, events: [.invoiceOverdue])
+        let endpoints = WebhookEndpoints(database: fixture.service, tenant: tenant.id)
+        _ = try await endpoints.create(url: receiver.url, eventTypes: [], actor: "test")
+        _ = try await endpoints.create(url: receiver.url, eventTypes: [.paymentPosted], actor: "test")
+        let written = try await fixture.worker.withTenant(tenant.id) { tx in
+            try await (1...2).asyncMap { _ in
+                try await tx.query("SELECT webhook_emit(\(tenant.id), 'invoice.overdue', '{}', 'INV-1/2026-03-01')")[0]
+                    .decode(UUID?.self, at: 0)
+            }
+        }
+        #expect(written[0] != nil)
+        #expect(written[1] == nil)
+        // The endpoint of invoice.overdue and the one of every type; not the payments' one.
+        #expect(try await deliveries(tenant, fixture) == ["pending", "pending"])
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
 }
