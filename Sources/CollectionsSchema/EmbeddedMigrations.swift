@@ -4648,23 +4648,25 @@ end
 $function$;
 """####),
         ("webhook_emit.sql", ####"""
--- webhook_emit: THE one place a webhook event is written: once per type and fact key, with a delivery to each of the tenant's endpoints subscribed to its type.
+-- webhook_emit: THE one place webhook events are written: a set of facts of one type, each once per fact key, with a delivery to each of the tenant's endpoints subscribed to the type.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
--- Called in the transaction of the fact (the fact triggers, the worker's day), so
--- the event commits or rolls back with its fact and is never sent for a fact that
--- did not happen. The fact key makes a second write of the same fact (a rerun, a
--- replayed request) write nothing. An endpoint subscribes to a type when its
--- event_types list it or are empty. An active endpoint's delivery is pending, due
--- at once; a disabled endpoint's is failed at once, so that a replay after the
--- endpoint is mended (WebhookEndpoints.replay) sends what it missed meanwhile.
--- With no endpoint subscribed nothing is written: an event nobody is to hear of
--- would only take room. Returns the event's id, NULL when nothing was written.
-CREATE OR REPLACE FUNCTION public.webhook_emit(for_tenant uuid, event_type text, payload jsonb, fact text)
- RETURNS uuid
+-- Called in the transaction of the facts (the fact triggers, the worker's day), so
+-- the events commit or roll back with them and are never sent for facts that did
+-- not happen. Set-based, as posting is (one fact is a set of one): a posting of
+-- twenty thousand payments is two inserts here, not twenty thousand calls.
+-- payloads[i] is the payload of the fact whose key is fact_keys[i]; a key written
+-- before (a rerun, a replayed request) writes nothing. An endpoint subscribes to a
+-- type when its event_types list it or are empty. An active endpoint's delivery
+-- is pending, due at once; a disabled endpoint's is failed at once, so that a
+-- replay after the endpoint is mended (WebhookEndpoints.replay) sends what it
+-- missed meanwhile. With no endpoint subscribed nothing is written: an event
+-- nobody is to hear of would only take room. Returns how many events were written.
+CREATE OR REPLACE FUNCTION public.webhook_emit(for_tenant uuid, event_type text, payloads jsonb[], fact_keys text[])
+ RETURNS integer
  LANGUAGE sql
 AS $function$
     WITH subscribed AS MATERIALIZED (
@@ -4675,7 +4677,8 @@ AS $function$
     ),
     event AS (
         INSERT INTO public.webhook_events (tenant_id, type, fact_key, payload)
-        SELECT for_tenant, event_type, fact, payload
+        SELECT for_tenant, event_type, f.fact_key, f.payload
+        FROM unnest(fact_keys, payloads) AS f(fact_key, payload)
         WHERE EXISTS (SELECT FROM subscribed)
         ON CONFLICT ON CONSTRAINT webhook_events_fact_key DO NOTHING
         RETURNING id
@@ -4688,7 +4691,7 @@ AS $function$
         FROM event v CROSS JOIN subscribed s
         RETURNING 1
     )
-    SELECT v.id FROM event v
+    SELECT count(*)::int FROM event
 $function$;
 """####),
         ("webhook_invoices_overdue.sql", ####"""
@@ -4713,12 +4716,14 @@ BEGIN
     IF NOT EXISTS (SELECT FROM public.webhook_endpoints e WHERE e.tenant_id = for_tenant) THEN
         RETURN 0;
     END IF;
-    SELECT count(public.webhook_emit(for_tenant, 'invoice.overdue',
-                                     jsonb_build_object('invoice_number', i.number, 'client_ref', c.ref,
-                                                        'currency', b.currency, 'amount_minor', b.amount_minor,
-                                                        'balance_minor', b.balance_minor, 'due_on', b.due_on,
-                                                        'disputed', b.disputed),
-                                     b.invoice_id || '/' || b.due_on))
+    SELECT public.webhook_emit(for_tenant, 'invoice.overdue',
+                               coalesce(array_agg(jsonb_build_object('invoice_number', i.number, 'client_ref', c.ref,
+                                                                     'currency', b.currency,
+                                                                     'amount_minor', b.amount_minor,
+                                                                     'balance_minor', b.balance_minor,
+                                                                     'due_on', b.due_on, 'disputed', b.disputed)),
+                                        '{}'),
+                               coalesce(array_agg(b.invoice_id || '/' || b.due_on), '{}'))
     INTO written
     FROM public.report_invoice_balances(for_tenant, as_of) b
     JOIN public.invoices i ON i.tenant_id = for_tenant AND i.id = b.invoice_id
@@ -4747,15 +4752,16 @@ begin
         return null;
     end if;
     perform public.webhook_emit(n.tenant_id, 'message.sent',
-                                jsonb_build_object('client_ref', c.ref, 'channel', n.channel,
-                                                   'scheduled_on', n.scheduled_on, 'step', n.step,
-                                                   'sent_at', n.sent_at),
-                                n.client_id || '/' || n.channel || '/' || n.scheduled_on)
+                                array_agg(jsonb_build_object('client_ref', c.ref, 'channel', n.channel,
+                                                             'scheduled_on', n.scheduled_on, 'step', n.step,
+                                                             'sent_at', n.sent_at)),
+                                array_agg(n.client_id || '/' || n.channel || '/' || n.scheduled_on))
     from new_rows n
     join old_rows o on o.tenant_id = n.tenant_id and o.client_id = n.client_id and o.channel = n.channel
                    and o.scheduled_on = n.scheduled_on
     join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id
-    where n.status = 'sent' and o.status <> 'sent';
+    where n.status = 'sent' and o.status <> 'sent'
+    group by n.tenant_id;
     return null;
 end
 $function$;
@@ -4768,9 +4774,10 @@ $function$;
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
 -- Every posting path writes its payments in one statement (PaymentPosting, the
--- importer through it), so this runs once per posting, whatever its size. A
--- tenant with no endpoint at all (most, and every import benchmark) costs one
--- index probe. The tenant is each row's own (never the setting).
+-- importer through it), so this runs once per posting, whatever its size, and
+-- hands webhook_emit the posting's payments as one set. A tenant with no
+-- endpoint at all (most, and every import benchmark) costs one index probe. The
+-- tenant is each row's own (never the setting).
 CREATE OR REPLACE FUNCTION public.webhook_payments_posted()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -4781,12 +4788,13 @@ begin
         return null;
     end if;
     perform public.webhook_emit(p.tenant_id, 'payment.posted',
-                                jsonb_build_object('payment_id', p.id, 'client_ref', c.ref, 'reference', p.reference,
-                                                   'amount_minor', p.amount_minor, 'currency', p.currency,
-                                                   'received_on', p.received_on),
-                                p.id::text)
+                                array_agg(jsonb_build_object('payment_id', p.id, 'client_ref', c.ref,
+                                                             'reference', p.reference, 'amount_minor', p.amount_minor,
+                                                             'currency', p.currency, 'received_on', p.received_on)),
+                                array_agg(p.id::text))
     from new_rows p
-    join public.clients c on c.tenant_id = p.tenant_id and c.id = p.client_id;
+    join public.clients c on c.tenant_id = p.tenant_id and c.id = p.client_id
+    group by p.tenant_id;
     return null;
 end
 $function$;
@@ -4832,16 +4840,20 @@ begin
         return null;
     end if;
     if tg_op = 'INSERT' then
-        perform public.webhook_emit(o.tenant_id, 'promise.broken', public.webhook_promise_payload(o.tenant_id, o.note_id),
-                                    o.note_id::text)
+        perform public.webhook_emit(o.tenant_id, 'promise.broken',
+                                    array_agg(public.webhook_promise_payload(o.tenant_id, o.note_id)),
+                                    array_agg(o.note_id::text))
         from new_rows o
-        where o.state = 'broken';
+        where o.state = 'broken'
+        group by o.tenant_id;
     else
-        perform public.webhook_emit(o.tenant_id, 'promise.broken', public.webhook_promise_payload(o.tenant_id, o.note_id),
-                                    o.note_id::text)
+        perform public.webhook_emit(o.tenant_id, 'promise.broken',
+                                    array_agg(public.webhook_promise_payload(o.tenant_id, o.note_id)),
+                                    array_agg(o.note_id::text))
         from new_rows o
         join old_rows b on b.tenant_id = o.tenant_id and b.note_id = o.note_id
-        where o.state = 'broken' and b.state <> 'broken';
+        where o.state = 'broken' and b.state <> 'broken'
+        group by o.tenant_id;
     end if;
     return null;
 end

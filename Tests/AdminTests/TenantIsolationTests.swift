@@ -130,7 +130,7 @@ import Testing
                 """,
                 // webhook_events and webhook_deliveries: written by webhook_emit, as by the fact triggers.
                 "INSERT INTO webhook_endpoints (tenant_id, url, secret) VALUES (\(t), 'https://hooks.example/in', 'whsec_c2VlZA==')",
-                "SELECT webhook_emit(\(t), 'payment.posted', '{}', 'seed')",
+                "SELECT webhook_emit(\(t), 'payment.posted', '{\"{}\"}', '{seed}')",
             ])
             return client
         }

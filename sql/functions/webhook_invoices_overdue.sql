@@ -19,12 +19,14 @@ BEGIN
     IF NOT EXISTS (SELECT FROM public.webhook_endpoints e WHERE e.tenant_id = for_tenant) THEN
         RETURN 0;
     END IF;
-    SELECT count(public.webhook_emit(for_tenant, 'invoice.overdue',
-                                     jsonb_build_object('invoice_number', i.number, 'client_ref', c.ref,
-                                                        'currency', b.currency, 'amount_minor', b.amount_minor,
-                                                        'balance_minor', b.balance_minor, 'due_on', b.due_on,
-                                                        'disputed', b.disputed),
-                                     b.invoice_id || '/' || b.due_on))
+    SELECT public.webhook_emit(for_tenant, 'invoice.overdue',
+                               coalesce(array_agg(jsonb_build_object('invoice_number', i.number, 'client_ref', c.ref,
+                                                                     'currency', b.currency,
+                                                                     'amount_minor', b.amount_minor,
+                                                                     'balance_minor', b.balance_minor,
+                                                                     'due_on', b.due_on, 'disputed', b.disputed)),
+                                        '{}'),
+                               coalesce(array_agg(b.invoice_id || '/' || b.due_on), '{}'))
     INTO written
     FROM public.report_invoice_balances(for_tenant, as_of) b
     JOIN public.invoices i ON i.tenant_id = for_tenant AND i.id = b.invoice_id

@@ -16,15 +16,16 @@ begin
         return null;
     end if;
     perform public.webhook_emit(n.tenant_id, 'message.sent',
-                                jsonb_build_object('client_ref', c.ref, 'channel', n.channel,
-                                                   'scheduled_on', n.scheduled_on, 'step', n.step,
-                                                   'sent_at', n.sent_at),
-                                n.client_id || '/' || n.channel || '/' || n.scheduled_on)
+                                array_agg(jsonb_build_object('client_ref', c.ref, 'channel', n.channel,
+                                                             'scheduled_on', n.scheduled_on, 'step', n.step,
+                                                             'sent_at', n.sent_at)),
+                                array_agg(n.client_id || '/' || n.channel || '/' || n.scheduled_on))
     from new_rows n
     join old_rows o on o.tenant_id = n.tenant_id and o.client_id = n.client_id and o.channel = n.channel
                    and o.scheduled_on = n.scheduled_on
     join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id
-    where n.status = 'sent' and o.status <> 'sent';
+    where n.status = 'sent' and o.status <> 'sent'
+    group by n.tenant_id;
     return null;
 end
 $function$;

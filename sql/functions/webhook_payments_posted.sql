@@ -5,9 +5,10 @@
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
 -- Every posting path writes its payments in one statement (PaymentPosting, the
--- importer through it), so this runs once per posting, whatever its size. A
--- tenant with no endpoint at all (most, and every import benchmark) costs one
--- index probe. The tenant is each row's own (never the setting).
+-- importer through it), so this runs once per posting, whatever its size, and
+-- hands webhook_emit the posting's payments as one set. A tenant with no
+-- endpoint at all (most, and every import benchmark) costs one index probe. The
+-- tenant is each row's own (never the setting).
 CREATE OR REPLACE FUNCTION public.webhook_payments_posted()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -18,12 +19,13 @@ begin
         return null;
     end if;
     perform public.webhook_emit(p.tenant_id, 'payment.posted',
-                                jsonb_build_object('payment_id', p.id, 'client_ref', c.ref, 'reference', p.reference,
-                                                   'amount_minor', p.amount_minor, 'currency', p.currency,
-                                                   'received_on', p.received_on),
-                                p.id::text)
+                                array_agg(jsonb_build_object('payment_id', p.id, 'client_ref', c.ref,
+                                                             'reference', p.reference, 'amount_minor', p.amount_minor,
+                                                             'currency', p.currency, 'received_on', p.received_on)),
+                                array_agg(p.id::text))
     from new_rows p
-    join public.clients c on c.tenant_id = p.tenant_id and c.id = p.client_id;
+    join public.clients c on c.tenant_id = p.tenant_id and c.id = p.client_id
+    group by p.tenant_id;
     return null;
 end
 $function$;

@@ -18,16 +18,20 @@ begin
         return null;
     end if;
     if tg_op = 'INSERT' then
-        perform public.webhook_emit(o.tenant_id, 'promise.broken', public.webhook_promise_payload(o.tenant_id, o.note_id),
-                                    o.note_id::text)
+        perform public.webhook_emit(o.tenant_id, 'promise.broken',
+                                    array_agg(public.webhook_promise_payload(o.tenant_id, o.note_id)),
+                                    array_agg(o.note_id::text))
         from new_rows o
-        where o.state = 'broken';
+        where o.state = 'broken'
+        group by o.tenant_id;
     else
-        perform public.webhook_emit(o.tenant_id, 'promise.broken', public.webhook_promise_payload(o.tenant_id, o.note_id),
-                                    o.note_id::text)
+        perform public.webhook_emit(o.tenant_id, 'promise.broken',
+                                    array_agg(public.webhook_promise_payload(o.tenant_id, o.note_id)),
+                                    array_agg(o.note_id::text))
         from new_rows o
         join old_rows b on b.tenant_id = o.tenant_id and b.note_id = o.note_id
-        where o.state = 'broken' and b.state <> 'broken';
+        where o.state = 'broken' and b.state <> 'broken'
+        group by o.tenant_id;
     end if;
     return null;
 end
