@@ -327,6 +327,25 @@ import TestSupport
         #expect(try await deliveries(tenant, fixture) == [])
         #expect(try await sender(fixture.worker).sendDue(tenant: tenant.id) == WebhookSendSummary())
     }
+    @Test func anEndpointNobodyListensAtIsRetriedWithTheReason() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await fixture.tenant("wh")
+        _ = try await Clients(database: fixture.service, tenant: tenant.id).create(
+            NewClient(ref: "C-1", name: "Ann Client"), actor: "test")
+        _ = try await WebhookEndpoints(database: fixture.service, tenant: tenant.id).create(
+            url: "http://127.0.0.1:1/hooks", actor: "test")
+        try await post("P-1", minor: 100, tenant: tenant, fixture)
+        let now = Date()
+        #expect(try await sender(fixture.worker).sendDue(tenant: tenant.id, now: now) == WebhookSendSummary(retried: 1))
+        let row = try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("SELECT attempts, last_error, next_attempt_at FROM webhook_deliveries").first
+        }
+        #expect(try row?.decode(Int.self, column: "attempts") == 1)
+        #expect(try row?.decode(String.self, column: "last_error").hasPrefix("the request failed") == true)
+        // Not due again until the policy's first delay has passed.
+        #expect(try row?.decode(Date.self, column: "next_attempt_at") ?? .distantPast >= now.addingTimeInterval(0.999))
+    }
+
     /// The example of the Standard Webhooks specification and its libraries' tests
     /// (secret, id, timestamp and body as published, and the signature they give).
     @Test func theSpecificationsExampleIsSignedAsPublished() throws {
