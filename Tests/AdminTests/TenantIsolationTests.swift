@@ -128,6 +128,9 @@ import Testing
                 INSERT INTO promise_outcomes (tenant_id, note_id, client_id, state, decided_on, paid_minor)
                 VALUES (\(t), \(note), \(client), 'kept', '2013-06-30', 0)
                 """,
+                // webhook_events and webhook_deliveries: written by webhook_emit, as by the fact triggers.
+                "INSERT INTO webhook_endpoints (tenant_id, url, secret) VALUES (\(t), 'https://hooks.example/in', 'whsec_c2VlZA==')",
+                "SELECT webhook_emit(\(t), 'payment.posted', '{\"{}\"}', '{seed}')",
             ])
             return client
         }

@@ -11,7 +11,8 @@
 -- nothing is queued twice and nothing decided is undone, whatever changed since. A
 -- message's step and template are those of the last step, in the policy's order,
 -- among its invoices. Emails and texts are queued for the sender (the outbox,
--- sql/0015); letters and calls are tasks for a collector. Returns how many
+-- sql/0015); letters and calls are tasks for a collector. The same first run tells
+-- lenders of the invoices overdue on D (webhook_invoices_overdue). Returns how many
 -- messages were stored.
 CREATE OR REPLACE FUNCTION public.worker_queue_dunning(for_tenant uuid, for_day date, grace_days integer)
  RETURNS integer
@@ -25,6 +26,8 @@ BEGIN
                WHERE d.tenant_id = for_tenant AND d.job = 'daily' AND d.as_of = for_day - 1) THEN
         RETURN 0;
     END IF;
+    -- The day's overdue invoices are told to lenders once, as its dunning is decided once.
+    PERFORM public.webhook_invoices_overdue(for_tenant, for_day - 1);
     WITH plan AS MATERIALIZED (
         SELECT * FROM public.dunning_plan(for_tenant, for_day, grace_days)
     ),

@@ -19,5 +19,6 @@ public enum SchemaVersion {
         13,
         14,
         15,
+        16,
     ]
 }
