@@ -110,8 +110,8 @@ let package = Package(
             "CollectionsCommandLine", argumentParser, logging,
         ]),
         executable("collections-worker", [
-            "CollectionsService", "Delivery", "Postgres", "CollectionsCommandLine", argumentParser, logging, metrics,
-            prometheus,
+            "CollectionsService", "Delivery", "Postgres", "CollectionsCommandLine", argumentParser, httpClient, logging,
+            metrics, prometheus,
         ] + serviceLifecycle),
         executable("collections-server", [
             "CollectionsHTTP", "CollectionsService", "CollectionsCommandLine", "Postgres", argumentParser, hummingbird,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import CollectionsCommandLine
 import CollectionsService
 import Delivery
@@ -16,7 +17,8 @@ struct Deliver: AsyncParsableCommand {
             sent, and marked sent with its contact note in the same transaction. A failure for now
             (SMTP 4xx, no connection, provider 5xx or 429) is retried with exponential backoff and
             jitter, and failed after --retry-limit tries; a refusal (SMTP 5xx, provider 4xx) fails
-            the message and records the address's opt-out for that client.
+            the message and records the address's opt-out for that client. Then each tenant's
+            webhooks to its endpoints go (Standard Webhooks signatures, retried for 24 h).
             Guarantee: at least once, with stable ids (Message-ID, the provider's idempotency key):
             a sender killed mid-send sends its one in-flight message again on restart.
             Without --once, passes repeat every --interval seconds until SIGTERM or SIGINT.
@@ -35,19 +37,32 @@ struct Deliver: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try delivery.configuration()
+        let http = WebhookSender.makeHTTPClient()
+        do {
+            try await deliver(http: http, configuration: configuration)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try? await http.shutdown()
+    }
+
+    private func deliver(http: HTTPClient, configuration: MessageSender.Configuration) async throws {
         try await reportingFailures(database, connections: delivery.senders + 1) { db in
             let logger = workerLogger()
             let pass = DeliveryPass(
                 sender: MessageSender(database: db, configuration: configuration, logger: logger),
-                senders: delivery.senders)
+                webhooks: WebhookSender(database: db, httpClient: http, logger: logger), senders: delivery.senders)
             if once {
                 if let tenant { _ = try await TenantDirectory(database: db).find(tenant) }
                 let summary = try await pass.run(tenantSlug: tenant)
                 try emit(summary, format: output.format, table: {
-                    Table(headers: ["sent", "retried", "failed", "suppressed", "postponed"],
-                          rows: [[summary.sent, summary.retried, summary.failed, summary.suppressed, summary.postponed]
-                            .map(String.init)], numeric: [0, 1, 2, 3, 4])
-                }, instead: "\(summary.sent) sent, \(summary.retried) to retry, \(summary.failed) failed, \(summary.suppressed) suppressed, \(summary.postponed) postponed\n")
+                    Table(headers: ["sent", "retried", "failed", "suppressed", "postponed", "webhooks", "webhooks retried",
+                                    "webhooks failed"],
+                          rows: [[summary.sent, summary.retried, summary.failed, summary.suppressed, summary.postponed,
+                                  summary.webhooksDelivered, summary.webhooksRetried, summary.webhooksFailed]
+                            .map(String.init)], numeric: Set(0..<8))
+                }, instead: "\(summary.sent) sent, \(summary.retried) to retry, \(summary.failed) failed, \(summary.suppressed) suppressed, \(summary.postponed) postponed; webhooks: \(summary.webhooksDelivered) delivered, \(summary.webhooksRetried) to retry, \(summary.webhooksFailed) failed\n")
                 return
             }
             let loop = DeliveryLoop(pass: pass, tenantSlug: tenant, interval: .seconds(interval), logger: logger)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import CollectionsCommandLine
 import CollectionsService
 import Delivery
@@ -42,6 +43,17 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let deliveries = try delivery.configuration()
+        let http = WebhookSender.makeHTTPClient()
+        do {
+            try await serve(http: http, deliveries: deliveries)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try? await http.shutdown()
+    }
+
+    private func serve(http: HTTPClient, deliveries: MessageSender.Configuration) async throws {
         try await reportingFailures(database, connections: jobs + delivery.senders + 1) { db in
             let logger = workerLogger()
             let registry = PrometheusCollectorRegistry()
@@ -52,7 +64,9 @@ struct Serve: AsyncParsableCommand {
             let sender = MessageSender(database: db, configuration: deliveries, logger: logger)
             var services: [any Service] = [
                 scheduler,
-                DeliveryLoop(pass: DeliveryPass(sender: sender, senders: delivery.senders), tenantSlug: nil,
+                DeliveryLoop(pass: DeliveryPass(sender: sender, webhooks: WebhookSender(database: db, httpClient: http,
+                                                                                        logger: logger),
+                                                senders: delivery.senders), tenantSlug: nil,
                              interval: .seconds(deliverInterval), logger: logger),
             ]
             if metricsPort > 0 {

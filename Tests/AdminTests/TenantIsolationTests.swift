@@ -131,6 +131,11 @@ import Testing
                 // webhook_events and webhook_deliveries: written by webhook_emit, as by the fact triggers.
                 "INSERT INTO webhook_endpoints (tenant_id, url, secret) VALUES (\(t), 'https://hooks.example/in', 'whsec_c2VlZA==')",
                 "SELECT webhook_emit(\(t), 'payment.posted', '{\"{}\"}', '{seed}')",
+                """
+                INSERT INTO message_templates (tenant_id, name, subject, text_body, sms_body, updated_by)
+                VALUES (\(t), 'reminder_due', 'Due', 'Due today', 'Due today', 'seed')
+                """,
+                "INSERT INTO sms_callbacks (tenant_id, kind, provider_id) VALUES (\(t), 'inbound', 'SMseed')",
             ])
             return client
         }

@@ -1,10 +1,13 @@
-/// What one pass of the sender did, per outcome.
+/// What one pass of the sender did, per outcome: messages, then lenders' webhooks.
 public struct DeliverySummary: Sendable, Equatable, Codable {
     public var sent = 0
     public var retried = 0
     public var failed = 0
     public var suppressed = 0
     public var postponed = 0
+    public var webhooksDelivered = 0
+    public var webhooksRetried = 0
+    public var webhooksFailed = 0
 
     public init() {}
 
@@ -15,6 +18,9 @@ public struct DeliverySummary: Sendable, Equatable, Codable {
         sum.failed += b.failed
         sum.suppressed += b.suppressed
         sum.postponed += b.postponed
+        sum.webhooksDelivered += b.webhooksDelivered
+        sum.webhooksRetried += b.webhooksRetried
+        sum.webhooksFailed += b.webhooksFailed
         return sum
     }
 }
