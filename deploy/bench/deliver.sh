@@ -32,13 +32,12 @@ WORKER=$(deploy/local/cluster.sh url worker)
 PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 "$PYTHON" -c 'import aiosmtpd' 2>/dev/null || "$PYTHON" -m pip install --quiet 'aiosmtpd>=1.4,<2' >&2
 tmp=$(mktemp -d)
-sinks=()
-cleanup() { for p in "${sinks[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+cleanup() { [ -f "$tmp/pids" ] && xargs -r kill -9 <"$tmp/pids" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-sink() {  # sink NAME: starts a sink logging to $tmp/NAME.jsonl; prints its port
+sink() {  # sink NAME: starts a sink logging to $tmp/NAME.jsonl; prints its port (in a subshell: pids go to a file)
     "$PYTHON" deploy/local/smtp-sink.py "$tmp/$1.port" "$tmp/$1.jsonl" </dev/null >/dev/null 2>&1 &
-    sinks+=($!)
+    echo $! >>"$tmp/pids"
     for _ in $(seq 1 100); do [ -s "$tmp/$1.port" ] && break; sleep 0.05; done
     cat "$tmp/$1.port"
 }
