@@ -28,6 +28,8 @@ tags:
   - name: notes
   - name: imports
   - name: reports
+  - name: webhooks
+    description: The lender's endpoints for signed webhooks (Standard Webhooks).
   - name: callbacks
     description: Reached without an API key, by the SMS provider (signed) and by email recipients.
   - name: operations
@@ -519,6 +521,102 @@ paths:
             application/json:
               schema: { $ref: '#/components/schemas/DunningPlan' }
         default: { $ref: '#/components/responses/Problem' }
+  /v1/webhook-endpoints:
+    post:
+      tags: [webhooks]
+      operationId: createWebhookEndpoint
+      summary: Add an endpoint; its signing secret (whsec_...) is in this answer only.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/NewWebhookEndpoint' }
+      responses:
+        '201':
+          description: Added.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/CreatedWebhookEndpoint' }
+        default: { $ref: '#/components/responses/Problem' }
+    get:
+      tags: [webhooks]
+      operationId: listWebhookEndpoints
+      summary: The tenant's endpoints (never their secrets).
+      responses:
+        '200':
+          description: The endpoints.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/WebhookEndpointList' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/webhook-endpoints/{id}/disable:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    post:
+      tags: [webhooks]
+      operationId: disableWebhookEndpoint
+      summary: Stop sending to the endpoint; what it misses meanwhile can be replayed.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/WebhookEndpointDisable' }
+      responses:
+        '200':
+          description: Disabled.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/WebhookEndpoint' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/webhook-endpoints/{id}/enable:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    post:
+      tags: [webhooks]
+      operationId: enableWebhookEndpoint
+      summary: Send to the endpoint again from now on (replay sends what it missed).
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      responses:
+        '200':
+          description: Enabled.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/WebhookEndpoint' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/webhook-endpoints/{id}/replay:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    post:
+      tags: [webhooks]
+      operationId: replayWebhookEndpoint
+      summary: Queue the endpoint's failed deliveries again (and enable it); the worker sends them.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/WebhookReplay' }
+      responses:
+        '200':
+          description: Queued.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/WebhookReplayed' }
+        default: { $ref: '#/components/responses/Problem' }
   /v1/reports/deliveries:
     get:
       tags: [reports]
@@ -884,6 +982,56 @@ components:
       required: [data]
       properties:
         data: { type: array, items: { $ref: '#/components/schemas/Consent' } }
+    WebhookEventType:
+      type: string
+      enum: [payment.posted, message.sent, promise.broken, invoice.overdue]
+    NewWebhookEndpoint:
+      type: object
+      additionalProperties: false
+      required: [url]
+      properties:
+        url: { type: string, description: 'http:// or https://, where the events are POSTed.' }
+        events:
+          type: array
+          description: The types it receives; none or empty, every type.
+          items: { $ref: '#/components/schemas/WebhookEventType' }
+    WebhookEndpoint:
+      type: object
+      required: [id, url, events, status, created_at]
+      properties:
+        id: { type: string, format: uuid }
+        url: { type: string }
+        events: { type: array, items: { $ref: '#/components/schemas/WebhookEventType' } }
+        status: { type: string, enum: [active, disabled] }
+        disabled_at: { type: [string, 'null'], format: date-time }
+        disabled_reason: { type: [string, 'null'] }
+        created_at: { type: string, format: date-time }
+    CreatedWebhookEndpoint:
+      type: object
+      required: [endpoint, secret]
+      properties:
+        endpoint: { $ref: '#/components/schemas/WebhookEndpoint' }
+        secret: { type: string, description: 'whsec_ and the base64 key: verify each webhook-signature with it.' }
+    WebhookEndpointList:
+      type: object
+      required: [data]
+      properties:
+        data: { type: array, items: { $ref: '#/components/schemas/WebhookEndpoint' } }
+    WebhookEndpointDisable:
+      type: object
+      additionalProperties: false
+      properties:
+        reason: { type: string, description: 'Why, in words (default "disabled by the lender").' }
+    WebhookReplay:
+      type: object
+      additionalProperties: false
+      properties:
+        since: { type: string, format: date-time, description: 'Only events since then; default all.' }
+    WebhookReplayed:
+      type: object
+      required: [queued]
+      properties:
+        queued: { type: integer, description: 'Deliveries queued again.' }
     DeliveryReport:
       type: object
       required: [tenant, as_of, counts, messages, suppressed]
