@@ -108,4 +108,19 @@ import TestSupport
             #expect((try list.json()["data"] as? [Any])?.isEmpty == true)
         }
     }
+
+    /// Found by the contract check's fuzzing: a NUL byte in a client's time zone
+    /// reached the zone lookup and came back as a 500.
+    @Test func aTimeZoneWithANulByteIsRefusedAs422NotA500() async throws {
+        let fixture = try await HTTPFixture.make("http_bad_zone")
+        try await fixture.test { http in
+            let created = try await http.send(.post, "/v1/clients", as: fixture.a, json: #"{"ref": "TZ-NUL", "name": "Zone"}"#)
+            let id = try #require(try created.json()["id"] as? String)
+            let patched = try await http.send(.patch, "/v1/clients/\(id)", as: fixture.a, json: #"{"time_zone": "America/Chi\u0000cago"}"#)
+            #expect(patched.status == .unprocessableContent, "\(patched.text)")
+            let posted = try await http.send(
+                .post, "/v1/clients", as: fixture.a, json: #"{"ref": "TZ-NUL2", "name": "Zone", "time_zone": "\u0000"}"#)
+            #expect(posted.status == .unprocessableContent, "\(posted.text)")
+        }
+    }
 }

@@ -187,6 +187,8 @@ public struct Clients: Sendable {
                 status = .agency(name: try Check.text(agency, "the agency name", 1...200), placedOn: placedOn)
             }
             assignedCollector = try Check.optionalText(assignedCollector, "the assigned collector", 1...200)
+            // Checked as text before it is looked up: a NUL byte cannot even reach the query.
+            timeZone = try Check.optionalText(timeZone, "the time zone", 1...64)
         }
 
         /// A zone PostgreSQL's conversions take (sql/functions time_zone_known).
