@@ -44,6 +44,13 @@ extension APIServer {
         let tenantID = try tenant()
         let client = try await Self.notFound("client") { try await Clients(database: database, tenant: tenantID).get(id: id) }
         guard let channel = DunningChannel(rawValue: body.channel.rawValue) else { throw Problem.invalid("channel", "unknown channel") }
+        // An address that is blank or has control characters is not "all of the
+        // client's" (that is no address at all): refused, as the schema says.
+        if let address = body.address,
+           address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            || address.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw Problem.invalid("address", "must be an email address or phone number; omit it for all of the client's")
+        }
         let record = try await ContactPermissions(database: database, tenant: tenantID).record(
             .init(channel: channel, address: body.address, granted: body.granted, source: body.source,
                   recordedAt: body.recordedAt),

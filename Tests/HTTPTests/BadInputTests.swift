@@ -123,4 +123,23 @@ import TestSupport
             #expect(posted.status == .unprocessableContent, "\(posted.text)")
         }
     }
+
+    /// Found by the contract check's fuzzing: a blank consent address was read as
+    /// "all of the client's addresses" and accepted.
+    @Test func aBlankConsentAddressIsRefusedAs422() async throws {
+        let fixture = try await HTTPFixture.make("http_bad_consent")
+        try await fixture.test { http in
+            let created = try await http.send(.post, "/v1/clients", as: fixture.a, json: #"{"ref": "CONSENT", "name": "Consent"}"#)
+            let id = try #require(try created.json()["id"] as? String)
+            for address in [#""""#, #"" ""#, #""\u0085""#] {
+                let refused = try await http.send(
+                    .post, "/v1/clients/\(id)/consents", as: fixture.a,
+                    json: #"{"channel": "email", "granted": true, "source": "web", "address": "# + address + "}")
+                #expect(refused.status == .unprocessableContent || refused.status == .badRequest, "\(address): \(refused.text)")
+            }
+            let whole = try await http.send(
+                .post, "/v1/clients/\(id)/consents", as: fixture.a, json: #"{"channel": "email", "granted": true, "source": "web"}"#)
+            #expect(whole.status == .created, "\(whole.text)")
+        }
+    }
 }
