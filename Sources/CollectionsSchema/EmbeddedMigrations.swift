@@ -3346,9 +3346,136 @@ CREATE TRIGGER webhook_promises_broken_update
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION webhook_promises_broken();
 """####),
+        ("0017_payment_plans.sql", ####"""
+-- 0017_payment_plans.sql: payment plans (DESIGN.md "Payment plans and agencies").
+--
+-- A plan covers some of a client's open invoices (plan_invoices, each with the
+-- balance it had the day the plan was made) and splits their total into N
+-- instalments (plan_instalments, from plan_schedule: equal parts, the remainder
+-- on the last). Everything a plan's state is (what it has been paid, which
+-- instalment was missed, whether it is current, kept or defaulted at D) follows
+-- from dated facts through plan_instalments_at (sql/functions/); the columns the
+-- worker writes here (missed_on, defaulted_on, kept_on) record its decisions,
+-- each dated the day it took effect, never the day the worker ran, so reruns and
+-- backfills write equal rows.
+
+CREATE TABLE payment_plans (
+    tenant_id         uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id                uuid        NOT NULL DEFAULT gen_random_uuid(),
+    client_id         uuid        NOT NULL,
+    currency          char(3)     NOT NULL REFERENCES currencies (code),
+    total_minor       bigint      NOT NULL CHECK (total_minor > 0),
+    instalment_count  int         NOT NULL CHECK (instalment_count BETWEEN 1 AND 120),
+    frequency         text        NOT NULL CHECK (frequency IN ('week', '2weeks', 'month')),
+    start_on          date        NOT NULL,
+    -- The day it was agreed: payments count towards it from this day on.
+    made_on           date        NOT NULL,
+    cancelled_on      date,
+    cancel_reason     text        CHECK (char_length(cancel_reason) BETWEEN 1 AND 1000),
+    -- The worker's decisions (worker_decide_plans).
+    defaulted_on      date,
+    kept_on           date,
+    created_by        text        NOT NULL CHECK (char_length(created_by) BETWEEN 1 AND 200),
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT payment_plans_client_fkey FOREIGN KEY (tenant_id, client_id)
+        REFERENCES clients (tenant_id, id),
+    CONSTRAINT payment_plans_dates_check CHECK (
+        start_on >= made_on
+        AND (cancelled_on IS NULL OR cancelled_on >= made_on)
+        AND (cancel_reason IS NULL OR cancelled_on IS NOT NULL)
+        AND (defaulted_on IS NULL OR defaulted_on > made_on)
+        AND (kept_on IS NULL OR kept_on > made_on))
+);
+
+CREATE INDEX payment_plans_client_idx ON payment_plans (tenant_id, client_id, made_on);
+
+CREATE TABLE plan_invoices (
+    tenant_id     uuid   NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    plan_id       uuid   NOT NULL,
+    invoice_id    uuid   NOT NULL,
+    -- The invoice's balance the day the plan was made.
+    covered_minor bigint NOT NULL CHECK (covered_minor > 0),
+    PRIMARY KEY (tenant_id, plan_id, invoice_id),
+    CONSTRAINT plan_invoices_plan_fkey FOREIGN KEY (tenant_id, plan_id)
+        REFERENCES payment_plans (tenant_id, id) ON DELETE CASCADE,
+    CONSTRAINT plan_invoices_invoice_fkey FOREIGN KEY (tenant_id, invoice_id)
+        REFERENCES invoices (tenant_id, id)
+);
+
+-- Is this invoice on a plan (the gate, late fees, a new plan's check)?
+CREATE INDEX plan_invoices_invoice_idx ON plan_invoices (tenant_id, invoice_id);
+
+CREATE TABLE plan_instalments (
+    tenant_id    uuid   NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    plan_id      uuid   NOT NULL,
+    seq          int    NOT NULL CHECK (seq >= 1),
+    due_on       date   NOT NULL,
+    amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+    -- The worker's decision: the day this instalment was found unpaid (its date
+    -- plus grace, plus one) or short again (the reversal of a payment it counted).
+    missed_on    date,
+    PRIMARY KEY (tenant_id, plan_id, seq),
+    CONSTRAINT plan_instalments_plan_fkey FOREIGN KEY (tenant_id, plan_id)
+        REFERENCES payment_plans (tenant_id, id) ON DELETE CASCADE,
+    CONSTRAINT plan_instalments_missed_check CHECK (missed_on IS NULL OR missed_on > due_on)
+);
+
+-- Plans in the KPIs: of the plans that ended (kept or defaulted) in the DSO
+-- period, the share kept (report_plan_kept, stored by the worker's day).
+ALTER TABLE kpi_snapshots
+    ADD COLUMN plans_ended    int     NOT NULL DEFAULT 0,
+    ADD COLUMN plans_kept     int     NOT NULL DEFAULT 0,
+    ADD COLUMN plan_kept_rate numeric;
+
+-- The tenancy recipe of 0012 for every new table.
+DO $policies$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['payment_plans', 'plan_invoices', 'plan_instalments']
+    LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_isolation ON %I TO collections_owner, collections_registry'
+            ' USING (tenant_id = current_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_active ON %I TO collections_app'
+            ' USING (tenant_id = current_active_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE TRIGGER tenant_active BEFORE INSERT ON %I'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
+        EXECUTE format('REVOKE ALL ON %I FROM collections_app', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO collections_app', t);
+        EXECUTE format('GRANT SELECT ON %I TO collections_registry', t);
+    END LOOP;
+END
+$policies$;
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
+        ("calendar_months_after.sql", ####"""
+-- calendar_months_after: THE calendar step of whole months: the same day of the month n months later, clamped to that month's last day (Jan 31 + 1 month = Feb 28 or 29).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Always counted from the first day, never step by step (Jan 31, Feb 28, Mar 31:
+-- stepping would give Mar 28). Late fees' monthly periods and monthly plan
+-- instalments use it.
+CREATE OR REPLACE FUNCTION public.calendar_months_after(from_day date, months integer)
+ RETURNS date
+ LANGUAGE sql
+ IMMUTABLE STRICT PARALLEL SAFE
+AS $function$
+    select (from_day + make_interval(months => months))::date
+$function$;
+"""####),
         ("contact_calls.sql", ####"""
 -- contact_calls: THE telephone record the consumer call rules read: the last conversation's day and the call attempts in the 7 days to a day, about a debt or a client.
 --
@@ -3689,7 +3816,8 @@ $function$;
 --   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency;
 --   a hold that runs on as_of (hold_cease_communication, hold_attorney,
 --   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
---   invoice_disputed; invoice_written_off; below_minimum (the step's minimum for the
+--   invoice_disputed; invoice_written_off; plan_current (the invoice is on a
+--   payment plan current on as_of: plan_instalments_at); below_minimum (the step's minimum for the
 --   currency); promise_running (after the due date only, while a promise to pay
 --   made by as_of runs to its date plus grace_days); no_sms_consent (an SMS needs a
 --   granted consent, the latest recorded for the client's phone or all its
@@ -3721,6 +3849,15 @@ BEGIN
                (SELECT max(p.version) FROM public.dunning_policies p WHERE p.tenant_id = for_tenant) AS version
         FROM public.tenants t
         WHERE t.id = for_tenant
+    ),
+    -- the invoices of the payment plans current on as_of (plan_instalments_at)
+    on_plan AS MATERIALIZED (
+        SELECT pi.invoice_id, s.made_on, s.instalment_count
+        FROM (SELECT a.plan_id, min(a.made_on) AS made_on, count(*) AS instalment_count
+              FROM public.plan_instalments_at(for_tenant, as_of, grace_days) a
+              WHERE a.plan_status = 'current'
+              GROUP BY a.plan_id) s
+        JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
     ),
     named AS MATERIALIZED (
         SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on,
@@ -3772,6 +3909,7 @@ BEGIN
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
                    WHEN l.disputed THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'
+                   WHEN op.invoice_id IS NOT NULL THEN 'plan_current'
                    WHEN l.balance_minor < l.minimum_minor THEN 'below_minimum'
                    WHEN l.offset_days > 0 AND pr.promise_date IS NOT NULL THEN 'promise_running'
                    WHEN l.channel = 'sms' AND l.address IS NOT NULL AND NOT coalesce(pm.granted, false) THEN 'no_sms_consent'
@@ -3780,9 +3918,10 @@ BEGIN
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.conversed_on > as_of - 7 THEN 'recent_conversation'
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.attempts >= 7 THEN 'call_attempt_limit'
                END AS rule,
-               h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
+               h.starts_on AS hold_since, op.made_on AS plan_made_on, op.instalment_count, pr.promise_date, pm.recorded_at AS permission_at,
                pm.source AS permission_source, cl.conversed_on, cl.attempts
         FROM lines l
+        LEFT JOIN on_plan op ON op.invoice_id = l.invoice_id
         LEFT JOIN LATERAL (
             SELECT hd.kind, hd.starts_on FROM public.contact_hold(for_tenant, l.client_id, as_of) hd
         ) h ON true
@@ -3847,6 +3986,8 @@ BEGIN
                WHEN 'hold_dispute_verification' THEN format('client %s disputed the debt on %s: no contact until it is verified', r.ref, r.hold_since)
                WHEN 'invoice_disputed' THEN format('invoice %s is disputed', r.number)
                WHEN 'invoice_written_off' THEN format('invoice %s was written off', r.number)
+               WHEN 'plan_current' THEN format('invoice %s is on a payment plan of %s instalments made on %s', r.number,
+                                               r.instalment_count, r.plan_made_on)
                WHEN 'below_minimum' THEN format('invoice %s owes %s %s, below the step''s minimum of %s %s', r.number,
                                                 round(r.balance_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency,
                                                 round(r.minimum_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency)
@@ -4072,6 +4213,138 @@ begin
               table = 'payment_applications',
               constraint = 'payment_applications_applied_on_check';
 end
+$function$;
+"""####),
+        ("plan_instalments_at.sql", ####"""
+-- plan_instalments_at: THE payment plan rule: every instalment of the tenant's plans as of as_of (what it has been paid, oldest first; whether it was missed) with its plan's standing then (current, kept, defaulted, cancelled).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- What a plan has been paid is what was applied to its invoices from the day it
+-- was made (the application entries of report_balance_entries, each counting
+-- until its payment's reversal: report_counts), given to the instalments oldest
+-- first. An instalment is judged the day after its date plus grace_days (its
+-- deadline), on what had been paid by the deadline, as that day saw it:
+--   missed then (missed_on = deadline + 1) when the plan had been paid less than
+--   the instalments due through it; or, when it was paid, missed on the first
+--   later day by as_of on which a reversal left what had been paid by its
+--   deadline short again (missed_on = that day, as a bounced cheque breaks a
+--   promise). A later payment does not mend a missed instalment.
+-- Nothing on or after the day a plan is cancelled counts as missed. A plan is
+--   defaulted from its first missed instalment's missed_on (defaulted_on), kept
+--   from the day after its last instalment's deadline when that was paid
+--   (kept_on), cancelled from cancelled_on; defaulted wins over kept (a payment
+--   reversed after the plan was kept defaults it), and either over a cancel that
+--   came later. ended_on is the first day it was no longer current.
+-- Every date here is a fact's, never the day of the asking, so the rows for a
+-- day are the same whenever they are asked for: the worker stores them
+-- (worker_decide_plans), the gate and late fees skip the invoices of current
+-- plans, plan show/list and the KPIs read them.
+CREATE OR REPLACE FUNCTION public.plan_instalments_at(for_tenant uuid, as_of date, grace_days integer)
+ RETURNS TABLE(plan_id uuid, client_id uuid, currency character(3), made_on date, seq integer, due_on date,
+               amount_minor bigint, paid_minor bigint, status text, missed_on date, plan_status text,
+               defaulted_on date, kept_on date, ended_on date)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    with plans as (
+        select p.id, p.client_id, p.currency, p.made_on, p.cancelled_on
+        from public.payment_plans p
+        where p.tenant_id = for_tenant and p.made_on <= as_of
+    ),
+    paid as (
+        select pl.id as plan_id, -e.amount_minor as amount_minor, e.on_date, e.ends_on
+        from plans pl
+        join public.plan_invoices pi on pi.tenant_id = for_tenant and pi.plan_id = pl.id
+        join public.report_balance_entries(for_tenant, as_of) e
+          on e.invoice_id = pi.invoice_id and e.kind = 'application' and e.on_date >= pl.made_on
+    ),
+    schedule as (
+        select i.plan_id, i.seq, i.due_on, i.amount_minor,
+               sum(i.amount_minor) over (partition by i.plan_id order by i.seq) as due_through,
+               i.due_on + grace_days as deadline
+        from public.plan_instalments i
+        join plans pl on pl.id = i.plan_id
+        where i.tenant_id = for_tenant
+    ),
+    judged as (
+        select s.*,
+               case when s.deadline < as_of then (
+                   select coalesce(sum(p.amount_minor), 0) from paid p
+                   where p.plan_id = s.plan_id and public.report_counts(p.on_date, p.ends_on, s.deadline))
+               end as paid_by_deadline
+        from schedule s
+    ),
+    shortfalls as (
+        select j.*,
+               case when j.paid_by_deadline < j.due_through then j.deadline + 1
+                    when j.paid_by_deadline is not null then (
+                        select min(r.ends_on) from paid r
+                        where r.plan_id = j.plan_id and r.on_date <= j.deadline
+                          and r.ends_on > j.deadline and r.ends_on <= as_of
+                          and (select coalesce(sum(q.amount_minor), 0) from paid q
+                               where q.plan_id = j.plan_id and q.on_date <= j.deadline
+                                 and public.report_counts(q.on_date, q.ends_on, r.ends_on)) < j.due_through)
+               end as short_on
+        from judged j
+    ),
+    decided as (
+        select f.*, pl.client_id, pl.currency, pl.made_on, pl.cancelled_on,
+               case when f.short_on < coalesce(pl.cancelled_on, 'infinity') then f.short_on end as missed,
+               case when f.seq = max(f.seq) over (partition by f.plan_id)
+                     and f.paid_by_deadline >= f.due_through
+                     and f.deadline + 1 < coalesce(pl.cancelled_on, 'infinity') then f.deadline + 1 end as kept,
+               (select coalesce(sum(p.amount_minor), 0) from paid p
+                where p.plan_id = f.plan_id and public.report_counts(p.on_date, p.ends_on, as_of)) as plan_paid
+        from shortfalls f
+        join plans pl on pl.id = f.plan_id
+    ),
+    standing as (
+        select d.*, min(d.missed) over (partition by d.plan_id) as plan_defaulted,
+               max(d.kept) over (partition by d.plan_id) as plan_kept
+        from decided d
+    )
+    select s.plan_id, s.client_id, s.currency, s.made_on, s.seq, s.due_on, s.amount_minor,
+           least(s.amount_minor, greatest(0, s.plan_paid - (s.due_through - s.amount_minor)))::bigint,
+           case when s.missed is not null then 'missed'
+                when s.plan_paid >= s.due_through then 'paid'
+                else 'open' end,
+           s.missed,
+           case when s.plan_defaulted is not null then 'defaulted'
+                when s.plan_kept is not null then 'kept'
+                when s.cancelled_on <= as_of then 'cancelled'
+                else 'current' end,
+           s.plan_defaulted, s.plan_kept,
+           least(s.plan_defaulted, s.plan_kept, case when s.cancelled_on <= as_of then s.cancelled_on end)
+    from standing s
+$function$;
+"""####),
+        ("plan_schedule.sql", ####"""
+-- plan_schedule: THE split of a payment plan: n instalments of total_minor every week, 2 weeks or month from start_on, equal parts in minor units and the remainder on the last.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Integers only: each instalment is total / n (truncated), the last adds total
+-- mod n, so the parts sum to the total exactly and none is zero when total >= n
+-- (PaymentPlans refuses a plan with fewer minor units than instalments). Monthly
+-- dates keep the start's day of the month, clamped (calendar_months_after).
+CREATE OR REPLACE FUNCTION public.plan_schedule(total_minor bigint, instalments integer, frequency text, start_on date)
+ RETURNS TABLE(seq integer, due_on date, amount_minor bigint)
+ LANGUAGE sql
+ IMMUTABLE STRICT PARALLEL SAFE
+AS $function$
+    select k,
+           case frequency
+               when 'week' then start_on + 7 * (k - 1)
+               when '2weeks' then start_on + 14 * (k - 1)
+               when 'month' then public.calendar_months_after(start_on, k - 1)
+           end,
+           total_minor / instalments + case when k = instalments then total_minor % instalments else 0 end
+    from generate_series(1, instalments) as k
 $function$;
 """####),
         ("report_ageing.sql", ####"""
@@ -4385,6 +4658,13 @@ AS $function$
                 select pp.paid_minor as amount
                 from public.report_promise_paid(for_tenant, p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
             ) paid
+            union all
+            -- a payment plan defaulted in the DSO period is a broken promise
+            -- (DESIGN.md "Payment plans and agencies"; plan_instalments_at)
+            select pl.currency, null, null, null, null, null, null, 1, 0
+            from (select distinct a.plan_id, a.currency, a.defaulted_on
+                  from public.plan_instalments_at(for_tenant, as_of, grace_days) a) pl
+            where pl.defaulted_on > as_of - dso_days
         ) t
         group by t.currency
     ),
@@ -4581,6 +4861,32 @@ AS $function$
         group by pa.payment_id
     ) a on a.payment_id = p.id
     where p.tenant_id = for_tenant and p.received_on <= as_of
+$function$;
+"""####),
+        ("report_plan_kept.sql", ####"""
+-- report_plan_kept: The plan-kept rate per currency: of the payment plans that ended kept or defaulted in the DSO period, the share kept (a percentage; NULL when none ended).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- A plan's end is plan_instalments_at's: kept_on or defaulted_on, whichever its
+-- standing at as_of is (a plan kept and later defaulted by a reversed payment
+-- counts once, defaulted). Cancelled plans are not counted.
+CREATE OR REPLACE FUNCTION public.report_plan_kept(for_tenant uuid, as_of date, dso_days integer, grace_days integer)
+ RETURNS TABLE(currency character(3), plans_ended integer, plans_kept integer, plan_kept_rate numeric)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select p.currency, count(*)::int, (count(*) filter (where p.plan_status = 'kept'))::int,
+           public.report_ratio(100 * count(*) filter (where p.plan_status = 'kept'), count(*))
+    from (
+        select distinct a.plan_id, a.currency, a.plan_status,
+               case a.plan_status when 'kept' then a.kept_on when 'defaulted' then a.defaulted_on end as ended_on
+        from public.plan_instalments_at(for_tenant, as_of, grace_days) a
+    ) p
+    where p.ended_on > as_of - dso_days
+    group by p.currency
 $function$;
 """####),
         ("report_promise_paid.sql", ####"""
@@ -4878,7 +5184,18 @@ BEGIN
     -- 1 month = Feb 28): all n with such a date, so that a fee is accrued by the
     -- run of the day it is dated (whole months of age() alone would leave Feb
     -- 28's fee to Mar 1's run, and a rerun of Feb 28 after that would differ)
-    WITH periods AS (
+    WITH
+    -- invoices on a payment plan, and when each plan was current (made_on to
+    -- ended_on, exclusive: plan_instalments_at's, whose ends by as_of hold for
+    -- every earlier day too): a current plan's invoices accrue no fees
+    on_plan AS MATERIALIZED (
+        SELECT pi.invoice_id, s.made_on, s.ended_on
+        FROM (SELECT DISTINCT a.plan_id, a.made_on, a.ended_on
+              FROM public.plan_instalments_at(for_tenant, as_of,
+                       (SELECT t.promise_grace_days FROM public.tenants t WHERE t.id = for_tenant)) a) s
+        JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
+    ),
+    periods AS (
         SELECT i.id AS invoice_id, i.amount_minor, i.voided_on, 'flat' AS period_key,
                i.due_on + i.late_fee_grace_days + 1 AS charged_on, i.late_fee_flat_minor AS flat_minor,
                NULL::int AS percent_bp
@@ -4889,7 +5206,7 @@ BEGIN
         SELECT i.id, i.amount_minor, i.voided_on, 'month-' || m.n, m.charged_on, NULL, i.late_fee_percent_bp
         FROM public.invoices i
         CROSS JOIN LATERAL (
-            SELECT n, (i.due_on + i.late_fee_grace_days + make_interval(months => n))::date AS charged_on
+            SELECT n, public.calendar_months_after(i.due_on + i.late_fee_grace_days, n) AS charged_on
             FROM generate_series(1, (
                 SELECT (extract(year FROM a) * 12 + extract(month FROM a))::int + 1
                 FROM age(as_of, i.due_on + i.late_fee_grace_days) a)) AS n
@@ -4897,8 +5214,8 @@ BEGIN
         WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'percent'
           AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
     ),
-    -- not charged yet (the insert would skip those), not void, written off or
-    -- disputed on the charge date
+    -- not charged yet (the insert would skip those), not void, written off,
+    -- disputed or on a current payment plan on the charge date
     candidates AS (
         SELECT p.* FROM periods p
         WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
@@ -4912,6 +5229,9 @@ BEGIN
                           WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
                             AND d.opened_on <= p.charged_on
                             AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
+          AND NOT EXISTS (SELECT 1 FROM on_plan op
+                          WHERE op.invoice_id = p.invoice_id AND op.made_on <= p.charged_on
+                            AND (op.ended_on IS NULL OR op.ended_on > p.charged_on))
     ),
     -- the principal on the charge date: one join with the tenant's applications
     -- (a correlated subquery here was evaluated several times per period)
@@ -5001,6 +5321,69 @@ BEGIN
     WHERE o.tenant_id = for_tenant AND o.note_id = f.note_id AND o.state = 'kept';
     GET DIAGNOSTICS broken = ROW_COUNT;
     RETURN broken;
+END
+$function$;
+"""####),
+        ("worker_decide_plans.sql", ####"""
+-- worker_decide_plans: Stores the payment plan decisions plan_instalments_at makes by as_of (missed instalments, defaulted and kept plans) and tells lenders of each default once.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Each decision is dated the day it took effect, and a decision made is kept
+-- (a rerun of an earlier day, which sees fewer, changes nothing), so daily runs,
+-- a backfill and one late run store equal rows. A default is a plan.defaulted
+-- event, its plan the fact key. Returns how many plans it defaulted or kept.
+CREATE OR REPLACE FUNCTION public.worker_decide_plans(for_tenant uuid, as_of date, grace_days integer)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+DECLARE
+    decided int;
+    events int;
+BEGIN
+    IF NOT EXISTS (SELECT FROM public.payment_plans p WHERE p.tenant_id = for_tenant AND p.made_on <= as_of) THEN
+        RETURN 0;
+    END IF;
+    WITH states AS MATERIALIZED (
+        SELECT * FROM public.plan_instalments_at(for_tenant, as_of, grace_days)
+    ),
+    missed AS (
+        UPDATE public.plan_instalments i
+        SET missed_on = s.missed_on
+        FROM states s
+        WHERE i.tenant_id = for_tenant AND i.plan_id = s.plan_id AND i.seq = s.seq
+          AND s.missed_on IS NOT NULL AND i.missed_on IS NULL
+        RETURNING 1
+    ),
+    ended AS (
+        UPDATE public.payment_plans p
+        SET defaulted_on = coalesce(p.defaulted_on, s.defaulted_on),
+            kept_on = coalesce(p.kept_on, s.kept_on)
+        FROM (SELECT DISTINCT st.plan_id, st.defaulted_on, st.kept_on FROM states st) s
+        WHERE p.tenant_id = for_tenant AND p.id = s.plan_id
+          AND ((p.defaulted_on IS NULL AND s.defaulted_on IS NOT NULL)
+               OR (p.kept_on IS NULL AND s.kept_on IS NOT NULL))
+        RETURNING p.id, p.client_id, p.currency, p.total_minor, p.defaulted_on,
+                  (p.defaulted_on IS NOT NULL AND s.defaulted_on IS NOT NULL) AS defaults
+    ),
+    told AS (
+        SELECT public.webhook_emit(for_tenant, 'plan.defaulted',
+                   array_agg(jsonb_build_object(
+                       'plan_id', e.id, 'client_ref', c.ref, 'currency', e.currency,
+                       'total_minor', e.total_minor, 'defaulted_on', e.defaulted_on) ORDER BY e.id),
+                   array_agg(e.id::text ORDER BY e.id)) AS events
+        FROM ended e
+        JOIN public.clients c ON c.tenant_id = for_tenant AND c.id = e.client_id
+        WHERE e.defaults
+        HAVING count(*) > 0
+    )
+    -- Every data-modifying part of a WITH runs; told is read so that it runs too.
+    SELECT (SELECT count(*) FROM ended), (SELECT coalesce(sum(t.events), 0) FROM told t)
+    INTO decided, events;
+    RETURN decided;
 END
 $function$;
 """####),
@@ -5167,14 +5550,18 @@ BEGIN
                                           best_possible_dso, average_days_delinquent, cei, percent_current,
                                           bad_debt_ratio, promise_kept_rate, csat_percent, csat_average,
                                           csat_count, promise_grace_days, cei_opening_ar_minor,
-                                          cei_credit_sales_minor, write_offs_minor, promises_due, promises_kept)
+                                          cei_credit_sales_minor, write_offs_minor, promises_due, promises_kept,
+                                          plans_ended, plans_kept, plan_kept_rate)
         SELECT for_tenant, worker_store_day.as_of, d.currency, dso_days, cei_days,
                d.total_minor, d.current_minor, d.credit_sales_minor, d.dso, d.countback_dso,
                d.best_possible_dso, d.average_days_delinquent, d.cei, d.percent_current, d.bad_debt_ratio,
                d.promise_kept_rate, d.csat_percent, d.csat_average, d.csat_count, grace_days,
                d.cei_opening_ar_minor, d.cei_credit_sales_minor, d.write_offs_minor, d.promises_due,
-               d.promises_kept
-        FROM day d WHERE d.kind = 'kpi'
+               d.promises_kept, coalesce(pk.plans_ended, 0), coalesce(pk.plans_kept, 0), pk.plan_kept_rate
+        FROM day d
+        LEFT JOIN public.report_plan_kept(for_tenant, worker_store_day.as_of, dso_days, grace_days) pk
+               ON pk.currency = d.currency
+        WHERE d.kind = 'kpi'
         RETURNING 1
     ),
     csat AS (

@@ -14,7 +14,7 @@ struct DunningPlanCommand: AsyncParsableCommand {
             what it stored; a later day, what a run would store now (the same contact gate).
             Rules: invoice_void, do_not_contact, client_closed, client_on_hold,
             placed_with_agency, hold_cease_communication, hold_attorney, hold_bankruptcy,
-            hold_deceased, hold_dispute_verification, invoice_disputed, invoice_written_off,
+            hold_deceased, hold_dispute_verification, invoice_disputed, invoice_written_off, plan_current,
             below_minimum, promise_running, no_sms_consent, opted_out, no_address,
             recent_conversation, call_attempt_limit, commercial_cap.
             """)

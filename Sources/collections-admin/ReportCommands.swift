@@ -87,6 +87,7 @@ func kpiTable(_ report: KPIReport) -> Table {
         row("current (%)") { ratio($0.percentCurrent) },
         row("bad-debt ratio (%)") { ratio($0.badDebtRatio) },
         row("promises kept (%)") { ratio($0.promiseKeptRate) + " (\($0.promisesKept)/\($0.promisesDue))" },
+        row("plans kept (%)") { ratio($0.planKeptRate) + " (\($0.plansKept)/\($0.plansEnded))" },
         row("CSAT (% 4-5)") { ratio($0.csatPercent) },
         row("CSAT average (1-5)") { ratio($0.csatAverage) },
         row("satisfaction scores") { String($0.csatCount) },

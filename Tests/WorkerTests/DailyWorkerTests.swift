@@ -18,7 +18,7 @@ import TestSupport
         let (fixture, tenant) = try await bookedTenant("snap")
         let asOf = CalendarDate("2013-06-30")!
         let outcome = try await TenantDay(database: fixture.service).run(tenant: tenant, asOf: asOf, runID: nil, onlyIfNotDone: false)
-        guard case .done(let rows, let fees, let promises, _) = outcome else {
+        guard case .done(let rows, let fees, let promises, _, _) = outcome else {
             Issue.record("day not done: \(outcome)")
             return
         }

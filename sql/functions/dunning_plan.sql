@@ -13,7 +13,8 @@
 --   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency;
 --   a hold that runs on as_of (hold_cease_communication, hold_attorney,
 --   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
---   invoice_disputed; invoice_written_off; below_minimum (the step's minimum for the
+--   invoice_disputed; invoice_written_off; plan_current (the invoice is on a
+--   payment plan current on as_of: plan_instalments_at); below_minimum (the step's minimum for the
 --   currency); promise_running (after the due date only, while a promise to pay
 --   made by as_of runs to its date plus grace_days); no_sms_consent (an SMS needs a
 --   granted consent, the latest recorded for the client's phone or all its
@@ -45,6 +46,15 @@ BEGIN
                (SELECT max(p.version) FROM public.dunning_policies p WHERE p.tenant_id = for_tenant) AS version
         FROM public.tenants t
         WHERE t.id = for_tenant
+    ),
+    -- the invoices of the payment plans current on as_of (plan_instalments_at)
+    on_plan AS MATERIALIZED (
+        SELECT pi.invoice_id, s.made_on, s.instalment_count
+        FROM (SELECT a.plan_id, min(a.made_on) AS made_on, count(*) AS instalment_count
+              FROM public.plan_instalments_at(for_tenant, as_of, grace_days) a
+              WHERE a.plan_status = 'current'
+              GROUP BY a.plan_id) s
+        JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
     ),
     named AS MATERIALIZED (
         SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on,
@@ -96,6 +106,7 @@ BEGIN
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
                    WHEN l.disputed THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'
+                   WHEN op.invoice_id IS NOT NULL THEN 'plan_current'
                    WHEN l.balance_minor < l.minimum_minor THEN 'below_minimum'
                    WHEN l.offset_days > 0 AND pr.promise_date IS NOT NULL THEN 'promise_running'
                    WHEN l.channel = 'sms' AND l.address IS NOT NULL AND NOT coalesce(pm.granted, false) THEN 'no_sms_consent'
@@ -104,9 +115,10 @@ BEGIN
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.conversed_on > as_of - 7 THEN 'recent_conversation'
                    WHEN l.kind = 'consumer' AND l.channel = 'call' AND cl.attempts >= 7 THEN 'call_attempt_limit'
                END AS rule,
-               h.starts_on AS hold_since, pr.promise_date, pm.recorded_at AS permission_at,
+               h.starts_on AS hold_since, op.made_on AS plan_made_on, op.instalment_count, pr.promise_date, pm.recorded_at AS permission_at,
                pm.source AS permission_source, cl.conversed_on, cl.attempts
         FROM lines l
+        LEFT JOIN on_plan op ON op.invoice_id = l.invoice_id
         LEFT JOIN LATERAL (
             SELECT hd.kind, hd.starts_on FROM public.contact_hold(for_tenant, l.client_id, as_of) hd
         ) h ON true
@@ -171,6 +183,8 @@ BEGIN
                WHEN 'hold_dispute_verification' THEN format('client %s disputed the debt on %s: no contact until it is verified', r.ref, r.hold_since)
                WHEN 'invoice_disputed' THEN format('invoice %s is disputed', r.number)
                WHEN 'invoice_written_off' THEN format('invoice %s was written off', r.number)
+               WHEN 'plan_current' THEN format('invoice %s is on a payment plan of %s instalments made on %s', r.number,
+                                               r.instalment_count, r.plan_made_on)
                WHEN 'below_minimum' THEN format('invoice %s owes %s %s, below the step''s minimum of %s %s', r.number,
                                                 round(r.balance_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency,
                                                 round(r.minimum_minor::numeric / 10::numeric ^ r.exponent, r.exponent), r.currency)

@@ -155,6 +155,13 @@ AS $function$
                 select pp.paid_minor as amount
                 from public.report_promise_paid(for_tenant, p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
             ) paid
+            union all
+            -- a payment plan defaulted in the DSO period is a broken promise
+            -- (DESIGN.md "Payment plans and agencies"; plan_instalments_at)
+            select pl.currency, null, null, null, null, null, null, 1, 0
+            from (select distinct a.plan_id, a.currency, a.defaulted_on
+                  from public.plan_instalments_at(for_tenant, as_of, grace_days) a) pl
+            where pl.defaulted_on > as_of - dso_days
         ) t
         group by t.currency
     ),

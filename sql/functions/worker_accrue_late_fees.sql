@@ -16,7 +16,18 @@ BEGIN
     -- 1 month = Feb 28): all n with such a date, so that a fee is accrued by the
     -- run of the day it is dated (whole months of age() alone would leave Feb
     -- 28's fee to Mar 1's run, and a rerun of Feb 28 after that would differ)
-    WITH periods AS (
+    WITH
+    -- invoices on a payment plan, and when each plan was current (made_on to
+    -- ended_on, exclusive: plan_instalments_at's, whose ends by as_of hold for
+    -- every earlier day too): a current plan's invoices accrue no fees
+    on_plan AS MATERIALIZED (
+        SELECT pi.invoice_id, s.made_on, s.ended_on
+        FROM (SELECT DISTINCT a.plan_id, a.made_on, a.ended_on
+              FROM public.plan_instalments_at(for_tenant, as_of,
+                       (SELECT t.promise_grace_days FROM public.tenants t WHERE t.id = for_tenant)) a) s
+        JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
+    ),
+    periods AS (
         SELECT i.id AS invoice_id, i.amount_minor, i.voided_on, 'flat' AS period_key,
                i.due_on + i.late_fee_grace_days + 1 AS charged_on, i.late_fee_flat_minor AS flat_minor,
                NULL::int AS percent_bp
@@ -27,7 +38,7 @@ BEGIN
         SELECT i.id, i.amount_minor, i.voided_on, 'month-' || m.n, m.charged_on, NULL, i.late_fee_percent_bp
         FROM public.invoices i
         CROSS JOIN LATERAL (
-            SELECT n, (i.due_on + i.late_fee_grace_days + make_interval(months => n))::date AS charged_on
+            SELECT n, public.calendar_months_after(i.due_on + i.late_fee_grace_days, n) AS charged_on
             FROM generate_series(1, (
                 SELECT (extract(year FROM a) * 12 + extract(month FROM a))::int + 1
                 FROM age(as_of, i.due_on + i.late_fee_grace_days) a)) AS n
@@ -35,8 +46,8 @@ BEGIN
         WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'percent'
           AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
     ),
-    -- not charged yet (the insert would skip those), not void, written off or
-    -- disputed on the charge date
+    -- not charged yet (the insert would skip those), not void, written off,
+    -- disputed or on a current payment plan on the charge date
     candidates AS (
         SELECT p.* FROM periods p
         WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
@@ -50,6 +61,9 @@ BEGIN
                           WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
                             AND d.opened_on <= p.charged_on
                             AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
+          AND NOT EXISTS (SELECT 1 FROM on_plan op
+                          WHERE op.invoice_id = p.invoice_id AND op.made_on <= p.charged_on
+                            AND (op.ended_on IS NULL OR op.ended_on > p.charged_on))
     ),
     -- the principal on the charge date: one join with the tenant's applications
     -- (a correlated subquery here was evaluated several times per period)

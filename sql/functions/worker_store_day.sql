@@ -48,14 +48,18 @@ BEGIN
                                           best_possible_dso, average_days_delinquent, cei, percent_current,
                                           bad_debt_ratio, promise_kept_rate, csat_percent, csat_average,
                                           csat_count, promise_grace_days, cei_opening_ar_minor,
-                                          cei_credit_sales_minor, write_offs_minor, promises_due, promises_kept)
+                                          cei_credit_sales_minor, write_offs_minor, promises_due, promises_kept,
+                                          plans_ended, plans_kept, plan_kept_rate)
         SELECT for_tenant, worker_store_day.as_of, d.currency, dso_days, cei_days,
                d.total_minor, d.current_minor, d.credit_sales_minor, d.dso, d.countback_dso,
                d.best_possible_dso, d.average_days_delinquent, d.cei, d.percent_current, d.bad_debt_ratio,
                d.promise_kept_rate, d.csat_percent, d.csat_average, d.csat_count, grace_days,
                d.cei_opening_ar_minor, d.cei_credit_sales_minor, d.write_offs_minor, d.promises_due,
-               d.promises_kept
-        FROM day d WHERE d.kind = 'kpi'
+               d.promises_kept, coalesce(pk.plans_ended, 0), coalesce(pk.plans_kept, 0), pk.plan_kept_rate
+        FROM day d
+        LEFT JOIN public.report_plan_kept(for_tenant, worker_store_day.as_of, dso_days, grace_days) pk
+               ON pk.currency = d.currency
+        WHERE d.kind = 'kpi'
         RETURNING 1
     ),
     csat AS (

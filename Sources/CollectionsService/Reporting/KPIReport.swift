@@ -61,13 +61,20 @@ public struct KPIReport: Sendable, Equatable, Codable {
         public var writeOffsMinor: Int
         public var promisesDue: Int
         public var promisesKept: Int
+        /// Plans kept x 100 / plans that ended (kept or defaulted) in the DSO period
+        /// (`report_plan_kept`), and its terms. A defaulted plan also counts as a
+        /// broken promise in `promiseKeptRate`.
+        public var planKeptRate: Double?
+        public var plansEnded: Int
+        public var plansKept: Int
 
         public init(
             currency: String, arMinor: Int, currentMinor: Int, creditSalesMinor: Int, dso: Double?,
             countbackDSO: Double?, bestPossibleDSO: Double?, averageDaysDelinquent: Double?, cei: Double?,
             percentCurrent: Double?, badDebtRatio: Double?, promiseKeptRate: Double?, csatPercent: Double?,
             csatAverage: Double?, csatCount: Int, ceiOpeningARMinor: Int = 0, ceiCreditSalesMinor: Int = 0,
-            writeOffsMinor: Int = 0, promisesDue: Int = 0, promisesKept: Int = 0
+            writeOffsMinor: Int = 0, promisesDue: Int = 0, promisesKept: Int = 0, planKeptRate: Double? = nil,
+            plansEnded: Int = 0, plansKept: Int = 0
         ) {
             self.currency = currency
             self.arMinor = arMinor
@@ -89,6 +96,9 @@ public struct KPIReport: Sendable, Equatable, Codable {
             self.writeOffsMinor = writeOffsMinor
             self.promisesDue = promisesDue
             self.promisesKept = promisesKept
+            self.planKeptRate = planKeptRate
+            self.plansEnded = plansEnded
+            self.plansKept = plansKept
         }
 
         enum CodingKeys: String, CodingKey {
@@ -112,6 +122,9 @@ public struct KPIReport: Sendable, Equatable, Codable {
             case writeOffsMinor = "write_offs_minor"
             case promisesDue = "promises_due"
             case promisesKept = "promises_kept"
+            case planKeptRate = "plan_kept_rate"
+            case plansEnded = "plans_ended"
+            case plansKept = "plans_kept"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -136,6 +149,9 @@ public struct KPIReport: Sendable, Equatable, Codable {
             try container.encode(writeOffsMinor, forKey: .writeOffsMinor)
             try container.encode(promisesDue, forKey: .promisesDue)
             try container.encode(promisesKept, forKey: .promisesKept)
+            try container.encodeOrNull(planKeptRate, forKey: .planKeptRate)
+            try container.encode(plansEnded, forKey: .plansEnded)
+            try container.encode(plansKept, forKey: .plansKept)
         }
     }
 

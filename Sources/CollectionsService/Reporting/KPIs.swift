@@ -19,9 +19,11 @@ public enum KPIs {
         // rows (none when the tenant has no currency at all).
         let rows = try await Reporting.run("""
             SELECT s.csat_percent AS tenant_csat_percent, s.csat_average AS tenant_csat_average,
-                   s.csat_count AS tenant_csat_count, k.*
+                   s.csat_count AS tenant_csat_count, k.*, pk.plans_ended, pk.plans_kept, pk.plan_kept_rate
             FROM (\(csatSQL(asOf: asOf, tenant: tenant))) s
             LEFT JOIN (\(rowsSQL(asOf: asOf, tenant: tenant))) k ON true
+            LEFT JOIN report_plan_kept(\(tenant.id), \(asOf), \(tenant.dsoPeriodDays)::int,
+                                       \(tenant.promiseGraceDays)::int) pk ON pk.currency = k.currency
             ORDER BY k.currency
             """, in: tx)
         guard let first = rows.first else {
@@ -53,7 +55,10 @@ public enum KPIs {
                 ceiCreditSalesMinor: try row["cei_credit_sales_minor"],
                 writeOffsMinor: try row["write_offs_minor"],
                 promisesDue: try row["promises_due"],
-                promisesKept: try row["promises_kept"]))
+                promisesKept: try row["promises_kept"],
+                planKeptRate: try row["plan_kept_rate"],
+                plansEnded: try row["plans_ended", as: Int?.self] ?? 0,
+                plansKept: try row["plans_kept", as: Int?.self] ?? 0))
         }
         return KPIReport(
             tenant: tenant.slug, asOf: asOf, dsoPeriodDays: tenant.dsoPeriodDays,

@@ -89,7 +89,8 @@ public enum StoredReports {
                     csatAverage: try row["csat_average"], csatCount: try row["csat_count"],
                     ceiOpeningARMinor: try row["cei_opening_ar_minor"], ceiCreditSalesMinor: try row["cei_credit_sales_minor"],
                     writeOffsMinor: try row["write_offs_minor"], promisesDue: try row["promises_due"],
-                    promisesKept: try row["promises_kept"])
+                    promisesKept: try row["promises_kept"], planKeptRate: try row["plan_kept_rate"],
+                    plansEnded: try row["plans_ended"], plansKept: try row["plans_kept"])
             }
             return KPIReport(
                 tenant: tenant.slug, asOf: asOf, dsoPeriodDays: dso, ceiPeriodDays: cei, promiseGraceDays: grace,

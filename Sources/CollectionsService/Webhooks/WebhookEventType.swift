@@ -8,4 +8,5 @@ public enum WebhookEventType: String, Sendable, Codable, CaseIterable {
     case messageSent = "message.sent"
     case promiseBroken = "promise.broken"
     case invoiceOverdue = "invoice.overdue"
+    case planDefaulted = "plan.defaulted"
 }

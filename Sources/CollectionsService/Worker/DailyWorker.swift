@@ -84,18 +84,20 @@ public struct DailyWorker: Sendable {
             let started = ContinuousClock.now
             do {
                 switch try await day.run(tenant: tenant, asOf: asOf, runID: runID, onlyIfNotDone: onlyIfNotDone) {
-                case .done(let rows, let fees, let promises, let reminders):
+                case .done(let rows, let fees, let promises, let plans, let reminders):
                     summary.done += 1
                     Counter(label: "collections_worker_tenant_days_total", dimensions: [("result", "done")]).increment()
                     Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "snapshot")]).increment(by: rows)
                     Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "late_fee")]).increment(by: fees)
                     Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "promise")]).increment(by: promises)
+                    Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "plan")]).increment(by: plans)
                     Counter(label: "collections_worker_rows_written_total", dimensions: [("kind", "dunning_message")]).increment(by: reminders)
                     Timer(label: "collections_worker_tenant_day_duration_seconds", dimensions: dimensions)
                         .record(duration: ContinuousClock.now - started)
                     logger.info("tenant day done", metadata: [
                         "tenant": "\(tenant.slug)", "as_of": "\(asOf)", "snapshot_rows": "\(rows)",
-                        "late_fees": "\(fees)", "promises_decided": "\(promises)", "messages_queued": "\(reminders)",
+                        "late_fees": "\(fees)", "promises_decided": "\(promises)", "plans_decided": "\(plans)",
+                        "messages_queued": "\(reminders)",
                     ])
                 case .skippedBusy, .skippedDone:
                     summary.skipped += 1

@@ -8,8 +8,8 @@ public import Postgres
 /// the whole day or none of it, and a rerun replaces the day with equal rows.
 public struct TenantDay: Sendable {
     public enum Outcome: Sendable, Equatable {
-        /// Snapshot rows stored, fees accrued, promises decided, dunning messages queued.
-        case done(snapshotRows: Int, feesAccrued: Int, promisesDecided: Int, messagesQueued: Int)
+        /// Snapshot rows stored, fees accrued, promises decided, plans defaulted or kept, dunning messages queued.
+        case done(snapshotRows: Int, feesAccrued: Int, promisesDecided: Int, plansDecided: Int, messagesQueued: Int)
         /// Another worker holds this day right now.
         case skippedBusy
         /// Already done, and the caller asked only for days not done.
@@ -47,7 +47,8 @@ public struct TenantDay: Sendable {
                 return .skippedDone
             }
             // Late fees first (they are part of the day's balances), then promise
-            // decisions (and promises broken by bounced payments), the next day's
+            // decisions (and promises broken by bounced payments), payment plan
+            // decisions (missed instalments, defaulted and kept plans), the next day's
             // dunning (the messages to go out then, within its contact hours) and the
             // snapshots, in one round trip (sql/0006, 0010, 0014).
             let work = try await tx.pipeline([
@@ -56,15 +57,17 @@ public struct TenantDay: Sendable {
                     tenant: tenant.id, asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
                 PromiseDecisions.bouncedStatement(
                     tenant: tenant.id, asOf: asOf, graceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone),
+                PlanDecisions.statement(tenant: tenant.id, asOf: asOf, graceDays: tenant.promiseGraceDays),
                 Reminders.queueStatement(tenant: tenant.id, asOf: asOf, graceDays: tenant.promiseGraceDays),
                 Snapshots.statement(tenant: tenant, asOf: asOf),
             ])
             let fees = try LateFees.count(work[0])
             let promises = try PromiseDecisions.count(work[1]) + PromiseDecisions.count(work[2])
-            let reminders = try Reminders.queuedCount(work[3])
+            let plans = try PlanDecisions.count(work[3])
+            let reminders = try Reminders.queuedCount(work[4])
             // Only the snapshot count is stored: it is the same on a rerun, while fees,
             // decisions and reminders already made are (rightly) not made again.
-            let rows = try Snapshots.count(work[4])
+            let rows = try Snapshots.count(work[5])
             let elapsed = ContinuousClock.now - started
             let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             // The time bound, not `now()` in the upsert (DESIGN.md "Scale-out").
@@ -82,7 +85,8 @@ public struct TenantDay: Sendable {
                 WHERE f.tenant_id = \(tenant.id) AND f.job = \(Self.job) AND f.as_of = \(asOf)
                 """,
             ])
-            return .done(snapshotRows: rows, feesAccrued: fees, promisesDecided: promises, messagesQueued: reminders)
+            return .done(
+                snapshotRows: rows, feesAccrued: fees, promisesDecided: promises, plansDecided: plans, messagesQueued: reminders)
         }
     }
 
