@@ -126,7 +126,10 @@ let package = Package(
             "CollectionsService", "CollectionsImport", "CollectionsDemo", "CSV", "Postgres", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        tests("WorkerTests", ["CollectionsService", "Postgres", "TestSupport"]),
+        tests("WorkerTests", [
+            "CollectionsService", "Postgres", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         tests("DeliveryTests", [
             "Delivery", "CollectionsHTTP", "CollectionsService", "Postgres", "TestSupport", hummingbird, httpClient, nioCore,
             crypto, .product(name: "HummingbirdTesting", package: "hummingbird"),

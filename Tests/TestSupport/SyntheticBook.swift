@@ -8,9 +8,12 @@ import Postgres
 public enum SyntheticBook {
     /// `clients` clients with `invoicesPerClient` invoices each over the first half of
     /// 2013, in USD and EUR, with flat and percentage late-fee policies, partial and
-    /// full payments (some reversed), disputes, write-offs, and promise notes.
+    /// full payments (some reversed), disputes, write-offs, and promise notes; with
+    /// `plans`, payment plans too (monthly over some clients' USD invoices, every
+    /// two weeks over others' EUR ones), which the payments then keep or default.
     public static func write(
-        into tenant: Tenant, service: CollectionsDatabase, clients: Int = 12, invoicesPerClient: Int = 10
+        into tenant: Tenant, service: CollectionsDatabase, clients: Int = 12, invoicesPerClient: Int = 10,
+        plans: Bool = false
     ) async throws {
         try await service.withTenant(tenant.id) { tx in
             try await tx.execute("""
@@ -67,6 +70,33 @@ public enum SyntheticBook {
                        'Called about ' || i.number, 'promise_to_pay', i.amount_minor / 2, i.currency, i.due_on + 20,
                        1 + n % 5
                 FROM (SELECT i.*, row_number() OVER (ORDER BY i.number)::int AS n FROM invoices i) i WHERE n % 4 = 1
+                """)
+            guard plans else { return }
+            try await tx.execute("""
+                INSERT INTO payment_plans (tenant_id, client_id, currency, total_minor, instalment_count, frequency,
+                                           start_on, made_on, created_by)
+                SELECT current_tenant_id(), i.client_id, i.currency, sum(i.amount_minor), v.count, v.frequency,
+                       v.start_on, v.made_on, 'synthetic book'
+                FROM invoices i
+                JOIN clients c ON c.id = i.client_id
+                JOIN (VALUES ('USD', 2, 'month', DATE '2013-05-31', DATE '2013-03-01', 2),
+                             ('EUR', 4, '2weeks', DATE '2013-04-15', DATE '2013-04-01', 3))
+                     AS v(currency, count, frequency, start_on, made_on, every)
+                  ON v.currency = i.currency AND right(c.ref, 4)::int % 4 = v.every % 4
+                WHERE i.issued_on <= v.made_on
+                GROUP BY i.client_id, i.currency, v.count, v.frequency, v.start_on, v.made_on
+                """)
+            try await tx.execute("""
+                INSERT INTO plan_invoices (tenant_id, plan_id, invoice_id, covered_minor)
+                SELECT current_tenant_id(), p.id, i.id, i.amount_minor
+                FROM payment_plans p
+                JOIN invoices i ON i.client_id = p.client_id AND i.currency = p.currency AND i.issued_on <= p.made_on
+                """)
+            try await tx.execute("""
+                INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
+                SELECT current_tenant_id(), p.id, s.seq, s.due_on, s.amount_minor
+                FROM payment_plans p
+                CROSS JOIN plan_schedule(p.total_minor, p.instalment_count, p.frequency, p.start_on) s
                 """)
         }
     }

@@ -21,6 +21,7 @@ func storedRows(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [St
             SELECT format('kpi %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s', as_of, currency, ar_minor, current_minor,
                           credit_sales_minor, dso, countback_dso, best_possible_dso, average_days_delinquent, cei,
                           percent_current, bad_debt_ratio, promise_kept_rate, csat_percent, csat_average, csat_count)
+                   || format(' plans %s %s %s', plans_ended, plans_kept, plan_kept_rate)
             FROM kpi_snapshots
             """,
             """
@@ -45,6 +46,14 @@ func storedRows(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [St
             SELECT format('suppressed %s %s %s %s %s %s %s', i.number, s.channel, s.scheduled_on, s.step, s.rule, s.reason,
                           s.balance_minor)
             FROM dunning_suppressions s JOIN invoices i ON i.id = s.invoice_id
+            """,
+            """
+            SELECT format('plan %s %s %s %s %s %s', c.ref, p.currency, p.total_minor, p.made_on, p.defaulted_on, p.kept_on)
+            FROM payment_plans p JOIN clients c ON c.id = p.client_id
+            """,
+            """
+            SELECT format('instalment %s %s %s %s %s %s', c.ref, p.currency, i.seq, i.due_on, i.amount_minor, i.missed_on)
+            FROM plan_instalments i JOIN payment_plans p ON p.id = i.plan_id JOIN clients c ON c.id = p.client_id
             """,
             "SELECT format('day %s %s %s', job, as_of, rows_written) FROM tenant_days",
         ]
