@@ -9,6 +9,8 @@ import Foundation
 /// business rule.
 struct APIServer: Sendable {
     let database: CollectionsDatabase
+    /// The tenants' settings, for the operations that need more than the id (plans: the grace days).
+    let tenants: TenantCache
     /// Who the audit log says acted: the API, with the key's tenant.
     static let actor = "api"
 

@@ -23,9 +23,9 @@ public enum LenderAPI {
             limiter: RateLimiter(requestsPerSecond: limits.requestsPerSecond, burst: limits.burst)))
         OperationalRoutes(database: database, registry: registry).add(to: router)
         CallbackRoutes(database: database, sms: sms).add(to: router)
-        ReportRoutes(database: database, limits: limits, tenants: TenantCache(database: database, lifetime: keyCacheLifetime))
-            .add(to: router)
-        try APIServer(database: database).registerHandlers(
+        let tenants = TenantCache(database: database, lifetime: keyCacheLifetime)
+        ReportRoutes(database: database, limits: limits, tenants: tenants).add(to: router)
+        try APIServer(database: database, tenants: tenants).registerHandlers(
             on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: RFC3339Dates()),
             middlewares: [IdempotencyMiddleware(database: database), TimeoutMiddleware(limits: limits)])
         return router

@@ -28,6 +28,8 @@ tags:
   - name: notes
   - name: imports
   - name: reports
+  - name: plans
+    description: Payment plans over a client's open invoices (DESIGN.md "Payment plans and agencies").
   - name: webhooks
     description: The lender's endpoints for signed webhooks (Standard Webhooks).
   - name: callbacks
@@ -521,6 +523,84 @@ paths:
             application/json:
               schema: { $ref: '#/components/schemas/DunningPlan' }
         default: { $ref: '#/components/responses/Problem' }
+  /v1/plans:
+    post:
+      tags: [plans]
+      operationId: createPlan
+      summary: Split a client's open invoices (or those named) into instalments; refused in words for invoices a plan cannot cover.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/NewPlan' }
+      responses:
+        '201':
+          description: Made.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Plan' }
+        default: { $ref: '#/components/responses/Problem' }
+    get:
+      tags: [plans]
+      operationId: listPlans
+      summary: The tenant's plans as they stand on as_of (default the tenant's today), oldest made first.
+      parameters:
+        - $ref: '#/components/parameters/Limit'
+        - $ref: '#/components/parameters/StartingAfter'
+        - $ref: '#/components/parameters/AsOf'
+        - name: client_ref
+          in: query
+          schema: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+      responses:
+        '200':
+          description: The plans.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/PlanList' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/plans/{id}:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    get:
+      tags: [plans]
+      operationId: getPlan
+      summary: One plan and its instalments on as_of (default the tenant's today).
+      parameters:
+        - $ref: '#/components/parameters/AsOf'
+      responses:
+        '200':
+          description: The plan.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Plan' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/plans/{id}/cancel:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    post:
+      tags: [plans]
+      operationId: cancelPlan
+      summary: Cancel a current plan from on (default the tenant's today); its invoices get late fees and dunning again.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/PlanCancel' }
+      responses:
+        '200':
+          description: Cancelled.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Plan' }
+        default: { $ref: '#/components/responses/Problem' }
   /v1/webhook-endpoints:
     post:
       tags: [webhooks]
@@ -921,6 +1001,65 @@ components:
       required: [data, has_more]
       properties:
         data: { type: array, items: { $ref: '#/components/schemas/Client' } }
+        has_more: { type: boolean }
+        next_cursor:
+          type: string
+          description: Pass as starting_after for the next page; absent on the last page.
+    NewPlan:
+      type: object
+      additionalProperties: false
+      required: [client_ref, instalments, every, start_on]
+      properties:
+        client_ref: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        instalments: { type: integer, minimum: 1, maximum: 120 }
+        every: { type: string, enum: [week, 2weeks, month] }
+        start_on: { $ref: '#/components/schemas/Date' }
+        invoice_numbers:
+          type: array
+          minItems: 1
+          maxItems: 500
+          items: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        made_on: { $ref: '#/components/schemas/Date' }
+    PlanCancel:
+      type: object
+      additionalProperties: false
+      properties:
+        'on': { $ref: '#/components/schemas/Date' }
+        reason: { type: string, minLength: 1, maxLength: 1000, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+    PlanInstalment:
+      type: object
+      required: [seq, due_on, amount_minor, paid_minor, status]
+      properties:
+        seq: { type: integer }
+        due_on: { type: string, format: date }
+        amount_minor: { type: integer, format: int64 }
+        paid_minor: { type: integer, format: int64 }
+        status: { type: string, enum: [open, paid, missed] }
+        missed_on: { type: string, format: date }
+    Plan:
+      type: object
+      required: [id, client_ref, status, currency, total_minor, instalments, as_of, frequency, start_on, made_on, invoices]
+      properties:
+        id: { type: string, format: uuid }
+        client_ref: { type: string }
+        status: { type: string, enum: [current, kept, defaulted, cancelled] }
+        currency: { type: string }
+        total_minor: { type: integer, format: int64 }
+        instalments: { type: array, items: { $ref: '#/components/schemas/PlanInstalment' } }
+        as_of: { type: string, format: date }
+        frequency: { type: string, enum: [week, 2weeks, month] }
+        start_on: { type: string, format: date }
+        made_on: { type: string, format: date }
+        invoices: { type: array, items: { type: string } }
+        defaulted_on: { type: string, format: date }
+        kept_on: { type: string, format: date }
+        cancelled_on: { type: string, format: date }
+        cancel_reason: { type: string }
+    PlanList:
+      type: object
+      required: [data, has_more]
+      properties:
+        data: { type: array, items: { $ref: '#/components/schemas/Plan' } }
         has_more: { type: boolean }
         next_cursor:
           type: string
@@ -1340,6 +1479,9 @@ components:
               percent_current: { type: [number, 'null'] }
               bad_debt_ratio: { type: [number, 'null'] }
               promise_kept_rate: { type: [number, 'null'] }
+              plan_kept_rate: { type: [number, 'null'] }
+              plans_ended: { type: integer }
+              plans_kept: { type: integer }
               csat_percent: { type: [number, 'null'] }
               csat_average: { type: [number, 'null'] }
               csat_count: { type: integer }

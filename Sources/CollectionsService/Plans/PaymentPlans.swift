@@ -192,6 +192,40 @@ public struct PaymentPlans: Sendable {
         }
     }
 
+    /// One page of the tenant's plans made by `asOf` (default: the tenant's today),
+    /// in the order they were made (keyset on when they were recorded and their id,
+    /// so plans made meanwhile never shift a page), optionally one client's.
+    public func page(
+        asOf: CalendarDate? = nil, clientRef: String? = nil, after cursor: String? = nil, limit: Int = 50
+    ) async throws -> (plans: [PaymentPlan], nextCursor: String?) {
+        let limit = try Check.limit(limit)
+        // A cursor that names no plan of this tenant is as good as the start's end.
+        let after = try cursor.map { text in
+            guard let id = UUID(uuidString: text) else { throw ServiceError.invalid("the cursor is not a plan id") }
+            return id
+        }
+        return try await database.ledger(tenant.id, readOnly: true) { tx in
+            let day = if let asOf { asOf } else { try await Ledger.today(tenant.id, in: tx) }
+            let client = if let clientRef { try await Clients.find(clientRef, tenant: tenant.id, in: tx).id } else { UUID?.none }
+            let ids = try await tx.query("""
+                SELECT p.id FROM payment_plans p
+                WHERE p.tenant_id = \(tenant.id) AND p.made_on <= \(day)
+                  AND (\(client)::uuid IS NULL OR p.client_id = \(client))
+                  AND (\(after)::uuid IS NULL OR (p.created_at, p.id) > (
+                      SELECT q.created_at, q.id FROM payment_plans q WHERE q.tenant_id = \(tenant.id) AND q.id = \(after)))
+                ORDER BY p.created_at, p.id
+                LIMIT \(Int32(limit + 1))
+                """).map { try $0.decode(UUID.self, at: 0) }
+            let shown = Array(ids.prefix(limit))
+            let plans = try PaymentPlan.plans(from: try await tx.query("""
+                \(Self.select(tenant: tenant, asOf: day))
+                WHERE p.id = ANY (\(shown)::uuid[])
+                ORDER BY p.created_at, p.id, a.seq
+                """), asOf: day)
+            return (plans, ids.count > limit ? shown.last?.uuidString.lowercased() : nil)
+        }
+    }
+
     static func select(tenant: Tenant, asOf: CalendarDate) -> SQL {
         """
         SELECT \(unescaped: PaymentPlan.columns)
