@@ -18,7 +18,9 @@ enum ListCursor {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard cursor.count <= 512, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
               text.hasPrefix("v1:"), text.count > 3 else {
-            throw Problem.badRequest("starting_after", "is not a cursor this API gave")
+            // Well-formed for the schema, meaningless here: invalid (422), as the
+            // contract check expects of any value the schema allows.
+            throw Problem.invalid("starting_after", "is not a cursor this API gave")
         }
         return String(text.dropFirst(3))
     }

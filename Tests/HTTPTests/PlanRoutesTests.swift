@@ -55,6 +55,8 @@ import TestSupport
             let second = try await client.send(.get, "/v1/plans?limit=2&as_of=2024-02-10&starting_after=\(cursor)", as: fixture.a)
             #expect((try second.json()["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [ids[2]])
             #expect(try second.json()["has_more"] as? Bool == false)
+            let made = try await client.send(.get, "/v1/plans?starting_after=0", as: fixture.a)
+            #expect(made.status == .unprocessableContent, "a cursor the API never gave: \(made.text)")
             let one = try await client.send(.get, "/v1/plans?client_ref=P2&as_of=2024-02-10", as: fixture.a)
             #expect((try one.json()["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [ids[1]])
 

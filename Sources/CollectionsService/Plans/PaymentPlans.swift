@@ -55,9 +55,16 @@ public struct PaymentPlans: Sendable {
             // The client's row lock: two plans made at once for one client cannot
             // both take the same invoice.
             let client = try await Clients.find(terms.clientRef, tenant: tenant.id, in: tx, lock: true)
-            let madeOn = if let madeOn = terms.madeOn { madeOn } else { try await Ledger.today(tenant.id, in: tx) }
+            let today = try await Ledger.today(tenant.id, in: tx)
+            let madeOn = terms.madeOn ?? today
+            guard madeOn <= today.adding(days: 366) else {
+                throw ServiceError.invalid("a plan is agreed by a year from today (\(today)) at the latest, not on \(madeOn)")
+            }
             guard terms.startOn >= madeOn else {
                 throw ServiceError.invalid("the first instalment (\(terms.startOn)) cannot fall before the plan is made (\(madeOn))")
+            }
+            guard terms.startOn <= madeOn.adding(days: 366) else {
+                throw ServiceError.invalid("the first instalment (\(terms.startOn)) must fall within a year of the plan (\(madeOn))")
             }
             let candidates = try await tx.query("""
                 SELECT s.id, s.number, s.currency, s.status, s.balance_minor, op.plan_id AS current_plan
