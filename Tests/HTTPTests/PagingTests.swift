@@ -68,8 +68,12 @@ import TestSupport
         let fixture = try await HTTPFixture.make("http_paging_limits")
         try await fixture.test { client in
             for path in ["/v1/invoices?limit=0", "/v1/invoices?limit=101", "/v1/invoices?limit=100000", "/v1/invoices?limit=-1",
-                         "/v1/invoices?limit=ten", "/v1/clients?starting_after=not-a-cursor", "/v1/payments?starting_after=%00"] {
+                         "/v1/invoices?limit=ten"] {
                 try await client.send(.get, path, as: fixture.a).expectProblem(400)
+            }
+            // A cursor the schema allows but the API never gave: invalid, not malformed.
+            for path in ["/v1/clients?starting_after=not-a-cursor", "/v1/payments?starting_after=%00", "/v1/plans?starting_after=0"] {
+                try await client.send(.get, path, as: fixture.a).expectProblem(422)
             }
             let empty = try await client.send(.get, "/v1/invoices", as: fixture.a)
             #expect(empty.status == .ok)
