@@ -115,7 +115,8 @@ struct DemoCommand: AsyncParsableCommand {
                             otherCurrency: lender.currency == "USD" ? "MXN" : "USD", seed: index + 1)
                         let invoices = try await DemoBook.write(shape, into: tenant, database: db)
                         try await DemoBook.makeConsumerBook(shape, tenant: tenant, database: db)
-                        note("\(lender.slug): generated \(clients) borrowers and \(invoices) loans, with consents, holds and a consumer dunning policy")
+                        let plans = try await DemoBook.makePlans(shape, tenant: tenant, database: db)
+                        note("\(lender.slug): generated \(clients) borrowers and \(invoices) loans, with consents, holds, a consumer dunning policy and \(plans.plans) payment plans (\(plans.keptUp) kept up)")
                         return (index + 1, tenant, lender.lastDay)
                     }
                 }
@@ -153,6 +154,13 @@ struct DemoCommand: AsyncParsableCommand {
                 printTable(ageingTable(try await StoredReports.ageing(database: db, tenant: tenant, asOf: lastDay)), format: .table)
                 printOut("\nKPIs\n")
                 printTable(kpiTable(try await StoredReports.kpis(database: db, tenant: tenant, asOf: lastDay)), format: .table)
+                let plans = try await PaymentPlans(database: db, tenant: tenant).list(asOf: lastDay)
+                if !plans.isEmpty {
+                    let byStatus = Dictionary(grouping: plans, by: \.status.rawValue).sorted { $0.key < $1.key }
+                        .map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
+                    printOut("\nPayment plans: \(plans.count) (\(byStatus))\n")
+                    PlanCommand.printTable(Array(plans.prefix(6)))
+                }
                 let worklist = try await Worklist(database: db, tenant: tenant.id).compute(asOf: lastDay, limit: 8)
                 printOut("\nWorklist (top \(worklist.entries.count))\n")
                 if worklist.entries.isEmpty { printOut("nobody to contact\n") } else { printTable(worklistTable(worklist), format: .table) }

@@ -20,7 +20,16 @@ struct PlanCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Show.self, Cancel.self])
 
     static func print(_ plans: [PaymentPlan], format: OutputFormat) throws {
-        let table = Table(
+        try emit(plans, format: format, table: { table(plans) }, instead: plans.isEmpty ? "no payment plans\n" : nil)
+    }
+
+    /// The plans as a person reads them (the demo's printout too).
+    static func printTable(_ plans: [PaymentPlan]) {
+        CollectionsCommandLine.printTable(table(plans), format: .table)
+    }
+
+    static func table(_ plans: [PaymentPlan]) -> Table {
+        Table(
             headers: ["id", "client", "status", "total", "instalments", "paid", "next due", "invoices"],
             rows: plans.map { plan in
                 let paid = plan.instalments.reduce(0) { $0 + $1.paidMinor }
@@ -34,7 +43,6 @@ struct PlanCommand: AsyncParsableCommand {
                     plan.invoices.joined(separator: ","),
                 ]
             })
-        try emit(plans, format: format, table: { table }, instead: plans.isEmpty ? "no payment plans\n" : nil)
     }
 
     /// One plan: JSON is the plan itself (DESIGN.md's `plan create|show` shape).
