@@ -79,29 +79,35 @@ ALTER TABLE kpi_snapshots
     ADD COLUMN plans_kept     int     NOT NULL DEFAULT 0,
     ADD COLUMN plan_kept_rate numeric;
 
--- The tenancy recipe of 0012 for every new table.
-DO $policies$
-DECLARE
-    t text;
+-- The tenancy recipe of 0012 for a new tenant table, in one place for this
+-- migration and the later ones (0014-0016 each spelled it out): row-level
+-- security enabled and forced, the registry's and the app's policies, the
+-- suspended-tenant statement trigger, the app's and the registry's grants. In a
+-- migration, not a function file, because migrations run before the function
+-- files are applied; nobody but the owner may run it.
+CREATE FUNCTION apply_tenancy_recipe(t regclass) RETURNS void
+    LANGUAGE plpgsql
+AS $$
 BEGIN
-    FOREACH t IN ARRAY ARRAY['payment_plans', 'plan_invoices', 'plan_instalments']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I TO collections_owner, collections_registry'
-            ' USING (tenant_id = current_tenant_id())'
-            ' WITH CHECK (tenant_id = current_tenant_id())', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_active ON %I TO collections_app'
-            ' USING (tenant_id = current_active_tenant_id())'
-            ' WITH CHECK (tenant_id = current_tenant_id())', t);
-        EXECUTE format(
-            'CREATE TRIGGER tenant_active BEFORE INSERT ON %I'
-            ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
-        EXECUTE format('REVOKE ALL ON %I FROM collections_app', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO collections_app', t);
-        EXECUTE format('GRANT SELECT ON %I TO collections_registry', t);
-    END LOOP;
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format(
+        'CREATE POLICY tenant_isolation ON %s TO collections_owner, collections_registry'
+        ' USING (tenant_id = current_tenant_id())'
+        ' WITH CHECK (tenant_id = current_tenant_id())', t);
+    EXECUTE format(
+        'CREATE POLICY tenant_active ON %s TO collections_app'
+        ' USING (tenant_id = current_active_tenant_id())'
+        ' WITH CHECK (tenant_id = current_tenant_id())', t);
+    EXECUTE format(
+        'CREATE TRIGGER tenant_active BEFORE INSERT ON %s'
+        ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
+    EXECUTE format('REVOKE ALL ON %s FROM collections_app', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO collections_app', t);
+    EXECUTE format('GRANT SELECT ON %s TO collections_registry', t);
 END
-$policies$;
+$$;
+REVOKE ALL ON FUNCTION apply_tenancy_recipe(regclass) FROM PUBLIC;
+
+SELECT apply_tenancy_recipe(t)
+FROM unnest(ARRAY['payment_plans', 'plan_invoices', 'plan_instalments']::regclass[]) AS t;

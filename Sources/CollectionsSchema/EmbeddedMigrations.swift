@@ -3428,32 +3428,38 @@ ALTER TABLE kpi_snapshots
     ADD COLUMN plans_kept     int     NOT NULL DEFAULT 0,
     ADD COLUMN plan_kept_rate numeric;
 
--- The tenancy recipe of 0012 for every new table.
-DO $policies$
-DECLARE
-    t text;
+-- The tenancy recipe of 0012 for a new tenant table, in one place for this
+-- migration and the later ones (0014-0016 each spelled it out): row-level
+-- security enabled and forced, the registry's and the app's policies, the
+-- suspended-tenant statement trigger, the app's and the registry's grants. In a
+-- migration, not a function file, because migrations run before the function
+-- files are applied; nobody but the owner may run it.
+CREATE FUNCTION apply_tenancy_recipe(t regclass) RETURNS void
+    LANGUAGE plpgsql
+AS $$
 BEGIN
-    FOREACH t IN ARRAY ARRAY['payment_plans', 'plan_invoices', 'plan_instalments']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I TO collections_owner, collections_registry'
-            ' USING (tenant_id = current_tenant_id())'
-            ' WITH CHECK (tenant_id = current_tenant_id())', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_active ON %I TO collections_app'
-            ' USING (tenant_id = current_active_tenant_id())'
-            ' WITH CHECK (tenant_id = current_tenant_id())', t);
-        EXECUTE format(
-            'CREATE TRIGGER tenant_active BEFORE INSERT ON %I'
-            ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
-        EXECUTE format('REVOKE ALL ON %I FROM collections_app', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO collections_app', t);
-        EXECUTE format('GRANT SELECT ON %I TO collections_registry', t);
-    END LOOP;
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format(
+        'CREATE POLICY tenant_isolation ON %s TO collections_owner, collections_registry'
+        ' USING (tenant_id = current_tenant_id())'
+        ' WITH CHECK (tenant_id = current_tenant_id())', t);
+    EXECUTE format(
+        'CREATE POLICY tenant_active ON %s TO collections_app'
+        ' USING (tenant_id = current_active_tenant_id())'
+        ' WITH CHECK (tenant_id = current_tenant_id())', t);
+    EXECUTE format(
+        'CREATE TRIGGER tenant_active BEFORE INSERT ON %s'
+        ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
+    EXECUTE format('REVOKE ALL ON %s FROM collections_app', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO collections_app', t);
+    EXECUTE format('GRANT SELECT ON %s TO collections_registry', t);
 END
-$policies$;
+$$;
+REVOKE ALL ON FUNCTION apply_tenancy_recipe(regclass) FROM PUBLIC;
+
+SELECT apply_tenancy_recipe(t)
+FROM unnest(ARRAY['payment_plans', 'plan_invoices', 'plan_instalments']::regclass[]) AS t;
 """####),
     ]
 
@@ -4223,8 +4229,8 @@ $function$;
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
 -- What a plan has been paid is what was applied to its invoices from the day it
--- was made (the application entries of report_balance_entries, each counting
--- until its payment's reversal: report_counts), given to the instalments oldest
+-- was made (report_application_entries, the application entries of every
+-- balance, each counting until its payment's reversal: report_counts), given to the instalments oldest
 -- first. An instalment is judged the day after its date plus grace_days (its
 -- deadline), on what had been paid by the deadline, as that day saw it:
 --   missed then (missed_on = deadline + 1) when the plan had been paid less than
@@ -4255,11 +4261,11 @@ AS $function$
         where p.tenant_id = for_tenant and p.made_on <= as_of
     ),
     paid as (
-        select pl.id as plan_id, -e.amount_minor as amount_minor, e.on_date, e.ends_on
+        select pl.id as plan_id, e.amount_minor, e.on_date, e.ends_on
         from plans pl
         join public.plan_invoices pi on pi.tenant_id = for_tenant and pi.plan_id = pl.id
-        join public.report_balance_entries(for_tenant, as_of) e
-          on e.invoice_id = pi.invoice_id and e.kind = 'application' and e.on_date >= pl.made_on
+        join public.report_application_entries(for_tenant, as_of) e
+          on e.invoice_id = pi.invoice_id and e.on_date >= pl.made_on
     ),
     schedule as (
         select i.plan_id, i.seq, i.due_on, i.amount_minor,
@@ -4383,6 +4389,30 @@ AS $function$
     where d.kind = 'client'
 $function$;
 """####),
+        ("report_application_entries.sql", ####"""
+-- report_application_entries: THE definition of a payment application as a dated fact: its amount applied on applied_on, ending on its payment's reversal (up to a date).
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- One of the entries of report_balance_entries (which negates the amount), and
+-- on its own what a payment plan has been paid (plan_instalments_at). Reversals
+-- after up_to are left out (they cannot matter at any D <= up_to). Inlined by
+-- the planner, inside report_balance_entries too.
+CREATE OR REPLACE FUNCTION public.report_application_entries(for_tenant uuid, up_to date)
+ RETURNS TABLE(invoice_id uuid, amount_minor bigint, on_date date, ends_on date)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select pa.invoice_id, pa.amount_minor, pa.applied_on, r.reversed_on
+    from public.payment_applications pa
+    left join public.payments r
+           on r.tenant_id = for_tenant and r.id = pa.payment_id
+          and r.reversed_on <= up_to
+    where pa.tenant_id = for_tenant and pa.applied_on <= up_to
+$function$;
+"""####),
         ("report_balance_entries.sql", ####"""
 -- report_balance_entries: Every dated fact that moves an invoice's balance (or disputes it), up to a date: THE definition of what a balance is made of.
 --
@@ -4393,6 +4423,7 @@ $function$;
 -- plus the amount_minor of its entries that count at D (report_counts):
 --   charge       +amount, dated charged_on
 --   application  -amount, dated applied_on, ending on its payment's reversal
+--                (report_application_entries)
 --   write_off    -amount, dated written_off_on
 --   dispute       0,      dated opened_on, ending on resolved_on (the invoice is
 --                         disputed at D while one counts)
@@ -4410,12 +4441,8 @@ AS $function$
     from public.invoice_charges ch
     where ch.tenant_id = for_tenant and ch.charged_on <= up_to
     union all
-    select pa.invoice_id, 'application', -pa.amount_minor, pa.applied_on, r.reversed_on
-    from public.payment_applications pa
-    left join public.payments r
-           on r.tenant_id = for_tenant and r.id = pa.payment_id
-          and r.reversed_on <= up_to
-    where pa.tenant_id = for_tenant and pa.applied_on <= up_to
+    select a.invoice_id, 'application', -a.amount_minor, a.on_date, a.ends_on
+    from public.report_application_entries(for_tenant, up_to) a
     union all
     select wo.invoice_id, 'write_off', -wo.amount_minor, wo.written_off_on, null
     from public.write_offs wo

@@ -136,6 +136,16 @@ import Testing
                 VALUES (\(t), 'reminder_due', 'Due', 'Due today', 'Due today', 'seed')
                 """,
                 "INSERT INTO sms_callbacks (tenant_id, kind, provider_id) VALUES (\(t), 'inbound', 'SMseed')",
+                """
+                INSERT INTO payment_plans (tenant_id, client_id, currency, total_minor, instalment_count, frequency, start_on,
+                                           made_on, created_by)
+                VALUES (\(t), \(client), 'USD', 5000, 2, 'month', '2013-03-15', '2013-03-01', 'seed')
+                """,
+                "INSERT INTO plan_invoices (tenant_id, plan_id, invoice_id, covered_minor) SELECT \(t), p.id, \(invoice), 5000 FROM payment_plans p",
+                """
+                INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
+                SELECT \(t), p.id, s.seq, s.due_on, s.amount_minor FROM payment_plans p, plan_schedule(5000, 2, 'month', '2013-03-15') s
+                """,
             ])
             return client
         }

@@ -411,6 +411,7 @@ extension KPIReport {
         #expect(design.isSubset(of: Set(usd.keys)))
         #expect(Set(usd.keys).subtracting(design) == [
             "cei_opening_ar_minor", "cei_credit_sales_minor", "write_offs_minor", "promises_due", "promises_kept",
+            "plan_kept_rate", "plans_ended", "plans_kept",
         ])
         // An empty book: every ratio with a zero denominator is present, as null.
         for key in ["dso", "best_possible_dso", "average_days_delinquent", "cei", "percent_current",

@@ -107,13 +107,14 @@ import TestSupport
         let fixture = try await Self.fixture.value
         let owner = try await fixture.database.connect()
         defer { Task { await owner.close() } }
-        // The policies' own functions aside, none reads the tenant setting: each
+        // The policies' own functions (and the migrations' DDL helper, which writes
+        // policies and touches no row) aside, none reads the tenant setting: each
         // is told its tenant (Citus routes a call by it; DESIGN.md "Scale-out").
         let reading = try await owner.query("""
             SELECT p.proname FROM pg_proc p
             WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
               AND p.proname NOT IN ('current_tenant_id', 'current_tenant_is_active', 'current_active_tenant_id',
-                                    'refuse_suspended_tenant')
+                                    'refuse_suspended_tenant', 'apply_tenancy_recipe')
               AND p.prosrc ~ '(current_tenant_id|current_active_tenant_id|current_tenant_is_active)\\(|app\\.tenant_id'
             ORDER BY 1
             """).map { try $0.decode(String.self, at: 0) }
@@ -124,7 +125,8 @@ import TestSupport
             SELECT p.proname FROM pg_proc p
             WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
               AND p.prorettype <> 'trigger'::regtype AND p.prosrc LIKE '%tenant_id%'
-              AND p.proname NOT IN ('current_tenant_id', 'current_tenant_is_active', 'current_active_tenant_id')
+              AND p.proname NOT IN ('current_tenant_id', 'current_tenant_is_active', 'current_active_tenant_id',
+                                    'apply_tenancy_recipe')
               AND NOT (p.pronargs > 0 AND p.proargtypes[0] = 'uuid'::regtype AND p.proargnames[1] = 'for_tenant')
             ORDER BY 1
             """).map { try $0.decode(String.self, at: 0) }

@@ -5,8 +5,8 @@
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
 -- What a plan has been paid is what was applied to its invoices from the day it
--- was made (the application entries of report_balance_entries, each counting
--- until its payment's reversal: report_counts), given to the instalments oldest
+-- was made (report_application_entries, the application entries of every
+-- balance, each counting until its payment's reversal: report_counts), given to the instalments oldest
 -- first. An instalment is judged the day after its date plus grace_days (its
 -- deadline), on what had been paid by the deadline, as that day saw it:
 --   missed then (missed_on = deadline + 1) when the plan had been paid less than
@@ -37,11 +37,11 @@ AS $function$
         where p.tenant_id = for_tenant and p.made_on <= as_of
     ),
     paid as (
-        select pl.id as plan_id, -e.amount_minor as amount_minor, e.on_date, e.ends_on
+        select pl.id as plan_id, e.amount_minor, e.on_date, e.ends_on
         from plans pl
         join public.plan_invoices pi on pi.tenant_id = for_tenant and pi.plan_id = pl.id
-        join public.report_balance_entries(for_tenant, as_of) e
-          on e.invoice_id = pi.invoice_id and e.kind = 'application' and e.on_date >= pl.made_on
+        join public.report_application_entries(for_tenant, as_of) e
+          on e.invoice_id = pi.invoice_id and e.on_date >= pl.made_on
     ),
     schedule as (
         select i.plan_id, i.seq, i.due_on, i.amount_minor,

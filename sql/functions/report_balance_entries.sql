@@ -7,6 +7,7 @@
 -- plus the amount_minor of its entries that count at D (report_counts):
 --   charge       +amount, dated charged_on
 --   application  -amount, dated applied_on, ending on its payment's reversal
+--                (report_application_entries)
 --   write_off    -amount, dated written_off_on
 --   dispute       0,      dated opened_on, ending on resolved_on (the invoice is
 --                         disputed at D while one counts)
@@ -24,12 +25,8 @@ AS $function$
     from public.invoice_charges ch
     where ch.tenant_id = for_tenant and ch.charged_on <= up_to
     union all
-    select pa.invoice_id, 'application', -pa.amount_minor, pa.applied_on, r.reversed_on
-    from public.payment_applications pa
-    left join public.payments r
-           on r.tenant_id = for_tenant and r.id = pa.payment_id
-          and r.reversed_on <= up_to
-    where pa.tenant_id = for_tenant and pa.applied_on <= up_to
+    select a.invoice_id, 'application', -a.amount_minor, a.on_date, a.ends_on
+    from public.report_application_entries(for_tenant, up_to) a
     union all
     select wo.invoice_id, 'write_off', -wo.amount_minor, wo.written_off_on, null
     from public.write_offs wo
