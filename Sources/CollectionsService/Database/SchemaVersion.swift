@@ -20,5 +20,6 @@ public enum SchemaVersion {
         14,
         15,
         16,
+        18,
     ]
 }
