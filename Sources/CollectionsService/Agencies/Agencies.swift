@@ -63,7 +63,8 @@ public struct Agencies: Sendable {
             let clientRows = try await tx.query("""
                 SELECT c.id, c.status FROM clients c WHERE c.tenant_id = \(tenant) AND c.ref = \(clientRef) FOR UPDATE
                 """).decode((UUID, String).self)
-            guard let (client, status) = clientRows.first else { throw ServiceError.notFound("no client \(clientRef)") }
+            guard let clientRow = clientRows.first else { throw ServiceError.notFound("no client \(clientRef)") }
+            let (client, status) = clientRow
             if let active = try await tx.query("""
                 SELECT p.id, a.name FROM placements p JOIN agencies a ON a.tenant_id = \(tenant) AND a.id = p.agency_id
                 WHERE p.tenant_id = \(tenant) AND p.client_id = \(client) AND p.recalled_on IS NULL
@@ -79,7 +80,7 @@ public struct Agencies: Sendable {
                     WHERE i.tenant_id = \(tenant) AND i.client_id = \(client) AND i.number = ANY(\(invoiceNumbers))
                     ORDER BY i.number FOR UPDATE
                     """).decode((UUID, String).self)
-                let missing = Set(invoiceNumbers).subtracting(found.map(\.1)).sorted()
+                let missing = Set(invoiceNumbers).subtracting(found.map { $0.1 }).sorted()
                 guard missing.isEmpty else {
                     throw ServiceError.notFound("client \(clientRef) has no invoice \(missing.joined(separator: ", "))")
                 }
@@ -96,8 +97,9 @@ public struct Agencies: Sendable {
                     throw ServiceError.refused("client \(clientRef) owes nothing on \(day); nothing to place")
                 }
             }
+            let invoiceIDs = invoices.map { $0.0 }
             let refusals = try await tx.query("""
-                SELECT r.number, r.reason FROM placement_refusals(\(tenant), \(invoices.map(\.0)), \(day)) r ORDER BY r.number
+                SELECT r.number, r.reason FROM placement_refusals(\(tenant), \(invoiceIDs), \(day)) r ORDER BY r.number
                 """).decode((String, String).self)
             if !refusals.isEmpty {
                 throw ServiceError.refused("cannot place with \(agency.name): "
@@ -112,11 +114,11 @@ public struct Agencies: Sendable {
                 INSERT INTO placement_invoices (tenant_id, placement_id, invoice_id, currency, placed_minor)
                 SELECT \(tenant), \(placement), b.invoice_id, b.currency, b.balance_minor
                 FROM report_invoice_balances(\(tenant), \(day)) b
-                WHERE b.invoice_id = ANY(\(invoices.map(\.0)))
+                WHERE b.invoice_id = ANY(\(invoiceIDs))
                 """)
             try await tx.execute("""
                 UPDATE invoices i SET placed_agency_id = \(agency.id)
-                WHERE i.tenant_id = \(tenant) AND i.id = ANY(\(invoices.map(\.0)))
+                WHERE i.tenant_id = \(tenant) AND i.id = ANY(\(invoiceIDs))
                 """)
             if whole {
                 try await tx.execute("""
@@ -148,9 +150,8 @@ public struct Agencies: Sendable {
                 SELECT p.client_id, p.agency_id, p.whole_client, p.status_before, p.placed_on, p.recalled_on
                 FROM placements p WHERE p.tenant_id = \(tenant) AND p.id = \(id) FOR UPDATE
                 """).decode((UUID, UUID, Bool, String, CalendarDate, CalendarDate?).self)
-            guard let (client, agency, whole, statusBefore, placedOn, recalledOn) = rows.first else {
-                throw ServiceError.notFound("no placement \(id.uuidString.lowercased())")
-            }
+            guard let row = rows.first else { throw ServiceError.notFound("no placement \(id.uuidString.lowercased())") }
+            let (client, agency, whole, statusBefore, placedOn, recalledOn) = row
             if let recalledOn { throw ServiceError.conflict("the placement was recalled on \(recalledOn) already") }
             guard day >= placedOn else { throw ServiceError.invalid("a placement cannot be recalled before it was placed (\(placedOn))") }
             let before = try await Self.placements(tenant: tenant, only: id, in: tx)[0]
@@ -198,9 +199,8 @@ public struct Agencies: Sendable {
                 WHERE p.tenant_id = \(tenant) AND p.id = \(id) AND p.recalled_on IS NULL
                 FOR SHARE OF p
                 """).decode((String, UUID, String, Int32, CalendarDate).self)
-            guard let (clientRef, agency, agencyName, bp, placedOn) = rows.first else {
-                throw ServiceError.notFound("no active placement \(id.uuidString.lowercased())")
-            }
+            guard let row = rows.first else { throw ServiceError.notFound("no active placement \(id.uuidString.lowercased())") }
+            let (clientRef, agency, agencyName, bp, placedOn) = row
             guard receivedOn >= placedOn else {
                 throw ServiceError.refused("a payment received on \(receivedOn) is before the placement (\(placedOn))")
             }

@@ -8,6 +8,11 @@ public struct Placement: Sendable, Codable, Equatable {
     public struct PlacedInvoice: Sendable, Codable, Equatable {
         public var number: String
         public var placed: Money
+
+        public init(number: String, placed: Money) {
+            self.number = number
+            self.placed = placed
+        }
     }
 
     public var id: UUID
