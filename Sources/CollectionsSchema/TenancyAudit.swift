@@ -100,9 +100,9 @@ public enum TenancyAudit {
             -- widens what every role sees. Each must say exactly the tenant.
             SELECT format('table %s: policy %s is permissive and not exactly tenant_id = current_tenant_id()', t.relname, p.polname)
             FROM tenant_tables t JOIN pg_policy p ON p.polrelid = t.oid AND p.polpermissive
-            WHERE NOT (\(agency) AND p.polroles = ARRAY[to_regrole('collections_agency')::oid]
-                       AND pg_get_expr(p.polqual, p.polrelid) = \(agencyExpression)
-                       AND pg_get_expr(p.polwithcheck, p.polrelid) = \(agencyExpression))
+            WHERE NOT coalesce(\(agency) AND p.polroles = ARRAY[to_regrole('collections_agency')::oid]
+                               AND pg_get_expr(p.polqual, p.polrelid) = \(agencyExpression)
+                               AND pg_get_expr(p.polwithcheck, p.polrelid) = \(agencyExpression), false)
               AND ((p.polqual IS NULL AND p.polwithcheck IS NULL)
                OR (p.polqual IS NOT NULL AND pg_get_expr(p.polqual, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions)))
                OR (p.polwithcheck IS NOT NULL AND pg_get_expr(p.polwithcheck, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions))))

@@ -32,7 +32,7 @@ import Testing
         func seed(_ tenant: Tenant) async throws -> (Agency, UUID, UUID, UUID) {
             let agencies = Agencies(database: fixture.service, tenant: tenant.id)
             let agency = try await agencies.create(name: "Recoveries Inc", commissionBP: 1500, actor: "test")
-            let (placed, unplaced) = try await fixture.service.withTenant(tenant.id) { tx in
+            let (placed, unplaced) = try await fixture.service.withTenant(tenant.id) { tx async throws in
                 var ids: [UUID] = []
                 for ref in ["P", "U"] {
                     let client = try await tx.query("""
@@ -107,7 +107,7 @@ import Testing
         var seen: [String: Int?] = [:]
         for table in book.tables {
             do {
-                seen[table] = try await asAgency(tenant: tenant, agency: agency) { tx in
+                seen[table] = try await asAgency(tenant: tenant, agency: agency) { tx async throws in
                     try await tx.query("SELECT count(*) FROM \(identifier: table)").scalar(Int.self)
                 }
             } catch let error as PostgresError where error.kind == .insufficientPrivilege {
@@ -127,7 +127,7 @@ import Testing
         #expect(Set(seen.filter { $0.value != nil }.keys) == Self.readable, "\(seen)")
         #expect(seen["clients"] == 1 && seen["invoices"] == 2 && seen["payments"] == 1
                 && seen["payment_applications"] == 1, "\(seen)")
-        try await Self.asAgency(tenant: book.a.id, agency: book.agency.id) { tx in
+        try await Self.asAgency(tenant: book.a.id, agency: book.agency.id) { tx async throws in
             #expect(try await tx.query("SELECT count(*) FROM clients WHERE id = \(book.unplaced)").scalar(Int.self) == 0)
             #expect(try await tx.query("SELECT count(*) FROM invoices WHERE client_id = \(book.unplaced)").scalar(Int.self) == 0)
             #expect(try await tx.query("SELECT count(*) FROM invoices WHERE number LIKE 'U-%'").scalar(Int.self) == 0)
@@ -210,7 +210,7 @@ import Testing
         let book = try await Self.book.value
         let agencies = Agencies(database: book.fixture.service, tenant: book.a.id)
         let agency = try await agencies.create(name: "Recalled Agency", commissionBP: 1000, actor: "test")
-        let client = try await book.fixture.service.withTenant(book.a.id) { tx in
+        let client = try await book.fixture.service.withTenant(book.a.id) { tx async throws in
             let client = try await tx.query("""
                 INSERT INTO clients (tenant_id, ref, name) VALUES (\(book.a.id), 'R', 'Client') RETURNING id
                 """).scalar(UUID.self)!

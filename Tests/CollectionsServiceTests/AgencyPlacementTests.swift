@@ -14,7 +14,7 @@ import TestSupport
     func book(_ clients: [String: Int]) async throws -> (ServiceFixture, Tenant) {
         let fixture = try await Self.fixture.value
         let tenant = try await fixture.tenant("ag")
-        try await fixture.service.withTenant(tenant.id) { tx in
+        try await fixture.service.withTenant(tenant.id) { tx async throws in
             for (ref, count) in clients {
                 let client = try await tx.query("""
                     INSERT INTO clients (tenant_id, ref, name) VALUES (\(tenant.id), \(ref), 'Client') RETURNING id
@@ -49,7 +49,7 @@ import TestSupport
             (99999, 10000, 99999), (100, 0, 0), (1, 1, 0),
             (9_000_000_000_000_000, 9999, 8_999_100_000_000_000),
         ]
-        try await fixture.service.withTenant(tenant.id) { tx in
+        try await fixture.service.withTenant(tenant.id) { tx async throws in
             for (amount, bp, expected) in cases {
                 let got = try await tx.query("SELECT agency_commission_minor(\(amount), \(bp))").scalar(Int64.self)
                 #expect(got == expected, "\(amount) x \(bp) bp")
@@ -72,7 +72,7 @@ import TestSupport
         let listed = try #require(try await agencies.placements().first)
         #expect(listed.collected == [Money(amountMinor: 260, currency: "USD")])
         #expect(listed.commission == [Money(amountMinor: 26, currency: "USD")])
-        let audit = try await fixture.service.withTenant(tenant.id) { tx in
+        let audit = try await fixture.service.withTenant(tenant.id) { tx async throws in
             try await tx.query("""
                 SELECT action FROM audit_log WHERE tenant_id = \(tenant.id) AND entity = 'placement' ORDER BY action
                 """).map { try $0.decode(String.self, at: 0) }
@@ -88,7 +88,7 @@ import TestSupport
 
     @Test func paidDisputedVoidAndPlacedInvoicesAreRefusedInWords() async throws {
         let (fixture, tenant) = try await book(["A": 4, "B": 1])
-        try await fixture.service.withTenant(tenant.id) { tx in
+        try await fixture.service.withTenant(tenant.id) { tx async throws in
             let t = tenant.id
             _ = try await tx.pipeline([
                 // A-1 paid in full, A-2 disputed (open), A-3 void.
@@ -143,7 +143,7 @@ import TestSupport
         let again = await refusal(["A-4"], agency: "Second")
         #expect(again?.hasPrefix("client A is already placed with First (placement ") == true, "\(again ?? "")")
         // An invoice held by an active placement is refused by the rule itself.
-        let rule = try await fixture.service.withTenant(tenant.id) { tx in
+        let rule = try await fixture.service.withTenant(tenant.id) { tx async throws in
             try await tx.query("""
                 SELECT r.reason FROM placement_refusals(\(tenant.id), ARRAY(SELECT id FROM invoices WHERE tenant_id = \(tenant.id) AND number = 'A-4'), '2013-03-02') r
                 """).map { try $0.decode(String.self, at: 0) }
@@ -158,7 +158,7 @@ import TestSupport
     }
 
     func status(_ fixture: ServiceFixture, _ tenant: Tenant, _ ref: String) async throws -> String? {
-        try await fixture.service.withTenant(tenant.id) { tx in
+        try await fixture.service.withTenant(tenant.id) { tx async throws in
             try await tx.query("""
                 SELECT coalesce(contact_standing(c.do_not_contact, c.status), c.status) FROM clients c
                 WHERE c.tenant_id = \(tenant.id) AND c.ref = \(ref)

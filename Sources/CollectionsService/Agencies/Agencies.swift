@@ -1,5 +1,5 @@
 public import Foundation
-package import Postgres
+public import Postgres
 
 /// A tenant's collections agencies and what it places with them: agencies
 /// created, balances or invoices placed and recalled, the payments an agency
