@@ -156,14 +156,8 @@ public struct Agencies: Sendable {
             guard day >= placedOn else { throw ServiceError.invalid("a placement cannot be recalled before it was placed (\(placedOn))") }
             let before = try await Self.placements(tenant: tenant, only: id, in: tx)[0]
             try await tx.execute("UPDATE placements p SET recalled_on = \(day) WHERE p.tenant_id = \(tenant) AND p.id = \(id)")
-            try await tx.execute("""
-                UPDATE clients c SET placed_agency_id = NULL,
-                       status = CASE WHEN \(whole) THEN \(statusBefore) ELSE c.status END,
-                       agency_name = CASE WHEN \(whole) THEN NULL ELSE c.agency_name END,
-                       agency_placed_on = CASE WHEN \(whole) THEN NULL ELSE c.agency_placed_on END
-                WHERE c.tenant_id = \(tenant) AND c.id = \(client)
-                """)
-            for table in ["invoices", "payments", "contact_notes", "contact_permissions"] {
+            // The marked rows first: the notes' and consents' keys point at the client's mark.
+            for table in ["contact_notes", "contact_permissions", "payments", "invoices"] {
                 try await tx.execute("""
                     UPDATE \(identifier: table) t SET placed_agency_id = NULL
                     WHERE t.tenant_id = \(tenant) AND t.client_id = \(client) AND t.placed_agency_id = \(agency)
@@ -174,6 +168,13 @@ public struct Agencies: Sendable {
                 FROM invoices i
                 WHERE a.tenant_id = \(tenant) AND i.tenant_id = \(tenant) AND i.id = a.invoice_id
                   AND i.client_id = \(client) AND a.placed_agency_id = \(agency)
+                """)
+            try await tx.execute("""
+                UPDATE clients c SET placed_agency_id = NULL,
+                       status = CASE WHEN \(whole) THEN \(statusBefore) ELSE c.status END,
+                       agency_name = CASE WHEN \(whole) THEN NULL ELSE c.agency_name END,
+                       agency_placed_on = CASE WHEN \(whole) THEN NULL ELSE c.agency_placed_on END
+                WHERE c.tenant_id = \(tenant) AND c.id = \(client)
                 """)
             let after = try await Self.placements(tenant: tenant, only: id, in: tx)[0]
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "recall", entity: "placement",

@@ -21,5 +21,6 @@ public enum SchemaVersion {
         15,
         16,
         18,
+        19,
     ]
 }
