@@ -120,6 +120,23 @@ public struct Agencies: Sendable {
                 UPDATE invoices i SET placed_agency_id = \(agency.id)
                 WHERE i.tenant_id = \(tenant) AND i.id = ANY(\(invoiceIDs))
                 """)
+            // What the placed invoices' balances are made of (report_balance_entries),
+            // so the agency sees the balances it was given.
+            for table in ["invoice_charges", "payment_applications", "write_offs", "disputes"] {
+                try await tx.execute("""
+                    UPDATE \(identifier: table) t SET placed_agency_id = \(agency.id)
+                    WHERE t.tenant_id = \(tenant) AND t.invoice_id = ANY(\(invoiceIDs))
+                    """)
+            }
+            try await tx.execute("""
+                UPDATE payments y SET placed_agency_id = \(agency.id)
+                FROM (SELECT DISTINCT a.payment_id FROM payment_applications a
+                      WHERE a.tenant_id = \(tenant) AND a.invoice_id = ANY(\(invoiceIDs))) a
+                WHERE y.tenant_id = \(tenant) AND y.id = a.payment_id
+                """)
+            try await tx.execute("""
+                UPDATE promise_outcomes o SET placed_agency_id = \(agency.id) WHERE o.tenant_id = \(tenant) AND o.client_id = \(client)
+                """)
             if whole {
                 try await tx.execute("""
                     UPDATE clients c SET placed_agency_id = \(agency.id), status = 'agency', agency_name = \(agency.name),
@@ -157,17 +174,23 @@ public struct Agencies: Sendable {
             let before = try await Self.placements(tenant: tenant, only: id, in: tx)[0]
             try await tx.execute("UPDATE placements p SET recalled_on = \(day) WHERE p.tenant_id = \(tenant) AND p.id = \(id)")
             // The marked rows first: the notes' and consents' keys point at the client's mark.
-            for table in ["contact_notes", "contact_permissions", "payments", "invoices"] {
+            for table in ["contact_notes", "contact_permissions", "payments", "promise_outcomes"] {
                 try await tx.execute("""
                     UPDATE \(identifier: table) t SET placed_agency_id = NULL
                     WHERE t.tenant_id = \(tenant) AND t.client_id = \(client) AND t.placed_agency_id = \(agency)
                     """)
             }
+            for table in ["payment_applications", "invoice_charges", "write_offs", "disputes"] {
+                try await tx.execute("""
+                    UPDATE \(identifier: table) t SET placed_agency_id = NULL
+                    FROM invoices i
+                    WHERE t.tenant_id = \(tenant) AND i.tenant_id = \(tenant) AND i.id = t.invoice_id
+                      AND i.client_id = \(client) AND t.placed_agency_id = \(agency)
+                    """)
+            }
             try await tx.execute("""
-                UPDATE payment_applications a SET placed_agency_id = NULL
-                FROM invoices i
-                WHERE a.tenant_id = \(tenant) AND i.tenant_id = \(tenant) AND i.id = a.invoice_id
-                  AND i.client_id = \(client) AND a.placed_agency_id = \(agency)
+                UPDATE invoices i SET placed_agency_id = NULL
+                WHERE i.tenant_id = \(tenant) AND i.client_id = \(client) AND i.placed_agency_id = \(agency)
                 """)
             try await tx.execute("""
                 UPDATE clients c SET placed_agency_id = NULL,

@@ -22,5 +22,6 @@ public enum SchemaVersion {
         16,
         18,
         19,
+        20,
     ]
 }
