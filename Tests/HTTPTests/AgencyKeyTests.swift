@@ -97,4 +97,37 @@ import TestSupport
             #expect([403, 404].contains(note.status.code), "\(note.text)")
         }
     }
+
+    @Test func placementsOverHTTPAreTheLendersAndRefusedInWords() async throws {
+        let fixture = try await HTTPFixture.make("http_placements")
+        _ = try await IsolationTests.seed(fixture, fixture.a, prefix: "P")
+        _ = try await Agencies(database: fixture.service.service, tenant: fixture.a.tenant.id).create(
+            name: "Recoveries Inc", commissionBP: 1500, actor: "test")
+        let issued = try await ApiKeys(database: fixture.service.service).create(
+            tenantSlug: fixture.a.tenant.slug, label: "agency", agency: "Recoveries Inc", actor: "test")
+        let agency = HTTPFixture.Lender(tenant: fixture.a.tenant, key: issued.secret)
+        try await fixture.test { client in
+            let unknown = try await client.send(.post, "/v1/placements", as: fixture.a,
+                                                json: #"{"client_ref":"P-C1","agency":"Recoveries Inc","invoices":["NOPE"]}"#)
+            let problem = try unknown.expectProblem(404)
+            #expect(problem["detail"] as? String == "client P-C1 has no invoice NOPE")
+            let placed = try await client.send(.post, "/v1/placements", as: fixture.a,
+                                               json: #"{"client_ref":"P-C1","agency":"Recoveries Inc","invoices":["P-INV-1"],"placed_on":"2024-02-01"}"#)
+            #expect(placed.status == .created, "\(placed.text)")
+            let body = try placed.json()
+            #expect(body["whole_client"] as? Bool == false && body["placed_on"] as? String == "2024-02-01")
+            // P-INV-1: 100.00 less the 10.00 paid.
+            #expect((body["invoices"] as? [[String: Any]])?.first?["placed_minor"] as? Int == 9000, "\(placed.text)")
+            let again = try await client.send(.post, "/v1/placements", as: fixture.a,
+                                              json: #"{"client_ref":"P-C1","agency":"Recoveries Inc","invoices":["P-INV-2"]}"#)
+            let refused = try again.expectProblem(422)
+            #expect((refused["detail"] as? String)?.hasPrefix("client P-C1 is already placed with Recoveries Inc") == true)
+            let listed = try await client.send(.get, "/v1/placements", as: fixture.a)
+            #expect(try #require(try listed.json()["data"] as? [[String: Any]]).count == 1)
+            // The agency's own key: its role may not read or write placements.
+            try (try await client.send(.get, "/v1/placements", as: agency)).expectProblem(403)
+            try (try await client.send(.post, "/v1/placements", as: agency,
+                                       json: #"{"client_ref":"P-C1","agency":"Recoveries Inc"}"#)).expectProblem(403)
+        }
+    }
 }
