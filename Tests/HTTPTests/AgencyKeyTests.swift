@@ -122,6 +122,10 @@ import TestSupport
                                               json: #"{"client_ref":"P-C1","agency":"Recoveries Inc","invoices":["P-INV-2"]}"#)
             let refused = try again.expectProblem(422)
             #expect((refused["detail"] as? String)?.hasPrefix("client P-C1 is already placed with Recoveries Inc") == true)
+            // A NUL byte is refused in words (422), never sent to the database (a 500).
+            let nul = try await client.send(.post, "/v1/placements", as: fixture.a,
+                                            json: #"{"client_ref":"P-C1\u0000","agency":"Recoveries Inc"}"#)
+            try nul.expectProblem(422)
             let listed = try await client.send(.get, "/v1/placements", as: fixture.a)
             #expect(try #require(try listed.json()["data"] as? [[String: Any]]).count == 1)
             // The agency's own key: its role may not read or write placements.

@@ -57,6 +57,10 @@ public struct Agencies: Sendable {
         actor: String
     ) async throws -> Placement {
         let actor = try Check.actor(actor)
+        // Checked as text first: a control character (a NUL) is refused in words, never sent.
+        let clientRef = try Check.text(clientRef, "the client's ref", 1...64)
+        let agencyName = try Check.text(agencyName, "the agency's name", 1...200)
+        let invoiceNumbers = try invoiceNumbers?.map { try Check.text($0, "an invoice number", 1...64) }
         return try await database.ledger(tenant) { tx in
             let day = try await date.orToday(tenant, in: tx)
             let agency = try await Self.agency(named: agencyName, tenant: tenant, in: tx)
@@ -215,6 +219,7 @@ public struct Agencies: Sendable {
         placement id: UUID, reference: String, amount: Money, receivedOn: CalendarDate, actor: String
     ) async throws -> AgencyRemittance {
         let actor = try Check.actor(actor)
+        try Check.positive(amount, "the payment amount")
         return try await database.ledger(tenant) { tx in
             let rows = try await tx.query("""
                 SELECT c.ref, a.id, a.name, a.commission_bp, p.placed_on FROM placements p
