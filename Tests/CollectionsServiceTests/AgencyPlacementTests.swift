@@ -166,6 +166,25 @@ import TestSupport
         }
     }
 
+    @Test func placedInvoicesLeaveTheLendersWorklistAndRecallReturnsThem() async throws {
+        let (fixture, tenant) = try await book(["A": 2])
+        let agencies = Agencies(database: fixture.service, tenant: tenant.id)
+        let worklist = Worklist(database: fixture.service, tenant: tenant.id)
+        _ = try await agencies.create(name: "First", commissionBP: 1500, actor: "test")
+        func overdue() async throws -> [Int64] {
+            try await worklist.compute(asOf: CalendarDate("2013-03-05")!).entries.flatMap { $0.overdue.map(\.amountMinor) }
+        }
+        #expect(try await overdue() == [20000])
+        let placement = try await agencies.place(clientRef: "A", agency: "First", invoiceNumbers: ["A-1"], on: Self.day, actor: "test")
+        #expect(try await overdue() == [10000])
+        _ = try await agencies.recall(placement.id, on: CalendarDate("2013-03-04")!, actor: "test")
+        #expect(try await overdue() == [20000])
+        // A whole-client placement: the client is not listed at all.
+        _ = try await agencies.place(clientRef: "A", agency: "First", on: CalendarDate("2013-03-04")!, actor: "test")
+        let report = try await worklist.compute(asOf: CalendarDate("2013-03-05")!)
+        #expect(report.entries.isEmpty && report.excluded.agency == 1)
+    }
+
     @Test func aWholeClientPlacementLeavesTheLendersDunningAndRecallGivesItBack() async throws {
         let (fixture, tenant) = try await book(["A": 2])
         let agencies = Agencies(database: fixture.service, tenant: tenant.id)
