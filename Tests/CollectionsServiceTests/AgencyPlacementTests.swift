@@ -185,6 +185,26 @@ import TestSupport
         #expect(report.entries.isEmpty && report.excluded.agency == 1)
     }
 
+    @Test func aPlacedInvoiceLeavesTheLendersDunning() async throws {
+        let (fixture, tenant) = try await book(["A": 2])
+        let agencies = Agencies(database: fixture.service, tenant: tenant.id)
+        _ = try await agencies.create(name: "First", commissionBP: 1500, actor: "test")
+        let day = CalendarDate("2013-02-01")!  // the default policy's step 1 day past due
+        let plans = DunningPlans(database: fixture.service, tenant: tenant)
+        func rules() async throws -> [String: String] {
+            var found: [String: String] = [:]
+            let plan = try await plans.plan(on: day)
+            for s in plan.suppressed { for n in s.invoices { found[n] = "\(s.rule): \(s.reason)" } }
+            return found
+        }
+        let before = try await rules()
+        #expect(before["A-1"]?.hasPrefix("placed_with_agency") == false, "\(before)")
+        _ = try await agencies.place(clientRef: "A", agency: "First", invoiceNumbers: ["A-1"], on: day, actor: "test")
+        let after = try await rules()
+        #expect(after["A-1"] == "placed_with_agency: invoice A-1 is placed with an agency", "\(after)")
+        #expect(after["A-2"] == before["A-2"], "\(after)")
+    }
+
     @Test func aWholeClientPlacementLeavesTheLendersDunningAndRecallGivesItBack() async throws {
         let (fixture, tenant) = try await book(["A": 2])
         let agencies = Agencies(database: fixture.service, tenant: tenant.id)
