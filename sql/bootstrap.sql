@@ -21,6 +21,9 @@
 --     run log.
 --   * collections_registry: creates, configures, suspends and deletes tenants,
 --     issues and revokes API keys.
+--   * collections_agency: a collections agency's work, under forced row-level
+--     security: only the rows placed with the agency set (app.agency_id) of the
+--     tenant set (sql/0018); not a member of collections_app.
 -- Programs log in as NOINHERIT logins that are members of just the roles they
 -- need (deploy/sql/logins.sql); this script never creates logins or passwords.
 
@@ -31,7 +34,8 @@ DO $bootstrap$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry'] LOOP
+    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry',
+                         'collections_agency'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             BEGIN
                 EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE', r);
@@ -54,7 +58,8 @@ DECLARE
 BEGIN
     FOR r IN
         SELECT rolname FROM pg_catalog.pg_roles
-        WHERE rolname IN ('collections_owner', 'collections_app', 'collections_worker', 'collections_registry')
+        WHERE rolname IN ('collections_owner', 'collections_app', 'collections_worker', 'collections_registry',
+                          'collections_agency')
           AND (rolsuper OR rolbypassrls
                OR (rolname <> 'collections_owner' AND (rolcreatedb OR rolcreaterole)))
     LOOP
@@ -90,7 +95,8 @@ DO $bootstrap$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry'] LOOP
+    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry',
+                         'collections_agency'] LOOP
         IF NOT has_database_privilege(r, current_database(), 'CONNECT') THEN
             EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), r);
         END IF;
@@ -128,8 +134,8 @@ $bootstrap$;
 --    this runs in every database.
 SET LOCAL ROLE collections_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE CREATE ON SCHEMA public FROM collections_app, collections_worker, collections_registry;
-GRANT USAGE ON SCHEMA public TO collections_app, collections_worker, collections_registry;
+REVOKE CREATE ON SCHEMA public FROM collections_app, collections_worker, collections_registry, collections_agency;
+GRANT USAGE ON SCHEMA public TO collections_app, collections_worker, collections_registry, collections_agency;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO collections_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public

@@ -9,7 +9,8 @@ import Hummingbird
 ///
 /// Missing, malformed, unknown and revoked keys all get `Problem.unauthorized`,
 /// the same bytes; a key naming a suspended tenant gets 403
-/// (`ApiKeys.standing`). Paths outside `/v1` (health, readiness, metrics, the
+/// (`ApiKeys.standing`). An agency's key runs the request as that agency
+/// (`CollectionsDatabase.agency`). Paths outside `/v1` (health, readiness, metrics, the
 /// document) need no key.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
@@ -25,13 +26,17 @@ struct AuthMiddleware: RouterMiddleware {
         let presented = String(header.dropFirst("Bearer ".count))
         let digest = KeyCache.digest(presented)
         let tenant: UUID
-        if let cached = cache.tenant(for: digest) {
-            tenant = cached
+        let agency: UUID?
+        if let cached = cache.scope(for: digest) {
+            (tenant, agency) = (cached.tenant, cached.agency)
         } else {
             switch try await keys.standing(of: presented) {
             case .tenant(let id):
-                tenant = id
+                (tenant, agency) = (id, nil)
                 cache.remember(digest, tenant: id)
+            case .agency(let id, let placedWith):
+                (tenant, agency) = (id, placedWith)
+                cache.remember(digest, tenant: id, agency: placedWith)
             case .suspended: throw Problem.suspended
             case .none: throw Problem.unauthorized
             }
@@ -43,6 +48,10 @@ struct AuthMiddleware: RouterMiddleware {
             throw Problem(.tooManyRequests, "rate-limited", detail: "this API key made too many requests; retry after \(wait) s",
                           retryAfter: wait)
         }
-        return try await RequestTenant.$current.withValue(tenant) { try await next(request, context) }
+        // An agency's key: every transaction of the request runs in the agency's
+        // role, which sees only the accounts placed with it (sql/0018).
+        return try await CollectionsDatabase.$agency.withValue(agency) {
+            try await RequestTenant.$current.withValue(tenant) { try await next(request, context) }
+        }
     }
 }

@@ -32,6 +32,8 @@ tags:
     description: Payment plans over a client's open invoices (DESIGN.md "Payment plans and agencies").
   - name: webhooks
     description: The lender's endpoints for signed webhooks (Standard Webhooks).
+  - name: placements
+    description: A client's balance, or some of its invoices, placed with a collections agency (an agency's own key is refused here).
   - name: callbacks
     description: Reached without an API key, by the SMS provider (signed) and by email recipients.
   - name: operations
@@ -601,6 +603,38 @@ paths:
             application/json:
               schema: { $ref: '#/components/schemas/Plan' }
         default: { $ref: '#/components/responses/Problem' }
+  /v1/placements:
+    post:
+      tags: [placements]
+      operationId: createPlacement
+      summary: Place a client's balance (or the invoices named) with an agency; refused (422) for void, paid, disputed or already placed invoices.
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/NewPlacement' }
+      responses:
+        '201':
+          description: Placed.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Placement' }
+        default: { $ref: '#/components/responses/Problem' }
+    get:
+      tags: [placements]
+      operationId: listPlacements
+      summary: The tenant's placements, newest first, with what each collected and the commission on it.
+      responses:
+        '200':
+          description: The placements.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/PlacementList' }
+        default: { $ref: '#/components/responses/Problem' }
   /v1/webhook-endpoints:
     post:
       tags: [webhooks]
@@ -1151,6 +1185,51 @@ components:
       properties:
         endpoint: { $ref: '#/components/schemas/WebhookEndpoint' }
         secret: { type: string, description: 'whsec_ and the base64 key: verify each webhook-signature with it.' }
+    NewPlacement:
+      type: object
+      additionalProperties: false
+      required: [client_ref, agency]
+      properties:
+        client_ref: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        agency: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$', description: The agency's name. }
+        invoices:
+          type: array
+          description: Only these invoice numbers; absent, every invoice the client owes on (its balance).
+          minItems: 1
+          maxItems: 1000
+          items: { type: string, minLength: 1, maxLength: 64, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        placed_on: { $ref: '#/components/schemas/Date' }
+    PlacementAmount:
+      type: object
+      required: [currency, amount_minor]
+      properties:
+        currency: { type: string }
+        amount_minor: { type: integer, format: int64 }
+    PlacedInvoice:
+      type: object
+      required: [number, currency, placed_minor]
+      properties:
+        number: { type: string }
+        currency: { type: string }
+        placed_minor: { type: integer, format: int64, description: Its balance when placed. }
+    Placement:
+      type: object
+      required: [id, client_ref, agency, whole_client, placed_on, invoices, collected, commission]
+      properties:
+        id: { type: string, format: uuid }
+        client_ref: { type: string }
+        agency: { type: string }
+        whole_client: { type: boolean }
+        placed_on: { type: string, format: date }
+        recalled_on: { type: [string, 'null'], format: date }
+        invoices: { type: array, items: { $ref: '#/components/schemas/PlacedInvoice' } }
+        collected: { type: array, items: { $ref: '#/components/schemas/PlacementAmount' } }
+        commission: { type: array, items: { $ref: '#/components/schemas/PlacementAmount' } }
+    PlacementList:
+      type: object
+      required: [data]
+      properties:
+        data: { type: array, items: { $ref: '#/components/schemas/Placement' } }
     WebhookEndpointList:
       type: object
       required: [data]

@@ -35,6 +35,10 @@ extension Problem {
             self = Problem(.serviceUnavailable, "unavailable", detail: "the request could not be completed in time; try again", retryAfter: 1)
         case let error as PostgresError where [.serializationFailure, .deadlock, .lockNotAvailable].contains(error.kind):
             self = Problem(.conflict, "busy", detail: "the request met a concurrent change; try again")
+        case let error as PostgresError where error.kind == .insufficientPrivilege:
+            // An agency's key asking for what its role was not granted (reports,
+            // imports, webhooks, dunning, a lender's write): the database refused.
+            self = Problem(.forbidden, "forbidden", detail: "this API key may not do that")
         case is CancellationError:
             self = Problem(.serviceUnavailable, "unavailable", detail: "the request was cancelled; try again", retryAfter: 1)
         default:

@@ -25,6 +25,9 @@ enum EmbeddedMigrations {
 --     run log.
 --   * collections_registry: creates, configures, suspends and deletes tenants,
 --     issues and revokes API keys.
+--   * collections_agency: a collections agency's work, under forced row-level
+--     security: only the rows placed with the agency set (app.agency_id) of the
+--     tenant set (sql/0018); not a member of collections_app.
 -- Programs log in as NOINHERIT logins that are members of just the roles they
 -- need (deploy/sql/logins.sql); this script never creates logins or passwords.
 
@@ -35,7 +38,8 @@ DO $bootstrap$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry'] LOOP
+    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry',
+                         'collections_agency'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             BEGIN
                 EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE', r);
@@ -58,7 +62,8 @@ DECLARE
 BEGIN
     FOR r IN
         SELECT rolname FROM pg_catalog.pg_roles
-        WHERE rolname IN ('collections_owner', 'collections_app', 'collections_worker', 'collections_registry')
+        WHERE rolname IN ('collections_owner', 'collections_app', 'collections_worker', 'collections_registry',
+                          'collections_agency')
           AND (rolsuper OR rolbypassrls
                OR (rolname <> 'collections_owner' AND (rolcreatedb OR rolcreaterole)))
     LOOP
@@ -94,7 +99,8 @@ DO $bootstrap$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry'] LOOP
+    FOREACH r IN ARRAY array['collections_owner', 'collections_app', 'collections_worker', 'collections_registry',
+                         'collections_agency'] LOOP
         IF NOT has_database_privilege(r, current_database(), 'CONNECT') THEN
             EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), r);
         END IF;
@@ -132,8 +138,8 @@ $bootstrap$;
 --    this runs in every database.
 SET LOCAL ROLE collections_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE CREATE ON SCHEMA public FROM collections_app, collections_worker, collections_registry;
-GRANT USAGE ON SCHEMA public TO collections_app, collections_worker, collections_registry;
+REVOKE CREATE ON SCHEMA public FROM collections_app, collections_worker, collections_registry, collections_agency;
+GRANT USAGE ON SCHEMA public TO collections_app, collections_worker, collections_registry, collections_agency;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO collections_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public
@@ -3461,9 +3467,268 @@ REVOKE ALL ON FUNCTION apply_tenancy_recipe(regclass) FROM PUBLIC;
 SELECT apply_tenancy_recipe(t)
 FROM unnest(ARRAY['payment_plans', 'plan_invoices', 'plan_instalments']::regclass[]) AS t;
 """####),
+        ("0018_agency_placements.sql", ####"""
+-- 0018_agency_placements.sql: collections agencies, placements, remittances, and
+-- the agency's own view of its placed accounts (DESIGN.md "Payment plans and
+-- agencies"). 0017 is the payment plans' migration.
+--
+-- 1. agencies: a tenant's collections agencies, each with its commission in basis
+--    points (0..10000).
+-- 2. placements: a client's balance, or some of its invoices, handed to an agency
+--    on a day; recalled_on ends it. At most one active placement per client, so
+--    the client's placed_agency_id is never ambiguous. whole_client: the client's
+--    balance was placed (its status becomes 'agency', which takes it out of the
+--    lender's dunning and worklist through contact_standing); status_before is
+--    the status recall gives back.
+-- 3. placement_invoices: which invoices, and each one's balance when placed (what
+--    the recovery rate divides by).
+-- 4. agency_remittances: a payment the agency reported, posted through the one
+--    posting path, with the commission computed on it (agency_commission_minor:
+--    half-even, once) and the basis points it was computed with.
+-- 5. The agency's scope, enforced by the database: a group role collections_agency
+--    (NOLOGIN, no BYPASSRLS, not a member of collections_app). Rows an agency may
+--    see carry placed_agency_id: the client and its placed invoices (set by
+--    placement, cleared by recall in the same transaction), and the payments,
+--    applications, notes and consents the agency writes (their default,
+--    current_agency_id(), is NULL for everyone but an agency). Each of those
+--    tables gets one plain policy TO collections_agency:
+--        tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id()
+--    for USING and WITH CHECK alike (no subquery, nothing restrictive: Citus). The
+--    active tenant in WITH CHECK is what keeps a suspended tenant's agency from
+--    writing (refuse_suspended_tenant() binds collections_app only and its text
+--    is pinned by the catalog audit; an agency writes a few rows, so the per-row
+--    lookup costs nothing that matters).
+
+-- The agency set for the transaction (SET LOCAL app.agency_id), as app.tenant_id
+-- is read by current_tenant_id(). NULL when none is set: no agency row matches.
+CREATE FUNCTION current_agency_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    select nullif(current_setting('app.agency_id', true), '')::uuid
+$$;
+
+CREATE TABLE agencies (
+    tenant_id     uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id            uuid        NOT NULL DEFAULT gen_random_uuid(),
+    name          text        NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
+    commission_bp int         NOT NULL CHECK (commission_bp BETWEEN 0 AND 10000),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT agencies_name_key UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE placements (
+    tenant_id     uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id            uuid        NOT NULL DEFAULT gen_random_uuid(),
+    client_id     uuid        NOT NULL,
+    agency_id     uuid        NOT NULL,
+    whole_client  boolean     NOT NULL,
+    status_before text        NOT NULL CHECK (status_before IN ('active', 'on_hold', 'agency', 'closed')),
+    placed_on     date        NOT NULL,
+    recalled_on   date,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT placements_client_fkey FOREIGN KEY (tenant_id, client_id) REFERENCES clients (tenant_id, id),
+    CONSTRAINT placements_agency_fkey FOREIGN KEY (tenant_id, agency_id) REFERENCES agencies (tenant_id, id),
+    CONSTRAINT placements_recalled_check CHECK (recalled_on IS NULL OR recalled_on >= placed_on)
+);
+-- One active placement per client.
+CREATE UNIQUE INDEX placements_active_client_key ON placements (tenant_id, client_id) WHERE recalled_on IS NULL;
+CREATE INDEX placements_agency_idx ON placements (tenant_id, agency_id);
+
+CREATE TABLE placement_invoices (
+    tenant_id     uuid   NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    placement_id  uuid   NOT NULL,
+    invoice_id    uuid   NOT NULL,
+    currency      char(3) NOT NULL REFERENCES currencies (code),
+    placed_minor  bigint NOT NULL CHECK (placed_minor > 0),
+    PRIMARY KEY (tenant_id, placement_id, invoice_id),
+    CONSTRAINT placement_invoices_placement_fkey FOREIGN KEY (tenant_id, placement_id)
+        REFERENCES placements (tenant_id, id) ON DELETE CASCADE,
+    CONSTRAINT placement_invoices_invoice_fkey FOREIGN KEY (tenant_id, invoice_id)
+        REFERENCES invoices (tenant_id, id)
+);
+CREATE INDEX placement_invoices_invoice_idx ON placement_invoices (tenant_id, invoice_id);
+
+CREATE TABLE agency_remittances (
+    tenant_id        uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id               uuid        NOT NULL DEFAULT gen_random_uuid(),
+    placement_id     uuid        NOT NULL,
+    agency_id        uuid        NOT NULL,
+    payment_id       uuid        NOT NULL,
+    currency         char(3)     NOT NULL REFERENCES currencies (code),
+    amount_minor     bigint      NOT NULL CHECK (amount_minor > 0),
+    commission_bp    int         NOT NULL CHECK (commission_bp BETWEEN 0 AND 10000),
+    commission_minor bigint      NOT NULL CHECK (commission_minor >= 0 AND commission_minor <= amount_minor),
+    received_on      date        NOT NULL,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT agency_remittances_payment_key UNIQUE (tenant_id, payment_id),
+    CONSTRAINT agency_remittances_placement_fkey FOREIGN KEY (tenant_id, placement_id)
+        REFERENCES placements (tenant_id, id),
+    CONSTRAINT agency_remittances_agency_fkey FOREIGN KEY (tenant_id, agency_id)
+        REFERENCES agencies (tenant_id, id),
+    CONSTRAINT agency_remittances_payment_fkey FOREIGN KEY (tenant_id, payment_id)
+        REFERENCES payments (tenant_id, id)
+);
+CREATE INDEX agency_remittances_agency_idx ON agency_remittances (tenant_id, agency_id, currency);
+
+-- The tenancy recipe of 0012 for every new table.
+DO $policies$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['agencies', 'placements', 'placement_invoices', 'agency_remittances']
+    LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_isolation ON %I TO collections_owner, collections_registry'
+            ' USING (tenant_id = current_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_active ON %I TO collections_app'
+            ' USING (tenant_id = current_active_tenant_id())'
+            ' WITH CHECK (tenant_id = current_tenant_id())', t);
+        EXECUTE format(
+            'CREATE TRIGGER tenant_active BEFORE INSERT ON %I'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION refuse_suspended_tenant()', t);
+        EXECUTE format('REVOKE ALL ON %I FROM collections_app', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO collections_app', t);
+        EXECUTE format('GRANT SELECT ON %I TO collections_registry', t);
+    END LOOP;
+END
+$policies$;
+
+-- What an agency may see and write: the rows carrying its id.
+ALTER TABLE clients ADD COLUMN placed_agency_id uuid;
+ALTER TABLE invoices ADD COLUMN placed_agency_id uuid;
+ALTER TABLE payments ADD COLUMN placed_agency_id uuid DEFAULT current_agency_id();
+ALTER TABLE payment_applications ADD COLUMN placed_agency_id uuid DEFAULT current_agency_id();
+ALTER TABLE contact_notes ADD COLUMN placed_agency_id uuid DEFAULT current_agency_id();
+ALTER TABLE contact_permissions ADD COLUMN placed_agency_id uuid DEFAULT current_agency_id();
+CREATE INDEX clients_placed_agency_idx ON clients (tenant_id, placed_agency_id) WHERE placed_agency_id IS NOT NULL;
+CREATE INDEX invoices_placed_agency_idx ON invoices (tenant_id, placed_agency_id) WHERE placed_agency_id IS NOT NULL;
+
+DO $agency$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['clients', 'invoices', 'payments', 'payment_applications', 'contact_notes',
+                             'contact_permissions']
+    LOOP
+        EXECUTE format(
+            'CREATE POLICY agency_placed ON %I TO collections_agency'
+            ' USING (tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id())'
+            ' WITH CHECK (tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id())', t);
+    END LOOP;
+END
+$agency$;
+
+-- Reads of its accounts; writes of its notes only (and the consent a STOP reply
+-- revokes, which the notes' trigger writes). No UPDATE or DELETE anywhere; no
+-- reports, imports, webhooks, dunning or templates: those tables are not granted.
+GRANT SELECT ON clients, invoices, payments, payment_applications, contact_notes TO collections_agency;
+GRANT INSERT ON contact_notes, contact_permissions TO collections_agency;
+-- Its tenant's row only (current_active_tenant_id() reads it), and the currencies.
+CREATE POLICY tenant_self_agency ON tenants TO collections_agency
+    USING (id = current_tenant_id());
+GRANT SELECT ON tenants, currencies TO collections_agency;
+"""####),
+        ("0019_agency_keys.sql", ####"""
+-- 0019_agency_keys.sql: an agency's API keys, and its writes held to its placed
+-- accounts by keys the database checks (DESIGN.md "Payment plans and agencies").
+--
+-- 1. api_keys.agency_id: a key issued for an agency (`agency key SLUG NAME`) opens
+--    only that agency's view of the tenant: its requests run as
+--    collections_agency with app.agency_id set (CollectionsDatabase.withTenant).
+--    The key's format and verification are the tenant's keys' (ApiKeys).
+-- 2. 0018's policies check the mark a written row carries (its default, the
+--    agency set), not the client it names: a policy may hold no subquery (Citus),
+--    and a foreign key check does not see row-level security. So a note or
+--    consent carrying an agency's mark must name a client (and an invoice) that
+--    carries the same mark: a foreign key on (tenant_id, client_id,
+--    placed_agency_id), MATCH SIMPLE, so the lender's rows (no mark) are not
+--    checked. Recall clears the marks of the rows before the client's.
+
+ALTER TABLE api_keys ADD COLUMN agency_id uuid;
+ALTER TABLE api_keys ADD CONSTRAINT api_keys_agency_fkey FOREIGN KEY (tenant_id, agency_id)
+    REFERENCES agencies (tenant_id, id);
+
+ALTER TABLE clients ADD CONSTRAINT clients_placed_agency_key UNIQUE (tenant_id, id, placed_agency_id);
+ALTER TABLE invoices ADD CONSTRAINT invoices_placed_agency_key UNIQUE (tenant_id, id, placed_agency_id);
+ALTER TABLE contact_notes ADD CONSTRAINT contact_notes_placed_client_fkey
+    FOREIGN KEY (tenant_id, client_id, placed_agency_id) REFERENCES clients (tenant_id, id, placed_agency_id);
+ALTER TABLE contact_notes ADD CONSTRAINT contact_notes_placed_invoice_fkey
+    FOREIGN KEY (tenant_id, invoice_id, placed_agency_id) REFERENCES invoices (tenant_id, id, placed_agency_id);
+ALTER TABLE contact_permissions ADD CONSTRAINT contact_permissions_placed_client_fkey
+    FOREIGN KEY (tenant_id, client_id, placed_agency_id) REFERENCES clients (tenant_id, id, placed_agency_id);
+"""####),
+        ("0020_agency_balances.sql", ####"""
+-- 0020_agency_balances.sql: what an agency needs to see its placed invoices'
+-- balances and its notes' promises (the balance is report_balance_entries': the
+-- charges, applications, write-offs and disputes of an invoice, and the payments
+-- the applications belong to).
+--
+-- The rows of a placed invoice carry the agency's mark as 0018's do: set by
+-- placement for the rows that exist then (and for the payments applied to a
+-- placed invoice, and the promise outcomes of the client's notes), cleared by
+-- recall. Rows the lender or the worker writes on a placed invoice afterwards
+-- carry no mark, so the agency's view of a balance is as of the placement plus
+-- what the agency itself collected (a trigger copying the invoice's mark would
+-- cost a lookup per imported row; see the branch's report).
+
+ALTER TABLE invoice_charges ADD COLUMN placed_agency_id uuid;
+ALTER TABLE write_offs ADD COLUMN placed_agency_id uuid;
+ALTER TABLE disputes ADD COLUMN placed_agency_id uuid;
+ALTER TABLE promise_outcomes ADD COLUMN placed_agency_id uuid;
+
+DO $agency$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['invoice_charges', 'write_offs', 'disputes', 'promise_outcomes']
+    LOOP
+        EXECUTE format(
+            'CREATE POLICY agency_placed ON %I TO collections_agency'
+            ' USING (tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id())'
+            ' WITH CHECK (tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id())', t);
+        EXECUTE format('GRANT SELECT ON %I TO collections_agency', t);
+    END LOOP;
+END
+$agency$;
+
+-- The audit trail of what an agency writes (its notes): its rows carry its mark
+-- (the default, the agency set), which the policy requires; it may add rows and
+-- read none.
+ALTER TABLE audit_log ADD COLUMN placed_agency_id uuid DEFAULT current_agency_id();
+CREATE POLICY agency_placed ON audit_log TO collections_agency
+    USING (tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id())
+    WITH CHECK (tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id());
+GRANT INSERT ON audit_log TO collections_agency;
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
+        ("agency_commission_minor.sql", ####"""
+-- agency_commission_minor: THE commission on a payment an agency collected: amount x basis points / 10000, rounded half to even once (money_round_half_even), in integer minor units.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Computed per payment when its remittance is recorded (Agencies.remit) and
+-- stored with the basis points it used, so a later change of the agency's rate
+-- never rewrites what was owed. numeric inside money_round_half_even: no
+-- overflow, no floating point.
+CREATE OR REPLACE FUNCTION public.agency_commission_minor(amount_minor bigint, commission_bp integer)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE STRICT PARALLEL SAFE
+AS $function$
+    select public.money_round_half_even(amount_minor::numeric * commission_bp, 10000)
+$function$;
+"""####),
         ("calendar_months_after.sql", ####"""
 -- calendar_months_after: THE calendar step of whole months: the same day of the month n months later, clamped to that month's last day (Jan 31 + 1 month = Feb 28 or 29).
 --
@@ -3819,7 +4084,8 @@ $function$;
 -- none). Paid invoices are not named (nothing is owed); a void one is, to say why
 -- it is refused. Each named invoice and channel gets the first rule that holds, in
 -- this order (sql/0014, DESIGN.md "Dunning and contact rules"):
---   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency;
+--   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency
+--   (the client placed whole, or this invoice placed on its own: sql/0018);
 --   a hold that runs on as_of (hold_cease_communication, hold_attorney,
 --   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
 --   invoice_disputed; invoice_written_off; plan_current (the invoice is on a
@@ -3866,7 +4132,7 @@ BEGIN
         JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
     ),
     named AS MATERIALIZED (
-        SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on,
+        SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on, i.placed_agency_id,
                s.version, s.position, s.name, s.offset_days, s.channel, s.template,
                c.ref, c.status, c.do_not_contact, c.agency_name, c.agency_placed_on,
                coalesce(c.kind, tn.client_kind) AS kind,
@@ -3878,7 +4144,7 @@ BEGIN
         -- By due date (invoices_due_idx), step by step: OFFSET 0 keeps the planner,
         -- which knows nothing of a new policy's steps, from starting at the clients.
         CROSS JOIN LATERAL (
-            SELECT iv.id, iv.client_id, iv.number, iv.currency, iv.amount_minor, iv.voided_on
+            SELECT iv.id, iv.client_id, iv.number, iv.currency, iv.amount_minor, iv.voided_on, iv.placed_agency_id
             FROM public.invoices iv
             WHERE iv.tenant_id = for_tenant AND iv.due_on = as_of - s.offset_days AND iv.issued_on <= as_of
             OFFSET 0
@@ -3912,6 +4178,7 @@ BEGIN
                    WHEN l.voided_on <= as_of THEN 'invoice_void'
                    WHEN public.contact_standing(l.do_not_contact, l.status) IS NOT NULL
                        THEN public.contact_standing(l.do_not_contact, l.status)
+                   WHEN l.placed_agency_id IS NOT NULL THEN 'placed_with_agency'
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
                    WHEN l.disputed THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'
@@ -3983,8 +4250,10 @@ BEGIN
                WHEN 'do_not_contact' THEN format('client %s asked not to be contacted', r.ref)
                WHEN 'client_closed' THEN format('client %s is closed', r.ref)
                WHEN 'client_on_hold' THEN format('client %s is on hold', r.ref)
-               WHEN 'placed_with_agency' THEN format('client %s was placed with %s on %s', r.ref,
-                                                     coalesce(r.agency_name, 'an agency'), r.agency_placed_on)
+               WHEN 'placed_with_agency' THEN CASE WHEN r.status = 'agency'
+                                                   THEN format('client %s was placed with %s on %s', r.ref,
+                                                               coalesce(r.agency_name, 'an agency'), r.agency_placed_on)
+                                                   ELSE format('invoice %s is placed with an agency', r.number) END
                WHEN 'hold_cease_communication' THEN format('client %s asked to cease communication on %s', r.ref, r.hold_since)
                WHEN 'hold_attorney' THEN format('client %s is represented by an attorney since %s: contact the attorney, not the client', r.ref, r.hold_since)
                WHEN 'hold_bankruptcy' THEN format('client %s is in bankruptcy since %s', r.ref, r.hold_since)
@@ -4221,6 +4490,53 @@ begin
 end
 $function$;
 """####),
+        ("placement_refusals.sql", ####"""
+-- placement_refusals: THE rule of which invoices may not be placed with an agency on a day, and why, in words.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- One row per refused invoice of `invoice_ids` (a client's, as named by the
+-- caller): void or not yet issued at on_day, paid (no balance left), with a
+-- dispute open at on_day, already placed (an active placement holds it).
+-- Balances and disputes are report_invoice_balances' (the one balance rule).
+-- covered by a payment plan current at on_day (plan_instalments_at, with the
+-- tenant's grace days). This function is the only place.
+CREATE OR REPLACE FUNCTION public.placement_refusals(for_tenant uuid, invoice_ids uuid[], on_day date)
+ RETURNS TABLE(invoice_id uuid, number text, reason text)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select i.id, i.number,
+           case when b.invoice_id is null then 'it is void or not issued on ' || on_day
+                when b.balance_minor <= 0 then 'it is paid (nothing is owed on it on ' || on_day || ')'
+                when b.disputed then 'it has a dispute open on ' || on_day
+                when i.placed_agency_id is not null or exists (
+                         select 1 from public.placement_invoices pi
+                         join public.placements p on p.tenant_id = for_tenant and p.id = pi.placement_id
+                         where pi.tenant_id = for_tenant and pi.invoice_id = i.id and p.recalled_on is null)
+                    then 'it is already placed with an agency'
+                when op.plan_id is not null then 'it is covered by payment plan ' || op.plan_id
+           end
+    from public.invoices i
+    left join public.report_invoice_balances(for_tenant, on_day) b on b.invoice_id = i.id
+    left join (
+        select distinct pi.invoice_id, a.plan_id
+        from public.plan_instalments_at(for_tenant, on_day,
+                 (select t.promise_grace_days from public.tenants t where t.id = for_tenant)) a
+        join public.plan_invoices pi on pi.tenant_id = for_tenant and pi.plan_id = a.plan_id
+        where a.plan_status = 'current'
+    ) op on op.invoice_id = i.id
+    where i.tenant_id = for_tenant and i.id = any (invoice_ids)
+      and (b.invoice_id is null or b.balance_minor <= 0 or b.disputed or i.placed_agency_id is not null
+           or op.plan_id is not null
+           or exists (select 1 from public.placement_invoices pi
+                      join public.placements p on p.tenant_id = for_tenant and p.id = pi.placement_id
+                      where pi.tenant_id = for_tenant and pi.invoice_id = i.id and p.recalled_on is null))
+    order by i.number
+$function$;
+"""####),
         ("plan_instalments_at.sql", ####"""
 -- plan_instalments_at: THE payment plan rule: every instalment of the tenant's plans as of as_of (what it has been paid, oldest first; whether it was missed) with its plan's standing then (current, kept, defaulted, cancelled).
 --
@@ -4387,6 +4703,52 @@ AS $function$
            d.unapplied_credit_minor
     from public.report_day(for_tenant, as_of, bucket_limits, 1, 1, 0, 'UTC') d
     where d.kind = 'client'
+$function$;
+"""####),
+        ("report_agency_recovery.sql", ####"""
+-- report_agency_recovery: THE agencies' recovery rate: per agency and currency, what it collected (its remittances that count at as_of) over what was placed with it (each placed invoice's balance when placed), with the commission owed.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Placements count from their day (recalled ones too: what was placed stays the
+-- denominator); a remittance counts from its day unless its payment was reversed
+-- by as_of (report_counts). The rate is report_ratio's: NULL when nothing was
+-- placed. An agency with nothing placed or collected by as_of gets one row in the
+-- tenant's currency, zeros and a NULL rate, so every agency is reported.
+CREATE OR REPLACE FUNCTION public.report_agency_recovery(for_tenant uuid, as_of date)
+ RETURNS TABLE(agency_id uuid, agency_name text, commission_bp integer, currency character,
+               placed_minor bigint, collected_minor bigint, commission_minor bigint, recovery_rate numeric)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    with placed as (
+        select p.agency_id, pi.currency, sum(pi.placed_minor) as amount
+        from public.placements p
+        join public.placement_invoices pi on pi.tenant_id = for_tenant and pi.placement_id = p.id
+        where p.tenant_id = for_tenant and p.placed_on <= as_of
+        group by 1, 2
+    ), collected as (
+        select r.agency_id, r.currency, sum(r.amount_minor) as amount, sum(r.commission_minor) as commission
+        from public.agency_remittances r
+        join public.payments y on y.tenant_id = for_tenant and y.id = r.payment_id
+        where r.tenant_id = for_tenant and public.report_counts(r.received_on, y.reversed_on, as_of)
+        group by 1, 2
+    ), figures as (
+        select coalesce(p.agency_id, c.agency_id) as agency_id, coalesce(p.currency, c.currency) as currency,
+               coalesce(p.amount, 0) as placed, coalesce(c.amount, 0) as collected,
+               coalesce(c.commission, 0) as commission
+        from placed p full join collected c on c.agency_id = p.agency_id and c.currency = p.currency
+    )
+    select a.id, a.name, a.commission_bp, coalesce(f.currency, t.default_currency, 'USD'),
+           coalesce(f.placed, 0)::bigint, coalesce(f.collected, 0)::bigint, coalesce(f.commission, 0)::bigint,
+           public.report_ratio(coalesce(f.collected, 0), coalesce(f.placed, 0))
+    from public.agencies a
+    join public.tenants t on t.id = for_tenant
+    left join figures f on f.agency_id = a.id
+    where a.tenant_id = for_tenant
+    order by a.name, 4
 $function$;
 """####),
         ("report_application_entries.sql", ####"""

@@ -35,8 +35,17 @@ public enum TenancyAudit {
          $$BEGIN IF pg_catalog.pg_has_role(current_user, 'collections_app', 'USAGE') AND NOT (SELECT r.rolsuper \
         FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) AND public.current_active_tenant_id() IS NULL THEN \
         RAISE EXCEPTION 'the tenant is suspended or does not exist; nothing was written' USING ERRCODE = \
-        'insufficient_privilege'; END IF; RETURN NULL; END$$)
+        'insufficient_privilege'; END IF; RETURN NULL; END$$),
+        (18, 'current_agency_id', 'sql', 's', $$select nullif(current_setting('app.agency_id', true), '')::uuid$$)
         """
+
+    /// The one policy an agency's role may have on a tenant table (sql/0018): the
+    /// active tenant's rows placed with the agency set, for reading and writing.
+    static let agencyExpression =
+        "((tenant_id = current_active_tenant_id()) AND (placed_agency_id = current_agency_id()))"
+
+    /// The migration from which the agency role's checks hold.
+    static let agencyFrom = 18
 
     /// Tables without tenant_id that the app role may read: reference data the
     /// same for every tenant. `tenants` is not here: the app reads it through its
@@ -61,6 +70,7 @@ public enum TenancyAudit {
     ) async throws -> [String] {
         let strict = version >= strictFrom
         let scaleOut = version >= scaleOutFrom
+        let agency = version >= agencyFrom
         let rows = try await connection.query("""
             WITH tenant_tables AS (
                 SELECT c.oid, c.relname, c.relrowsecurity, c.relforcerowsecurity
@@ -90,9 +100,55 @@ public enum TenancyAudit {
             -- widens what every role sees. Each must say exactly the tenant.
             SELECT format('table %s: policy %s is permissive and not exactly tenant_id = current_tenant_id()', t.relname, p.polname)
             FROM tenant_tables t JOIN pg_policy p ON p.polrelid = t.oid AND p.polpermissive
-            WHERE (p.polqual IS NULL AND p.polwithcheck IS NULL)
+            WHERE NOT coalesce(\(agency) AND p.polroles = ARRAY[to_regrole('collections_agency')::oid]
+                               AND pg_get_expr(p.polqual, p.polrelid) = \(agencyExpression)
+                               AND pg_get_expr(p.polwithcheck, p.polrelid) = \(agencyExpression), false)
+              AND ((p.polqual IS NULL AND p.polwithcheck IS NULL)
                OR (p.polqual IS NOT NULL AND pg_get_expr(p.polqual, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions)))
-               OR (p.polwithcheck IS NOT NULL AND pg_get_expr(p.polwithcheck, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions)))
+               OR (p.polwithcheck IS NOT NULL AND pg_get_expr(p.polwithcheck, p.polrelid) NOT IN (VALUES \(unescaped: tenantExpressions))))
+            UNION ALL
+            -- From 0018: a policy an agency's role is bound by says exactly the
+            -- agency's placed rows of the active tenant (one shared with another
+            -- role, or any policy for PUBLIC, would give it the whole tenant).
+            SELECT format('table %s: policy %s binds collections_agency to more than its placed rows', t.relname, p.polname)
+            FROM tenant_tables t JOIN pg_policy p ON p.polrelid = t.oid
+            WHERE \(agency) AND (0::oid = ANY (p.polroles) OR to_regrole('collections_agency')::oid = ANY (p.polroles))
+              AND NOT (p.polroles = ARRAY[to_regrole('collections_agency')::oid]
+                       AND coalesce(pg_get_expr(p.polqual, p.polrelid), '') = \(agencyExpression)
+                       AND coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') = \(agencyExpression))
+            UNION ALL
+            -- From 0018: the agency's role is no superuser, no BYPASSRLS, not the app
+            -- (whose policies read the whole tenant), and may not update, delete,
+            -- truncate or reference any table, nor touch a table without tenant_id
+            -- beyond reading reference data and its own tenant's row.
+            SELECT 'role collections_agency is superuser, has BYPASSRLS or is a member of collections_app'
+            FROM pg_roles r
+            WHERE \(agency) AND r.rolname = 'collections_agency'
+              AND (r.rolsuper OR r.rolbypassrls OR pg_has_role('collections_agency', 'collections_app', 'MEMBER'))
+            UNION ALL
+            SELECT format('table %s: collections_agency may %s it', c.relname, lower(p.privilege))
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            JOIN pg_roles r ON r.rolname = 'collections_agency'
+            CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES')) AS p(privilege)
+            WHERE \(agency) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+              AND has_table_privilege(r.oid, c.oid, p.privilege)
+              AND (p.privilege IN ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES')
+                   OR (NOT EXISTS (SELECT 1 FROM tenant_tables t WHERE t.oid = c.oid)
+                       AND NOT (p.privilege = 'SELECT' AND c.relkind = 'r'
+                                AND (c.relname IN (VALUES \(unescaped: referenceTables))
+                                     OR (c.relname = 'tenants' AND c.relrowsecurity)))))
+            UNION ALL
+            SELECT format('table tenants: policy %s lets collections_agency see more than its own tenant', p.polname)
+            FROM pg_policy p
+            WHERE \(agency) AND p.polrelid = 'public.tenants'::regclass
+              AND to_regrole('collections_agency')::oid = ANY (p.polroles)
+              AND coalesce(pg_get_expr(p.polqual, p.polrelid), '') <> '(id = current_tenant_id())'
+            UNION ALL
+            SELECT format('sequence %s: collections_agency may use it', c.relname)
+            FROM pg_class c JOIN pg_roles r ON r.rolname = 'collections_agency'
+            WHERE \(agency) AND c.relkind = 'S' AND (has_sequence_privilege(r.oid, c.oid, 'USAGE')
+                                                   OR has_sequence_privilege(r.oid, c.oid, 'SELECT'))
             UNION ALL
             -- From 0011.
             SELECT format('function %s() is not as the migrations define it', f.name)

@@ -9,7 +9,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Reports from the snapshots the daily worker stored.",
         subcommands: [AgeingReportCommand.self, KPIReportCommand.self, WorklistCommand.self, RemindersCommand.self,
-                      DunningPlanCommand.self, DeliveriesCommand.self]
+                      DunningPlanCommand.self, DeliveriesCommand.self, AgencyReportCommand.self]
     )
 }
 

@@ -161,6 +161,32 @@ import TestSupport
         }
     }
 
+    @Test func theAgencyRoleIsNoLoginNotTheAppAndOnlyTheServersLoginTakesIt() async throws {
+        let book = try await Self.book.value
+        let connection = try await book.database.connect()
+        let row = try await connection.query("""
+            SELECT r.rolcanlogin, r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcreatedb,
+                   pg_has_role('collections_agency', 'collections_app', 'MEMBER'),
+                   coalesce((SELECT array_agg(m.rolname::text ORDER BY m.rolname) FROM pg_auth_members a
+                             JOIN pg_roles m ON m.oid = a.member WHERE a.roleid = r.oid), '{}')
+            FROM pg_roles r WHERE r.rolname = 'collections_agency'
+            """).decode((Bool, Bool, Bool, Bool, Bool, Bool, [String]).self)
+        await connection.close()
+        let (canLogin, superuser, bypassRLS, createRole, createDB, isApp, members) = try #require(row.first)
+        #expect(!canLogin && !superuser && !bypassRLS && !createRole && !createDB && !isApp)
+        #expect(members == [Login.server.name])
+        for login in [Login.admin, .worker, .migrate] {
+            let error = try await Self.failure(login, "SET LOCAL ROLE collections_agency")
+            #expect(error?.kind == .insufficientPrivilege, "\(login.name) became collections_agency")
+        }
+        // The agency's role with no agency set reads nothing, and no key.
+        let a = try await Self.book.value.a.id
+        let setup: [SQL] = ["SET LOCAL ROLE collections_agency", SQL(unescaped: SQL.setLocal("app.tenant_id", to: a))]
+        let error = try await Self.failure(.server, setup: setup, "SELECT count(*) FROM api_keys")
+        #expect(error?.kind == .insufficientPrivilege)
+        #expect(try await Self.failure(.server, setup: setup, "SELECT 1 FROM clients WHERE false") == nil)
+    }
+
     @Test func theWorkerLoginReadsActiveTenantsAndTheRunLogButWritesNoTenant() async throws {
         let book = try await Self.book.value
         let worker = CollectionsDatabase(configuration: book.database.configuration(as: .worker))

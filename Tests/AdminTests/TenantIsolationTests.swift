@@ -146,6 +146,21 @@ import Testing
                 INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
                 SELECT \(t), p.id, s.seq, s.due_on, s.amount_minor FROM payment_plans p, plan_schedule(5000, 2, 'month', '2013-03-15') s
                 """,
+                "INSERT INTO agencies (tenant_id, name, commission_bp) VALUES (\(t), 'Agency One', 1500)",
+                """
+                INSERT INTO placements (tenant_id, client_id, agency_id, whole_client, status_before, placed_on)
+                SELECT \(t), \(client), a.id, true, 'active', '2013-03-01' FROM agencies a WHERE a.tenant_id = \(t)
+                """,
+                """
+                INSERT INTO placement_invoices (tenant_id, placement_id, invoice_id, currency, placed_minor)
+                SELECT \(t), p.id, \(invoice), 'USD', 5000 FROM placements p WHERE p.tenant_id = \(t)
+                """,
+                """
+                INSERT INTO agency_remittances (tenant_id, placement_id, agency_id, payment_id, currency, amount_minor,
+                                                commission_bp, commission_minor, received_on)
+                SELECT \(t), p.id, p.agency_id, \(payment), 'USD', 5000, 1500, 750, '2013-03-02' FROM placements p
+                WHERE p.tenant_id = \(t)
+                """,
             ])
             return client
         }
@@ -392,6 +407,24 @@ import Testing
         #expect(message.contains("table callbacks: row-level security not forced"))
         #expect(message.contains("collections_app may truncate"))
         #expect(message.contains("view callback_view is not security_invoker"))
+    }
+
+    @Test func aMigrationThatWidensAnAgencysScopeIsRolledBack() async throws {
+        let message = try await Self.refusedMigration("agency_wide", """
+            CREATE POLICY agency_everything ON write_offs TO collections_agency
+                USING (tenant_id = current_active_tenant_id()) WITH CHECK (tenant_id = current_active_tenant_id());
+            ALTER POLICY agency_placed ON invoices
+                USING ((tenant_id = current_active_tenant_id()) OR (placed_agency_id = current_agency_id()));
+            GRANT UPDATE ON clients TO collections_agency;
+            GRANT SELECT ON worker_runs TO collections_agency;
+            CREATE OR REPLACE FUNCTION current_agency_id() RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE
+                AS $$ select nullif(current_setting('app.agency', true), '')::uuid $$;
+            """, survivor: "SELECT polname::text FROM pg_policy WHERE polrelid = 'write_offs'::regclass ORDER BY polname",
+            "table write_offs: policy agency_everything binds collections_agency to more than its placed rows")
+        #expect(message.contains("table invoices: policy agency_placed binds collections_agency to more than its placed rows"))
+        #expect(message.contains("table clients: collections_agency may update it"))
+        #expect(message.contains("table worker_runs: collections_agency may select it"))
+        #expect(message.contains("function current_agency_id() is not as the migrations define it"))
     }
 
     @Test func aMigrationThatWeakensTheTenantPolicyIsRolledBack() async throws {

@@ -99,7 +99,7 @@ public enum Login: String, Sendable, CaseIterable {
         case .migrate: ["collections_owner"]
         case .admin: ["collections_app", "collections_registry"]
         case .worker: ["collections_app", "collections_worker"]
-        case .server: ["collections_app"]
+        case .server: ["collections_app", "collections_agency"]
         }
     }
 

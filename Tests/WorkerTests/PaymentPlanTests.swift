@@ -288,6 +288,49 @@ import TestSupport
         #expect(await refusal(["OPEN"]).contains("invoice OPEN is already on payment plan"))
     }
 
+    @Test func aPlanAndAnAgencyPlacementNeverShareAnInvoice() async throws {
+        let fixture = try await Self.fixture.value
+        let tenant = try await fixture.tenant("placed")
+        let clients = Clients(database: fixture.service, tenant: tenant.id)
+        let invoices = Invoices(database: fixture.service, tenant: tenant.id)
+        _ = try await clients.create(NewClient(ref: "C1", name: "One"), actor: "test")
+        for number in ["ONPLAN", "PLACED"] {
+            _ = try await invoices.create(NewInvoice(
+                clientRef: "C1", number: number, amount: Money(amountMinor: 10_000, currency: "USD"),
+                issuedOn: Self.day("2024-01-01"), dueOn: Self.day("2024-01-31")), actor: "test")
+        }
+        let agencies = Agencies(database: fixture.service, tenant: tenant.id)
+        _ = try await agencies.create(name: "Recovery LLC", commissionBP: 2_000, actor: "test")
+        let plans = PaymentPlans(database: fixture.service, tenant: tenant)
+        let plan = try await plans.create(.init(clientRef: "C1", instalments: 2, every: .month, startOn: Self.day("2024-02-15"),
+                                                invoiceNumbers: ["ONPLAN"], madeOn: Self.day("2024-02-01")), actor: "test")
+        do {
+            _ = try await agencies.place(clientRef: "C1", agency: "Recovery LLC", invoiceNumbers: ["ONPLAN"],
+                                         on: Self.day("2024-02-10"), actor: "test")
+            Issue.record("an invoice on a current plan was placed")
+        } catch {
+            #expect("\(error)".contains("it is covered by payment plan \(plan.id.uuidString.lowercased())"), "\(error)")
+        }
+        _ = try await agencies.place(clientRef: "C1", agency: "Recovery LLC", invoiceNumbers: ["PLACED"],
+                                     on: Self.day("2024-02-10"), actor: "test")
+        do {
+            _ = try await plans.create(.init(clientRef: "C1", instalments: 2, every: .month, startOn: Self.day("2024-02-15"),
+                                             invoiceNumbers: ["PLACED"], madeOn: Self.day("2024-02-12")), actor: "test")
+            Issue.record("a placed invoice went on a plan")
+        } catch {
+            #expect("\(error)".contains("invoice PLACED is placed with an agency"), "\(error)")
+        }
+        // Once the plan is cancelled nothing refuses its invoice any more.
+        _ = try await plans.cancel(plan.id, on: Self.day("2024-02-14"), actor: "test")
+        let refusals = try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("""
+                SELECT r.reason FROM invoices i, placement_refusals(\(tenant.id), ARRAY[i.id], DATE '2024-02-14') r
+                WHERE i.tenant_id = \(tenant.id) AND i.number = 'ONPLAN'
+                """).map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(refusals == [])
+    }
+
     @Test func aCancelledPlansInvoicesGetDunningAgainFromTheCancelDay() async throws {
         let fixture = try await Self.fixture.value
         let tenant = try await Self.book(fixture, "cancel")

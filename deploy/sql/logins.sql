@@ -6,7 +6,7 @@
 --   collections_migrate_login  collections_owner                      collections-admin migrate
 --   collections_admin_login    collections_app, collections_registry  collections-admin (all else)
 --   collections_worker_login   collections_app, collections_worker    collections-worker
---   collections_server_login   collections_app                        collections-server
+--   collections_server_login   collections_app, collections_agency    collections-server (lenders' keys, agencies' keys)
 --
 -- NOINHERIT: a login's session holds no privilege until its transaction runs
 -- `SET LOCAL ROLE`, and can `SET ROLE` to nothing it was not granted. Any other
@@ -28,7 +28,7 @@ BEGIN
             ('collections_migrate_login', array['collections_owner'],                       '1h',    '30s', '10min'),
             ('collections_admin_login',   array['collections_app', 'collections_registry'], '30min', '30s', '10min'),
             ('collections_worker_login',  array['collections_app', 'collections_worker'],   '10min', '30s', '5min'),
-            ('collections_server_login',  array['collections_app'],                         '30s',   '5s',  '1min')
+            ('collections_server_login',  array['collections_app', 'collections_agency'],   '30s',   '5s',  '1min')
         ) AS l(name, roles, statement_timeout, lock_timeout, idle_timeout)
     LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = login.name) THEN

@@ -10,7 +10,8 @@
 -- none). Paid invoices are not named (nothing is owed); a void one is, to say why
 -- it is refused. Each named invoice and channel gets the first rule that holds, in
 -- this order (sql/0014, DESIGN.md "Dunning and contact rules"):
---   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency;
+--   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency
+--   (the client placed whole, or this invoice placed on its own: sql/0018);
 --   a hold that runs on as_of (hold_cease_communication, hold_attorney,
 --   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
 --   invoice_disputed; invoice_written_off; plan_current (the invoice is on a
@@ -57,7 +58,7 @@ BEGIN
         JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
     ),
     named AS MATERIALIZED (
-        SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on,
+        SELECT i.id AS invoice_id, i.client_id, i.number, i.currency, i.amount_minor, i.voided_on, i.placed_agency_id,
                s.version, s.position, s.name, s.offset_days, s.channel, s.template,
                c.ref, c.status, c.do_not_contact, c.agency_name, c.agency_placed_on,
                coalesce(c.kind, tn.client_kind) AS kind,
@@ -69,7 +70,7 @@ BEGIN
         -- By due date (invoices_due_idx), step by step: OFFSET 0 keeps the planner,
         -- which knows nothing of a new policy's steps, from starting at the clients.
         CROSS JOIN LATERAL (
-            SELECT iv.id, iv.client_id, iv.number, iv.currency, iv.amount_minor, iv.voided_on
+            SELECT iv.id, iv.client_id, iv.number, iv.currency, iv.amount_minor, iv.voided_on, iv.placed_agency_id
             FROM public.invoices iv
             WHERE iv.tenant_id = for_tenant AND iv.due_on = as_of - s.offset_days AND iv.issued_on <= as_of
             OFFSET 0
@@ -103,6 +104,7 @@ BEGIN
                    WHEN l.voided_on <= as_of THEN 'invoice_void'
                    WHEN public.contact_standing(l.do_not_contact, l.status) IS NOT NULL
                        THEN public.contact_standing(l.do_not_contact, l.status)
+                   WHEN l.placed_agency_id IS NOT NULL THEN 'placed_with_agency'
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
                    WHEN l.disputed THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'
@@ -174,8 +176,10 @@ BEGIN
                WHEN 'do_not_contact' THEN format('client %s asked not to be contacted', r.ref)
                WHEN 'client_closed' THEN format('client %s is closed', r.ref)
                WHEN 'client_on_hold' THEN format('client %s is on hold', r.ref)
-               WHEN 'placed_with_agency' THEN format('client %s was placed with %s on %s', r.ref,
-                                                     coalesce(r.agency_name, 'an agency'), r.agency_placed_on)
+               WHEN 'placed_with_agency' THEN CASE WHEN r.status = 'agency'
+                                                   THEN format('client %s was placed with %s on %s', r.ref,
+                                                               coalesce(r.agency_name, 'an agency'), r.agency_placed_on)
+                                                   ELSE format('invoice %s is placed with an agency', r.number) END
                WHEN 'hold_cease_communication' THEN format('client %s asked to cease communication on %s', r.ref, r.hold_since)
                WHEN 'hold_attorney' THEN format('client %s is represented by an attorney since %s: contact the attorney, not the client', r.ref, r.hold_since)
                WHEN 'hold_bankruptcy' THEN format('client %s is in bankruptcy since %s', r.ref, r.hold_since)

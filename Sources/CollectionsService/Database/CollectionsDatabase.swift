@@ -31,7 +31,8 @@ public final class CollectionsDatabase: Sendable {
 
     public func close() async { await pool.close() }
 
-    /// Runs `body` in one transaction for one tenant, as `collections_app`.
+    /// Runs `body` in one transaction for one tenant, as `collections_app` (or,
+    /// for an agency's request, `CollectionsDatabase.agency`, as `collections_agency`).
     ///
     /// `SET LOCAL ROLE` and `SET LOCAL app.tenant_id` both end with the
     /// transaction, so a pooled connection (or pgbouncer in transaction mode)
@@ -43,9 +44,13 @@ public final class CollectionsDatabase: Sendable {
         retry: RetryPolicy = .transient(attempts: 5),
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await pool.transaction(isolation: isolation, readOnly: readOnly, retry: retry) { tx in
+        let agency = Self.agency
+        return try await pool.transaction(isolation: isolation, readOnly: readOnly, retry: retry) { tx in
+            // An agency's key: its own role, only its placed accounts (sql/0018).
+            let role = agency == nil ? "collections_app" : "collections_agency"
+            let scope = agency.map { "\(SQL.setLocal("app.agency_id", to: $0)); " } ?? ""
             let active = try await tx.simpleQuery("""
-                SET LOCAL ROLE collections_app; \(SQL.setLocal("app.tenant_id", to: tenant));
+                SET LOCAL ROLE \(role); \(SQL.setLocal("app.tenant_id", to: tenant)); \(scope)
                 SELECT current_tenant_is_active()
                 """)
             // Row-level security already hides a suspended tenant's rows and refuses

@@ -21,5 +21,8 @@ public enum SchemaVersion {
         15,
         16,
         17,
+        18,
+        19,
+        20,
     ]
 }

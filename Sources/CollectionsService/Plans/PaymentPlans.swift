@@ -43,7 +43,8 @@ public struct PaymentPlans: Sendable {
     /// their balances on `madeOn` into the instalments. Refused, in words and with
     /// nothing written, for an invoice that is not the client's, not open then
     /// (paid, void, written off, disputed, not issued yet), already on a current
-    /// plan, or in another currency than the rest.
+    /// plan, placed with an agency (or its client is), or in another currency than
+    /// the rest.
     public func create(_ terms: Terms, actor: String) async throws -> PaymentPlan {
         let actor = try Check.actor(actor)
         guard (1...120).contains(terms.instalments) else {
@@ -55,6 +56,9 @@ public struct PaymentPlans: Sendable {
             // The client's row lock: two plans made at once for one client cannot
             // both take the same invoice.
             let client = try await Clients.find(terms.clientRef, tenant: tenant.id, in: tx, lock: true)
+            if case .agency = client.status {
+                throw ServiceError.invalid("client \(client.ref) is placed with an agency: recall it before a plan")
+            }
             let today = try await Ledger.today(tenant.id, in: tx)
             let madeOn = terms.madeOn ?? today
             guard madeOn <= today.adding(days: 366) else {
@@ -67,8 +71,10 @@ public struct PaymentPlans: Sendable {
                 throw ServiceError.invalid("the first instalment (\(terms.startOn)) must fall within a year of the plan (\(madeOn))")
             }
             let candidates = try await tx.query("""
-                SELECT s.id, s.number, s.currency, s.status, s.balance_minor, op.plan_id AS current_plan
+                SELECT s.id, s.number, s.currency, s.status, s.balance_minor, op.plan_id AS current_plan,
+                       iv.placed_agency_id IS NOT NULL AS placed
                 FROM (\(LedgerSQL.states(tenant.id, asOf: madeOn))) s
+                JOIN invoices iv ON iv.tenant_id = \(tenant.id) AND iv.id = s.id
                 LEFT JOIN LATERAL (
                     SELECT a.plan_id FROM plan_instalments_at(\(tenant.id), \(madeOn), \(Int32(tenant.promiseGraceDays))::int) a
                     JOIN plan_invoices pi ON pi.tenant_id = \(tenant.id) AND pi.plan_id = a.plan_id AND pi.invoice_id = s.id
@@ -76,7 +82,8 @@ public struct PaymentPlans: Sendable {
                 ) op ON true
                 WHERE s.client_id = \(client.id)
                   AND (\(numbers)::text[] IS NULL OR s.number = ANY (\(numbers)::text[]))
-                  AND (\(numbers)::text[] IS NOT NULL OR (s.status = 'open' AND op.plan_id IS NULL))
+                  AND (\(numbers)::text[] IS NOT NULL
+                       OR (s.status = 'open' AND op.plan_id IS NULL AND iv.placed_agency_id IS NULL))
                 ORDER BY s.due_on, s.number
                 """)
             var covered: [(id: UUID, number: String, currency: String, balance: Int64)] = []
@@ -85,6 +92,9 @@ public struct PaymentPlans: Sendable {
                 let status: String = try row["status"]
                 guard status == "open" else {
                     throw ServiceError.invalid("invoice \(number) is \(status.replacingOccurrences(of: "_", with: " ")) on \(madeOn): a plan covers open invoices only")
+                }
+                if try row["placed", as: Bool.self] {
+                    throw ServiceError.invalid("invoice \(number) is placed with an agency: recall it before a plan")
                 }
                 if let plan = try row["current_plan", as: UUID?.self] {
                     throw ServiceError.conflict("invoice \(number) is already on payment plan \(plan.uuidString.lowercased())")

@@ -138,6 +138,12 @@ public struct Worklist: Sendable {
                        count(*) FILTER (WHERE b.disputed) AS disputed_invoices
                 FROM report_invoice_balances(\(tenant), \(day)) b
                 WHERE b.balance_minor > 0
+                  -- An invoice placed with an agency is the agency's to collect (sql/0018); a
+                  -- client placed whole is left off below, and counted, by its status.
+                  AND NOT EXISTS (SELECT 1 FROM invoices pl
+                                  JOIN clients pc ON pc.tenant_id = \(tenant) AND pc.id = pl.client_id
+                                  WHERE pl.tenant_id = \(tenant) AND pl.id = b.invoice_id AND pl.placed_agency_id IS NOT NULL
+                                    AND pc.status <> 'agency')
                 GROUP BY 1, 2
             ),
             balances AS (

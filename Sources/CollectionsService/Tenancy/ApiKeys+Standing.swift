@@ -15,7 +15,10 @@ extension ApiKeys {
     /// `withTenant` sets it, without its active-tenant guard (which is the very
     /// thing asked here).
     public func standing(of presented: String) async throws -> KeyStanding {
-        if let tenant = try await verify(presented) { return .tenant(tenant) }
+        if let scope = try await verifiedScope(presented) {
+            if let agency = scope.agency { return .agency(tenant: scope.tenant, agency: agency) }
+            return .tenant(scope.tenant)
+        }
         guard let tenant = Self.tenantNamed(in: presented) else { return .none }
         let status = try await database.pool.transaction(readOnly: true) { tx in
             try await tx.simpleQuery("SET LOCAL ROLE collections_app; \(SQL.setLocal("app.tenant_id", to: tenant))")

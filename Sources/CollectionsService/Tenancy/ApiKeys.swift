@@ -24,16 +24,25 @@ public struct ApiKeys: Sendable {
         return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
-    public func create(tenantSlug: String, label: String?, actor: String) async throws -> Issued {
+    /// Issues a key of the tenant; with `agency` (an agency's name), a key of that
+    /// agency, which opens only the accounts placed with it (`CollectionsDatabase.agency`).
+    public func create(tenantSlug: String, label: String?, agency: String? = nil, actor: String) async throws -> Issued {
         let label = try Check.optionalText(label, "--label", 1...200)
         let tenant = try await TenantRegistry(database: database).find(tenantSlug)
         let prefix = Self.randomHex(bytes: 4)
         let secret = "ck_\(tenant.id.uuidString.lowercased().replacingOccurrences(of: "-", with: ""))_\(prefix)\(Self.randomHex(bytes: 20))"
         let key = try await database.asRegistry { tx in
             try await CollectionsDatabase.setTenant(tenant.id, in: tx)
+            var agencyID: UUID?
+            if let agency {
+                agencyID = try await tx.query("""
+                    SELECT a.id FROM agencies a WHERE a.tenant_id = \(tenant.id) AND a.name = \(agency)
+                    """).scalar(UUID.self)
+                guard agencyID != nil else { throw ServiceError.notFound("tenant \(tenantSlug) has no agency \(agency)") }
+            }
             let row = try await tx.query("""
-                INSERT INTO api_keys (tenant_id, prefix, secret_hash, label)
-                VALUES (\(tenant.id), \(prefix), \(Self.hash(secret)), \(label))
+                INSERT INTO api_keys (tenant_id, prefix, secret_hash, label, agency_id)
+                VALUES (\(tenant.id), \(prefix), \(Self.hash(secret)), \(label), \(agencyID))
                 RETURNING id, prefix, label, created_at, last_used_at, revoked_at
                 """)
             let key = try ApiKey(row: row[0])
@@ -83,6 +92,11 @@ public struct ApiKeys: Sendable {
     /// differ. `last_used_at` is written at most once a minute per key, so a busy
     /// key is not one hot row.
     public func verify(_ presented: String) async throws -> UUID? {
+        try await verifiedScope(presented)?.tenant
+    }
+
+    /// `verify`, with the agency the key was issued for (nil: the lender's own key).
+    public func verifiedScope(_ presented: String) async throws -> (tenant: UUID, agency: UUID?)? {
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "ck", parts[1].count == 32, parts[2].count == 48,
               parts[1].allSatisfy(\.isHexDigit), parts[2].allSatisfy(\.isHexDigit) else { return nil }
@@ -91,24 +105,26 @@ public struct ApiKeys: Sendable {
         guard let tenant = UUID(uuidString: hex) else { return nil }
         let prefix = String(parts[2].prefix(8))
         let presentedHash = Self.hash(presented)
-        let matched: Bool
+        let matched: (Bool, UUID?)
         do {
-            matched = try await database.withTenant(tenant) { tx in
-                guard let stored = try await tx.query("""
-                    SELECT secret_hash FROM api_keys
-                    WHERE tenant_id = \(tenant) AND prefix = \(prefix) AND revoked_at IS NULL
-                    """).scalar(Data.self), Self.constantTimeEqual(stored, presentedHash) else { return false }
-                try await tx.execute("""
-                    UPDATE api_keys SET last_used_at = now()
-                    WHERE tenant_id = \(tenant) AND prefix = \(prefix)
-                      AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-                    """)
-                return true
+            matched = try await CollectionsDatabase.$agency.withValue(nil) {
+                try await database.withTenant(tenant) { tx in
+                    guard let found = try await tx.query("""
+                        SELECT secret_hash, agency_id FROM api_keys
+                        WHERE tenant_id = \(tenant) AND prefix = \(prefix) AND revoked_at IS NULL
+                        """).decode((Data, UUID?).self).first, Self.constantTimeEqual(found.0, presentedHash) else { return (false, nil) }
+                    try await tx.execute("""
+                        UPDATE api_keys SET last_used_at = now()
+                        WHERE tenant_id = \(tenant) AND prefix = \(prefix)
+                          AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+                        """)
+                    return (true, found.1)
+                }
             }
         } catch let error as ServiceError where error.kind == .suspended {
             return nil
         }
-        return matched ? tenant : nil
+        return matched.0 ? (tenant, matched.1) : nil
     }
 
     static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
