@@ -1540,6 +1540,20 @@ components:
         as_of: { type: string, format: date }
         dso_period_days: { type: integer }
         cei_period_days: { type: integer }
+        agencies:
+          type: array
+          description: Each agency's recovery per currency on the day (collected x 100 / placed; null when nothing was placed).
+          items:
+            type: object
+            required: [agency, commission_bp, currency, placed_minor, collected_minor, commission_minor, recovery_rate]
+            properties:
+              agency: { type: string }
+              commission_bp: { type: integer }
+              currency: { type: string }
+              placed_minor: { type: integer, format: int64 }
+              collected_minor: { type: integer, format: int64 }
+              commission_minor: { type: integer, format: int64 }
+              recovery_rate: { type: [number, 'null'] }
         currencies:
           type: array
           items:

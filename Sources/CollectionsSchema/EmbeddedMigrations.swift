@@ -4714,8 +4714,8 @@ $function$;
 --
 -- Placements count from their day (recalled ones too: what was placed stays the
 -- denominator); a remittance counts from its day unless its payment was reversed
--- by as_of (report_counts). The rate is report_ratio's: NULL when nothing was
--- placed. An agency with nothing placed or collected by as_of gets one row in the
+-- by as_of (report_counts). The rate is a percentage, as every KPI ratio is, to
+-- 2 places (report_ratio's): NULL when nothing was placed. An agency with nothing placed or collected by as_of gets one row in the
 -- tenant's currency, zeros and a NULL rate, so every agency is reported.
 CREATE OR REPLACE FUNCTION public.report_agency_recovery(for_tenant uuid, as_of date)
  RETURNS TABLE(agency_id uuid, agency_name text, commission_bp integer, currency character,
@@ -4743,7 +4743,7 @@ AS $function$
     )
     select a.id, a.name, a.commission_bp, coalesce(f.currency, t.default_currency, 'USD'),
            coalesce(f.placed, 0)::bigint, coalesce(f.collected, 0)::bigint, coalesce(f.commission, 0)::bigint,
-           public.report_ratio(coalesce(f.collected, 0), coalesce(f.placed, 0))
+           public.report_ratio(100 * coalesce(f.collected, 0), coalesce(f.placed, 0))
     from public.agencies a
     join public.tenants t on t.id = for_tenant
     left join figures f on f.agency_id = a.id

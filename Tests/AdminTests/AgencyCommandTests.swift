@@ -60,7 +60,7 @@ import TestSupport
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
         let rows = try #require(json["agencies"] as? [[String: Any]])
         #expect(rows.count == 1)
-        #expect((rows.first?["recovery_rate"] as? Double) == 0.01, "\(report.stdout)")  // 100 / 10000
+        #expect((rows.first?["recovery_rate"] as? Double) == 1.0, "\(report.stdout)")  // 100 x 100 / 10000 (%)
         #expect((rows.first?["commission_minor"] as? Int) == 12, "\(report.stdout)")
 
         let key = try await admin("agency", "key", slug, "Recoveries Inc")

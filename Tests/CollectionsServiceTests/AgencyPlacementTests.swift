@@ -249,11 +249,19 @@ import TestSupport
         }
         let march = try await figures("2013-03-31")
         #expect(march.count == 3)
-        #expect(march["First"]! == (20000, 8000, 1200, 0.40))
+        #expect(march["First"]! == (20000, 8000, 1200, 40.0))
         #expect(march["Second"]! == (10000, 0, 0, 0.0))
         #expect(march["Idle"]! == (0, 0, 0, nil))
+        // The KPIs carry the same figures, live and for a stored day.
+        let kpis = try await KPIs.compute(database: fixture.service, tenant: tenant, asOf: CalendarDate("2013-03-31")!)
+        #expect(kpis.agencies == (try await agencies.recovery(asOf: CalendarDate("2013-03-31")!)))
+        #expect(kpis.agencies.first { $0.agency == "First" }?.recoveryRate == 40.0)
+        _ = try await TenantDay(database: fixture.service).run(
+            tenant: tenant, asOf: CalendarDate("2013-03-31")!, runID: nil, onlyIfNotDone: false)
+        let stored = try await StoredReports.kpis(database: fixture.service, tenant: tenant, asOf: CalendarDate("2013-03-31")!)
+        #expect(stored.agencies == kpis.agencies)
         let april = try await figures("2013-04-30")
-        #expect(april["First"]! == (20000, 5000, 750, 0.25))
+        #expect(april["First"]! == (20000, 5000, 750, 25.0))
         let february = try await figures("2013-02-28")
         #expect(february.values.allSatisfy { $0.3 == nil && $0.0 == 0 })
     }

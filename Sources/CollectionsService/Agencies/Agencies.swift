@@ -274,7 +274,7 @@ public struct Agencies: Sendable {
     public func recovery(asOf date: CalendarDate? = nil) async throws -> [AgencyRecovery] {
         try await database.ledger(tenant, readOnly: true) { tx in
             let day = try await date.orToday(tenant, in: tx)
-            return try await tx.query("SELECT * FROM report_agency_recovery(\(tenant), \(day))").map(AgencyRecovery.init(row:))
+            return try await AgencyRecovery.all(tenant: tenant, asOf: day, in: tx)
         }
     }
 

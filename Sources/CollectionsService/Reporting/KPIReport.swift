@@ -19,10 +19,15 @@ public struct KPIReport: Sendable, Equatable, Codable {
     public var csat: CSAT
     /// One entry per currency, ordered by currency code; never summed across.
     public var currencies: [Currency]
+    /// Added field: each agency's recovery per currency as of the day
+    /// (`report_agency_recovery`: collected x 100 / placed, null when nothing was
+    /// placed), computed from the dated facts when the report is read, also for a
+    /// stored day.
+    public var agencies: [AgencyRecovery]
 
     public init(
         tenant: String, asOf: CalendarDate, dsoPeriodDays: Int, ceiPeriodDays: Int, promiseGraceDays: Int,
-        csat: CSAT, currencies: [Currency]
+        csat: CSAT, currencies: [Currency], agencies: [AgencyRecovery] = []
     ) {
         self.tenant = tenant
         self.asOf = asOf
@@ -31,6 +36,7 @@ public struct KPIReport: Sendable, Equatable, Codable {
         self.promiseGraceDays = promiseGraceDays
         self.csat = csat
         self.currencies = currencies
+        self.agencies = agencies
     }
 
     public struct Currency: Sendable, Equatable, Codable {
@@ -163,5 +169,6 @@ public struct KPIReport: Sendable, Equatable, Codable {
         case promiseGraceDays = "promise_grace_days"
         case csat
         case currencies
+        case agencies
     }
 }

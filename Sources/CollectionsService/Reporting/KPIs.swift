@@ -63,7 +63,7 @@ public enum KPIs {
         return KPIReport(
             tenant: tenant.slug, asOf: asOf, dsoPeriodDays: tenant.dsoPeriodDays,
             ceiPeriodDays: tenant.ceiPeriodDays, promiseGraceDays: tenant.promiseGraceDays,
-            csat: csat, currencies: currencies)
+            csat: csat, currencies: currencies, agencies: try await AgencyRecovery.all(tenant: tenant.id, asOf: asOf, in: tx))
     }
 
     /// The statement behind `compute`, one row per currency, for the worker to

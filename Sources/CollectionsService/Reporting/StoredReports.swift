@@ -94,7 +94,8 @@ public enum StoredReports {
             }
             return KPIReport(
                 tenant: tenant.slug, asOf: asOf, dsoPeriodDays: dso, ceiPeriodDays: cei, promiseGraceDays: grace,
-                csat: csat, currencies: currencies)
+                csat: csat, currencies: currencies,
+                agencies: try await AgencyRecovery.all(tenant: tenant.id, asOf: asOf, in: tx))
         }
     }
 }
