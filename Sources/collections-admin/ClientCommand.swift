@@ -58,9 +58,7 @@ struct HoldCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await options.withTenant { db, tenant in
-                guard let id = UUID(uuidString: holdID) else {
-                    throw ServiceError(.notFound, "no hold \(holdID)")
-                }
+                let id = try typedID(holdID, "hold")
                 let hold = try await ClientHolds(database: db, tenant: tenant.id).end(id, endsOn: on, actor: adminActor())
                 try HoldCommand.print([hold], format: options.format)
             }

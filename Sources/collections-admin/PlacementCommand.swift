@@ -32,11 +32,6 @@ struct PlacementCommand: AsyncParsableCommand {
     }
 
     /// The placement id as typed; a malformed one is as missing as an unknown one.
-    static func placementID(_ text: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw ServiceError(.notFound, "no placement \(text)") }
-        return id
-    }
-
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Place a client's balance (or the invoices named) with an agency; refused for paid, disputed or placed invoices.")
@@ -82,7 +77,7 @@ struct PlacementCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withTenant { db, tenant in
                 let placement = try await Agencies(database: db, tenant: tenant.id).recall(
-                    try PlacementCommand.placementID(placementID), on: on, actor: adminActor())
+                    try typedID(placementID, "placement"), on: on, actor: adminActor())
                 try emit(placement, format: options.format, table: { PlacementCommand.table([placement]) })
             }
         }
@@ -101,7 +96,7 @@ struct PlacementCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withTenant { db, tenant in
                 let remittance = try await Agencies(database: db, tenant: tenant.id).remit(
-                    placement: try PlacementCommand.placementID(placementID), reference: reference,
+                    placement: try typedID(placementID, "placement"), reference: reference,
                     amount: try Money(parsing: amount, currency: currency.uppercased()), receivedOn: receivedOn,
                     actor: adminActor())
                 try emit(remittance, format: options.format, table: {

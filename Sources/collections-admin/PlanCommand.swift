@@ -108,7 +108,7 @@ struct PlanCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await options.withTenant { db, tenant in
-                let plan = try await PaymentPlans(database: db, tenant: tenant).show(try planUUID(planID), asOf: asOf)
+                let plan = try await PaymentPlans(database: db, tenant: tenant).show(try typedID(planID, "payment plan"), asOf: asOf)
                 try PlanCommand.print(plan, format: options.format)
             }
         }
@@ -125,15 +125,9 @@ struct PlanCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withTenant { db, tenant in
                 let plan = try await PaymentPlans(database: db, tenant: tenant).cancel(
-                    try planUUID(planID), on: on, reason: reason, actor: adminActor())
+                    try typedID(planID, "payment plan"), on: on, reason: reason, actor: adminActor())
                 try PlanCommand.print(plan, format: options.format)
             }
         }
     }
-}
-
-/// A plan id as typed: a malformed one is as missing as an unknown one.
-private func planUUID(_ text: String) throws -> UUID {
-    guard let id = UUID(uuidString: text) else { throw ServiceError(.notFound, "no payment plan \(text)") }
-    return id
 }

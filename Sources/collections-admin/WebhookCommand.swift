@@ -22,12 +22,6 @@ struct WebhookCommand: AsyncParsableCommand {
             })
     }
 
-    /// The endpoint id as typed; a malformed one is as missing as an unknown one.
-    static func endpointID(_ text: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw ServiceError(.notFound, "no webhook endpoint \(text)") }
-        return id
-    }
-
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an endpoint. Its signing secret is printed once: store it now.")
@@ -80,7 +74,7 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withTenant { db, tenant in
                 let endpoint = try await WebhookEndpoints(database: db, tenant: tenant.id).disable(
-                    try WebhookCommand.endpointID(endpointID), reason: reason, actor: adminActor())
+                    try typedID(endpointID, "webhook endpoint"), reason: reason, actor: adminActor())
                 try emit(endpoint, format: options.format, table: { WebhookCommand.table([endpoint]) })
             }
         }
@@ -95,7 +89,7 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withTenant { db, tenant in
                 let endpoint = try await WebhookEndpoints(database: db, tenant: tenant.id).enable(
-                    try WebhookCommand.endpointID(endpointID), actor: adminActor())
+                    try typedID(endpointID, "webhook endpoint"), actor: adminActor())
                 try emit(endpoint, format: options.format, table: { WebhookCommand.table([endpoint]) })
             }
         }
@@ -111,7 +105,7 @@ struct WebhookCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await options.withTenant { db, tenant in
-                let id = try WebhookCommand.endpointID(endpointID)
+                let id = try typedID(endpointID, "webhook endpoint")
                 let queued = try await WebhookEndpoints(database: db, tenant: tenant.id).replay(
                     id, since: since.map { Self.midnight($0, in: tenant.timeZone) }, actor: adminActor())
                 let summary = Replayed(endpointID: id, since: since, queued: queued)
