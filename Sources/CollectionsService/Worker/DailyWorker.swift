@@ -99,7 +99,7 @@ public struct DailyWorker: Sendable {
                         "late_fees": "\(fees)", "promises_decided": "\(promises)", "plans_decided": "\(plans)",
                         "messages_queued": "\(reminders)",
                     ])
-                case .skippedBusy, .skippedDone:
+                case .doneMeanwhile, .skippedDone:
                     summary.skipped += 1
                     Counter(label: "collections_worker_tenant_days_total", dimensions: [("result", "skipped")]).increment()
                 }

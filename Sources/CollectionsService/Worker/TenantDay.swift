@@ -10,8 +10,8 @@ public struct TenantDay: Sendable {
     public enum Outcome: Sendable, Equatable {
         /// Snapshot rows stored, fees accrued, promises decided, plans defaulted or kept, dunning messages queued.
         case done(snapshotRows: Int, feesAccrued: Int, promisesDecided: Int, plansDecided: Int, messagesQueued: Int)
-        /// Another worker holds this day right now.
-        case skippedBusy
+        /// Another worker held this day and finished it while this one waited.
+        case doneMeanwhile
         /// Already done, and the caller asked only for days not done.
         case skippedDone
     }
@@ -31,19 +31,28 @@ public struct TenantDay: Sendable {
             // The advisory lock saves work when two workers reach the same day;
             // correctness comes from the keys, which make a second computation write
             // equal rows. JIT is switched off for the day (see Reporting.run).
-            let key = "\(tenant.id.uuidString.lowercased())/\(Self.job)/\(asOf)"
+            let lock = Self.lockKey(tenant: tenant.id, asOf: asOf)
+            let marked: SQL = """
+                SELECT (SELECT d.finished_at FROM tenant_days d
+                        WHERE d.tenant_id = \(tenant.id) AND d.job = \(Self.job) AND d.as_of = \(asOf)) AS finished_at
+                """
             let head = try await tx.pipeline([
                 "SET LOCAL jit = off",
-                """
-                SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0)) AS locked,
-                       EXISTS (SELECT 1 FROM tenant_days d
-                               WHERE d.tenant_id = \(tenant.id) AND d.job = \(Self.job) AND d.as_of = \(asOf)) AS done
-                """,
+                "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lock), 0)) AS locked",
+                marked,
             ])
-            guard let state = head[1].first, try state.decode(Bool.self, column: "locked") else {
-                return .skippedBusy
+            var finished = try head[2].first.flatMap { try $0.decode(Date?.self, column: "finished_at") }
+            if try head[1].first?.decode(Bool.self, column: "locked") != true {
+                // Another session holds the day. Wait for it rather than skip: it may be
+                // a worker that was killed, whose transaction ends (and rolls back) only
+                // when the server notices, and a skipped day would stay undone. A day
+                // marked while this one waited was just computed from the same facts.
+                let waited = try await tx.pipeline(["SELECT pg_advisory_xact_lock(hashtextextended(\(lock), 0))", marked])
+                let after = try waited[1].first.flatMap { try $0.decode(Date?.self, column: "finished_at") }
+                if after != finished { return .doneMeanwhile }
+                finished = after
             }
-            if onlyIfNotDone, try state.decode(Bool.self, column: "done") {
+            if onlyIfNotDone, finished != nil {
                 return .skippedDone
             }
             // Late fees first (they are part of the day's balances), then promise
@@ -71,11 +80,11 @@ public struct TenantDay: Sendable {
             let elapsed = ContinuousClock.now - started
             let millis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             // The time bound, not `now()` in the upsert (DESIGN.md "Scale-out").
-            let finished = Date()
+            let now = Date()
             _ = try await tx.pipeline([
                 """
                 INSERT INTO tenant_days (tenant_id, job, as_of, run_id, finished_at, duration_ms, rows_written)
-                VALUES (\(tenant.id), \(Self.job), \(asOf), \(runID), \(finished), \(millis), \(rows))
+                VALUES (\(tenant.id), \(Self.job), \(asOf), \(runID), \(now), \(millis), \(rows))
                 ON CONFLICT (tenant_id, job, as_of) DO UPDATE
                 SET run_id = excluded.run_id, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
                     rows_written = excluded.rows_written
@@ -88,6 +97,12 @@ public struct TenantDay: Sendable {
             return .done(
                 snapshotRows: rows, feesAccrued: fees, promisesDecided: promises, plansDecided: plans, messagesQueued: reminders)
         }
+    }
+
+    /// The name of the advisory lock a day's transaction holds, taken as
+    /// `pg_advisory_xact_lock(hashtextextended(name, 0))`.
+    public static func lockKey(tenant: UUID, asOf: CalendarDate) -> String {
+        "\(tenant.uuidString.lowercased())/\(job)/\(asOf)"
     }
 
     /// Records why a day failed, in a transaction of its own (the day's rolled back).
