@@ -124,8 +124,8 @@ public enum DemoBook {
                 """)
             // Disputes on 4% of invoices, most resolved within a month.
             try await tx.execute("""
-                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution)
-                SELECT \(tenant.id), i.id, least(i.due_on + 5, \(shape.lastDay)),
+                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason, resolved_on, resolution)
+                SELECT \(tenant.id), i.id, i.amount_minor, least(i.due_on + 5, \(shape.lastDay)),
                        (ARRAY['goods damaged', 'price disagreement', 'not delivered', 'duplicate billing'])[1 + abs(hashtext(i.number)) % 4],
                        CASE WHEN pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) THEN i.due_on + 35 END,
                        CASE WHEN pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) THEN 'credit note agreed' END

@@ -59,11 +59,39 @@ extension APIServer {
         guard case .json(let body) = input.body else { throw Problem.badRequest("body", "must be JSON") }
         let date = try RequestFields.date(body.date, field: "date")
         let invoices = Invoices(database: database, tenant: try tenant())
+        let state = try await Self.notFound("invoice") { try await invoices.get(id: id) }
+        let amount = try body.amount.map { try RequestFields.money($0, currency: state.invoice.currency, field: "amount") }
+        let reasonCode = body.reasonCode.flatMap { DisputeReason(rawValue: $0.rawValue) } ?? .other
+        let dispute = try await invoices.dispute(
+            state.invoice.number, on: date, reasonCode: reasonCode, amount: amount, reason: body.reason, actor: Self.actor)
+        return .created(.init(body: .json(.init(dispute))))
+    }
+
+    func resolveInvoiceDispute(
+        _ input: Operations.ResolveInvoiceDispute.Input
+    ) async throws -> Operations.ResolveInvoiceDispute.Output {
+        let id = try RequestFields.id(input.path.id)
+        guard case .json(let body) = input.body else { throw Problem.badRequest("body", "must be JSON") }
+        let date = try RequestFields.date(body.date, field: "date")
+        guard let outcome = DisputeOutcome(rawValue: body.outcome.rawValue) else {
+            throw Problem.invalid("outcome", "must be one of \(DisputeOutcome.list)")
+        }
+        let invoices = Invoices(database: database, tenant: try tenant())
         let number = try await Self.notFound("invoice") { try await invoices.number(of: id) }
-        let dispute = try await invoices.dispute(number, on: date, reason: body.reason, actor: Self.actor)
-        return .created(.init(body: .json(.init(
+        let dispute = try await invoices.resolveDispute(
+            number, on: date, outcome: outcome, resolution: body.resolution, actor: Self.actor)
+        return .ok(.init(body: .json(.init(dispute))))
+    }
+}
+
+extension Components.Schemas.Dispute {
+    init(_ dispute: CollectionsService.Dispute) {
+        self.init(
             id: dispute.id.uuidString.lowercased(), invoiceNumber: dispute.invoiceNumber, openedOn: dispute.openedOn.description,
-            reason: dispute.reason, resolvedOn: dispute.resolvedOn?.description))))
+            reasonCode: .init(rawValue: dispute.reasonCode.rawValue)!, reason: dispute.reason,
+            currency: dispute.amount.currency, amountMinor: dispute.amount.amountMinor,
+            resolvedOn: dispute.resolvedOn?.description, outcome: dispute.outcome.flatMap { .init(rawValue: $0.rawValue) },
+            resolution: dispute.resolution, writeOffId: dispute.writeOffID?.uuidString.lowercased())
     }
 }
 
@@ -77,13 +105,14 @@ extension Components.Schemas.Invoice {
             case .disputed: .disputed
             case .paid: .paid
             case .writtenOff: .writtenOff
+            case .credited: .credited
             case .void: .void
             }
         self.init(
             id: invoice.id.uuidString.lowercased(), clientId: invoice.clientID.uuidString.lowercased(),
             clientRef: invoice.clientRef, number: invoice.number, currency: invoice.currency, amountMinor: invoice.amountMinor,
             issuedOn: invoice.issuedOn.description, dueOn: invoice.dueOn.description, voidedOn: invoice.voidedOn?.description,
-            asOf: state.asOf.description, balanceMinor: state.balance.amountMinor, status: status, disputed: state.disputed,
+            asOf: state.asOf.description, balanceMinor: state.balance.amountMinor, status: status, disputed: state.disputed, disputedMinor: state.disputedMinor,
             daysPastDue: state.daysPastDue)
     }
 }

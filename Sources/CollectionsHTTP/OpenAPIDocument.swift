@@ -335,16 +335,40 @@ paths:
     post:
       tags: [invoices]
       operationId: disputeInvoice
+      summary: Open a dispute of part (amount) or all of the invoice's balance; while open it holds that amount out of late fees, dunning and the collectible balance.
       parameters:
         - $ref: '#/components/parameters/IdempotencyKey'
       requestBody:
         required: true
         content:
           application/json:
-            schema: { $ref: '#/components/schemas/DatedReason' }
+            schema: { $ref: '#/components/schemas/NewDispute' }
       responses:
         '201':
           description: The dispute, open from the date on.
+          headers:
+            Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Dispute' }
+        default: { $ref: '#/components/responses/Problem' }
+  /v1/invoices/{id}/disputes/resolution:
+    parameters:
+      - $ref: '#/components/parameters/Id'
+    post:
+      tags: [invoices]
+      operationId: resolveInvoiceDispute
+      summary: Resolve the invoice's open dispute, upheld (a credit note or a write-off of what it held and is still owed) or rejected (collectible again).
+      parameters:
+        - $ref: '#/components/parameters/IdempotencyKey'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/DisputeResolution' }
+      responses:
+        '200':
+          description: The dispute, resolved.
           headers:
             Idempotent-Replayed: { $ref: '#/components/headers/IdempotentReplayed' }
           content:
@@ -1348,7 +1372,7 @@ components:
         due_on: { $ref: '#/components/schemas/Date' }
     Invoice:
       type: object
-      required: [id, client_id, client_ref, number, currency, amount_minor, issued_on, due_on, as_of, balance_minor, status, disputed, days_past_due]
+      required: [id, client_id, client_ref, number, currency, amount_minor, issued_on, due_on, as_of, balance_minor, status, disputed, disputed_minor, days_past_due]
       properties:
         id: { type: string, format: uuid }
         client_id: { type: string, format: uuid }
@@ -1361,8 +1385,12 @@ components:
         voided_on: { type: [string, 'null'], format: date }
         as_of: { type: string, format: date }
         balance_minor: { type: integer, format: int64 }
-        status: { type: string, enum: [not_issued, open, disputed, paid, written_off, void] }
+        status: { type: string, enum: [not_issued, open, disputed, paid, written_off, credited, void] }
         disputed: { type: boolean }
+        disputed_minor:
+          type: integer
+          format: int64
+          description: What of the balance open disputes hold out of collection.
         days_past_due: { type: integer }
     InvoiceList:
       type: object
@@ -1400,15 +1428,48 @@ components:
         amount_minor: { type: integer, format: int64 }
         written_off_on: { type: string, format: date }
         reason: { type: string }
+    NewDispute:
+      type: object
+      additionalProperties: false
+      required: [date, reason]
+      properties:
+        date: { $ref: '#/components/schemas/Date' }
+        reason: { type: string, minLength: 1, maxLength: 1000, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        reason_code:
+          $ref: '#/components/schemas/DisputeReason'
+          description: other when absent.
+        amount:
+          $ref: '#/components/schemas/Amount'
+          description: In the invoice's currency, at most what it owes on the date; the whole balance when absent.
+    DisputeReason:
+      type: string
+      enum: [pricing, goods_or_service, already_paid, not_mine, fraud, other]
+    DisputeResolution:
+      type: object
+      additionalProperties: false
+      required: [date, outcome, resolution]
+      properties:
+        date: { $ref: '#/components/schemas/Date' }
+        outcome: { type: string, enum: [credit_note, write_off, rejected] }
+        resolution: { type: string, minLength: 1, maxLength: 1000, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
     Dispute:
       type: object
-      required: [id, invoice_number, opened_on, reason]
+      required: [id, invoice_number, opened_on, reason_code, reason, currency, amount_minor]
       properties:
         id: { type: string, format: uuid }
         invoice_number: { type: string }
         opened_on: { type: string, format: date }
+        reason_code: { $ref: '#/components/schemas/DisputeReason' }
         reason: { type: string }
-        resolved_on: { type: [string, 'null'], format: date }
+        currency: { type: string }
+        amount_minor: { type: integer, format: int64 }
+        resolved_on: { type: string, format: date }
+        outcome: { type: string, enum: [credit_note, write_off, rejected] }
+        resolution: { type: string }
+        write_off_id:
+          type: string
+          format: uuid
+          description: The credit note or write-off an upheld dispute wrote; absent when nothing was left owing.
     NewPayment:
       type: object
       additionalProperties: false

@@ -3707,6 +3707,68 @@ CREATE POLICY agency_placed ON audit_log TO collections_agency
     WITH CHECK (tenant_id = current_active_tenant_id() AND placed_agency_id = current_agency_id());
 GRANT INSERT ON audit_log TO collections_agency;
 """####),
+        ("0021_dispute_amounts.sql", ####"""
+-- 0021_dispute_amounts.sql: disputes with an amount, a reason code and an outcome
+-- (issue 16, item 3).
+--
+-- A dispute holds its amount out of the collectible balance while it is open:
+-- the disputed part of an invoice at D is the least of its balance and the
+-- amounts of its disputes open at D (report_disputed_minor). Ageing reports that
+-- part as disputed; late fees and dunning see only the rest.
+--
+-- A dispute is resolved upheld (the lender agrees: a credit note or a write-off of
+-- what it held, dated the resolution, is written and linked; the outcome says
+-- which, also when nothing was left owing to write) or rejected (the amount is
+-- collectible again). Disputes resolved before this migration keep their
+-- resolution text and no outcome. Credit notes are write_offs of kind
+-- 'credit_note': they take money off a balance like a write-off, but they are
+-- not bad debt, and they do not end the invoice's dunning.
+
+ALTER TABLE write_offs ADD COLUMN kind text NOT NULL DEFAULT 'write_off'
+    CONSTRAINT write_offs_kind_check CHECK (kind IN ('write_off', 'credit_note'));
+
+ALTER TABLE disputes
+    ADD COLUMN amount_minor bigint CONSTRAINT disputes_amount_check CHECK (amount_minor > 0),
+    ADD COLUMN reason_code text NOT NULL DEFAULT 'other'
+        CONSTRAINT disputes_reason_code_check
+        CHECK (reason_code IN ('pricing', 'goods_or_service', 'already_paid', 'not_mine', 'fraud', 'other')),
+    -- Upheld as a credit note or a write-off, or rejected.
+    ADD COLUMN outcome text CONSTRAINT disputes_outcome_check CHECK (outcome IN ('credit_note', 'write_off', 'rejected')),
+    ADD COLUMN write_off_id uuid,
+    ADD CONSTRAINT disputes_write_off_fkey FOREIGN KEY (tenant_id, write_off_id)
+        REFERENCES write_offs (tenant_id, id),
+    ADD CONSTRAINT disputes_outcome_resolved_check CHECK (
+        (outcome IS NULL OR resolved_on IS NOT NULL)
+        AND (write_off_id IS NULL OR outcome IN ('credit_note', 'write_off')));
+
+-- A dispute opened before amounts existed disputed the whole invoice: its amount
+-- becomes the invoice's amount plus every charge it ever had, which no balance of
+-- it exceeds, so it still holds all of it. Forced row-level security holds for
+-- the migration too: each tenant's rows are written with that tenant set.
+DO $backfill$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT id FROM tenants ORDER BY id LOOP
+        PERFORM set_config('app.tenant_id', t.id::text, true);
+        UPDATE disputes d
+        SET amount_minor = i.amount_minor
+            + coalesce((SELECT sum(ch.amount_minor) FROM invoice_charges ch
+                        WHERE ch.tenant_id = t.id AND ch.invoice_id = d.invoice_id), 0)
+        FROM invoices i
+        WHERE d.tenant_id = t.id AND i.tenant_id = t.id AND i.id = d.invoice_id;
+    END LOOP;
+    PERFORM set_config('app.tenant_id', '', true);
+END
+$backfill$;
+
+ALTER TABLE disputes ALTER COLUMN amount_minor SET NOT NULL;
+
+-- The open disputes of an invoice are read with their amounts.
+DROP INDEX disputes_invoice_idx;
+CREATE INDEX disputes_invoice_idx ON disputes (tenant_id, invoice_id)
+    INCLUDE (opened_on, resolved_on, amount_minor);
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
@@ -4088,7 +4150,10 @@ $function$;
 --   (the client placed whole, or this invoice placed on its own: sql/0018);
 --   a hold that runs on as_of (hold_cease_communication, hold_attorney,
 --   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
---   invoice_disputed; invoice_written_off; plan_current (the invoice is on a
+--   invoice_disputed (all of its balance is disputed: report_disputed_minor; a
+--   partial dispute leaves the rest to dunning, and every rule below and the
+--   message see only the undisputed balance); invoice_written_off (a write-off,
+--   not a credit note); plan_current (the invoice is on a
 --   payment plan current on as_of: plan_instalments_at); below_minimum (the step's minimum for the
 --   currency); promise_running (after the due date only, while a promise to pay
 --   made by as_of runs to its date plus grace_days); no_sms_consent (an SMS needs a
@@ -4153,7 +4218,8 @@ BEGIN
         WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     lines AS MATERIALIZED (
-        SELECT n.*, b.balance_minor, b.disputed, b.written_off,
+        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, b.held_minor) AS balance_minor,
+               b.disputed, b.written_off,
                coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
         FROM named n
         JOIN public.currencies cu ON cu.code = n.currency
@@ -4163,6 +4229,8 @@ BEGIN
                        FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
                    coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
                        AS disputed,
+                   public.report_sum(e.held_minor)
+                       FILTER (WHERE e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)) AS held_minor,
                    coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
             FROM public.report_balance_entries(for_tenant, as_of) e
             WHERE e.invoice_id = n.invoice_id
@@ -4170,6 +4238,7 @@ BEGIN
         LEFT JOIN public.dunning_step_minimums m
           ON m.tenant_id = for_tenant AND m.version = n.version AND m.position = n.position
          AND m.currency = n.currency
+        -- Named: void, or owing (disputed or not).
         WHERE (n.voided_on <= as_of) OR b.balance_minor > 0
     ),
     judged AS MATERIALIZED (
@@ -4180,7 +4249,7 @@ BEGIN
                        THEN public.contact_standing(l.do_not_contact, l.status)
                    WHEN l.placed_agency_id IS NOT NULL THEN 'placed_with_agency'
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
-                   WHEN l.disputed THEN 'invoice_disputed'
+                   WHEN l.disputed AND l.balance_minor <= 0 THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'
                    WHEN op.invoice_id IS NOT NULL THEN 'plan_current'
                    WHEN l.balance_minor < l.minimum_minor THEN 'below_minimum'
@@ -4786,31 +4855,35 @@ $function$;
 --   charge       +amount, dated charged_on
 --   application  -amount, dated applied_on, ending on its payment's reversal
 --                (report_application_entries)
---   write_off    -amount, dated written_off_on
+--   write_off    -amount, dated written_off_on (kind 'write_off' or
+--                         'credit_note', the write_offs row's kind)
 --   dispute       0,      dated opened_on, ending on resolved_on (the invoice is
---                         disputed at D while one counts)
+--                         disputed at D while one counts); held_minor is its
+--                         amount (report_disputed_minor), NULL on other entries
 -- Entries dated after up_to are left out; a reversal or resolution after up_to
 -- may be left out too (it cannot matter at any D <= up_to). Every balance in the
 -- service sums these: the reports (report_invoice_balances, report_day), the
 -- worker (reminders), the ledger (LedgerSQL). Inlined by the planner, so a caller's
--- filter on invoice_id reaches each table's index.
-CREATE OR REPLACE FUNCTION public.report_balance_entries(for_tenant uuid, up_to date)
- RETURNS TABLE(invoice_id uuid, kind text, amount_minor bigint, on_date date, ends_on date)
+-- filter on invoice_id reaches each table's index. (Dropped first: held_minor
+-- changed its columns, which CREATE OR REPLACE cannot do.)
+DROP FUNCTION IF EXISTS public.report_balance_entries(uuid, date);
+CREATE FUNCTION public.report_balance_entries(for_tenant uuid, up_to date)
+ RETURNS TABLE(invoice_id uuid, kind text, amount_minor bigint, on_date date, ends_on date, held_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-    select ch.invoice_id, 'charge'::text, ch.amount_minor, ch.charged_on, null::date
+    select ch.invoice_id, 'charge'::text, ch.amount_minor, ch.charged_on, null::date, null::bigint
     from public.invoice_charges ch
     where ch.tenant_id = for_tenant and ch.charged_on <= up_to
     union all
-    select a.invoice_id, 'application', -a.amount_minor, a.on_date, a.ends_on
+    select a.invoice_id, 'application', -a.amount_minor, a.on_date, a.ends_on, null
     from public.report_application_entries(for_tenant, up_to) a
     union all
-    select wo.invoice_id, 'write_off', -wo.amount_minor, wo.written_off_on, null
+    select wo.invoice_id, wo.kind, -wo.amount_minor, wo.written_off_on, null, null
     from public.write_offs wo
     where wo.tenant_id = for_tenant and wo.written_off_on <= up_to
     union all
-    select ds.invoice_id, 'dispute', 0::bigint, ds.opened_on, ds.resolved_on
+    select ds.invoice_id, 'dispute', 0::bigint, ds.opened_on, ds.resolved_on, ds.amount_minor
     from public.disputes ds
     where ds.tenant_id = for_tenant and ds.opened_on <= up_to
 $function$;
@@ -4903,8 +4976,9 @@ AS $function$
     with
     -- Per invoice, what its entries (report_balance_entries) add to its balance
     -- at as_of (delta) and at as_of - cei_days (opening_delta), its write-offs
-    -- dated in the DSO period, and whether a dispute is open at as_of: the
-    -- balances of report_invoice_balances, for both dates in one pass.
+    -- dated in the DSO period (write-offs, not credit notes: bad debt), and what
+    -- its disputes open at as_of hold (report_disputed_minor): the balances of
+    -- report_invoice_balances, for both dates in one pass.
     facts as (
         select e.invoice_id,
                public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
@@ -4912,7 +4986,8 @@ AS $function$
                    filter (where public.report_counts(e.on_date, e.ends_on, as_of - cei_days)) as opening_delta,
                public.report_sum(-e.amount_minor) filter (where e.kind = 'write_off' and e.on_date > as_of - dso_days)
                    as written_off,
-               bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
+               public.report_sum(e.held_minor) filter (where e.kind = 'dispute'
+                                                         and public.report_counts(e.on_date, e.ends_on, as_of)) as held
         from public.report_balance_entries(for_tenant, as_of) e
         group by e.invoice_id
     ),
@@ -4927,7 +5002,7 @@ AS $function$
                (i.amount_minor + coalesce(x.delta, 0))::bigint as balance,
                (i.amount_minor + coalesce(x.opening_delta, 0))::bigint as opening_balance,
                x.written_off,
-               coalesce(x.disputed, false) as disputed
+               public.report_disputed_minor(i.amount_minor + coalesce(x.delta, 0), x.held) as disputed
         from public.invoices i
         left join facts x on x.invoice_id = i.id
         where i.tenant_id = for_tenant
@@ -4940,7 +5015,7 @@ AS $function$
         select b.client_id, b.currency,
                public.report_bucket(as_of - b.due_on, bucket_limits) as bucket,
                public.report_sum(b.balance) as amount,
-               public.report_sum(b.balance) filter (where b.disputed) as disputed
+               public.report_sum(b.disputed) as disputed
         from inv b
         where b.open_now
         group by 1, 2, 3
@@ -5178,26 +5253,51 @@ AS $function$
     from csat cs
 $function$;
 """####),
+        ("report_disputed_minor.sql", ####"""
+-- report_disputed_minor: THE rule of how much of an invoice's balance its open disputes hold out of collection.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- held_minor is the sum of the amounts of the disputes open at D (NULL: none).
+-- A dispute holds its amount, never more than the balance: a payment, credit or
+-- write-off goes to the undisputed part first, so what is left of a balance
+-- smaller than the disputed amount is all disputed. What the reports show as
+-- disputed, and what late fees and dunning leave alone, is this amount; the rest
+-- of the balance is collectible. Inlined by the planner (plain SQL, IMMUTABLE).
+CREATE OR REPLACE FUNCTION public.report_disputed_minor(balance_minor bigint, held_minor bigint)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select least(greatest(balance_minor, 0), coalesce(held_minor, 0))::bigint
+$function$;
+"""####),
         ("report_invoice_balances.sql", ####"""
 -- report_invoice_balances: Each invoice's balance at as_of, from report_balance_entries: issued on or before as_of and not void then.
 --
 -- A repeatable function file (sql/functions/): applied by `migrate` after the
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
-CREATE OR REPLACE FUNCTION public.report_invoice_balances(for_tenant uuid, as_of date)
- RETURNS TABLE(invoice_id uuid, client_id uuid, currency character, issued_on date, due_on date, amount_minor bigint, balance_minor bigint, days_past_due integer, disputed boolean)
+-- (Dropped first: disputed_minor changed its columns, which CREATE OR REPLACE cannot do.)
+DROP FUNCTION IF EXISTS public.report_invoice_balances(uuid, date);
+CREATE FUNCTION public.report_invoice_balances(for_tenant uuid, as_of date)
+ RETURNS TABLE(invoice_id uuid, client_id uuid, currency character, issued_on date, due_on date, amount_minor bigint, balance_minor bigint, days_past_due integer, disputed boolean, disputed_minor bigint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     select i.id, i.client_id, i.currency, i.issued_on, i.due_on, i.amount_minor,
            (i.amount_minor + coalesce(x.delta, 0))::bigint,
            as_of - i.due_on,
-           coalesce(x.disputed, false)
+           coalesce(x.disputed, false),
+           public.report_disputed_minor(i.amount_minor + coalesce(x.delta, 0), x.held)
     from public.invoices i
     left join (
         select e.invoice_id,
                public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
-               bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
+               bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed,
+               public.report_sum(e.held_minor) filter (where e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of))
+                   as held
         from public.report_balance_entries(for_tenant, as_of) e
         group by e.invoice_id
     ) x on x.invoice_id = i.id
@@ -5603,8 +5703,8 @@ BEGIN
         WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'percent'
           AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
     ),
-    -- not charged yet (the insert would skip those), not void, written off,
-    -- disputed or on a current payment plan on the charge date
+    -- not charged yet (the insert would skip those), not void, written off or
+    -- on a current payment plan on the charge date (disputes: see owed)
     candidates AS (
         SELECT p.* FROM periods p
         WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
@@ -5614,17 +5714,13 @@ BEGIN
           AND NOT EXISTS (SELECT 1 FROM public.write_offs w
                           WHERE w.tenant_id = for_tenant AND w.invoice_id = p.invoice_id
                             AND w.written_off_on <= p.charged_on)
-          AND NOT EXISTS (SELECT 1 FROM public.disputes d
-                          WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
-                            AND d.opened_on <= p.charged_on
-                            AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
           AND NOT EXISTS (SELECT 1 FROM on_plan op
                           WHERE op.invoice_id = p.invoice_id AND op.made_on <= p.charged_on
                             AND (op.ended_on IS NULL OR op.ended_on > p.charged_on))
     ),
     -- the principal on the charge date: one join with the tenant's applications
     -- (a correlated subquery here was evaluated several times per period)
-    owed AS (
+    principal AS (
         SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
                p.amount_minor
                - coalesce(sum(a.amount_minor) FILTER (
@@ -5641,6 +5737,17 @@ BEGIN
             WHERE pa.tenant_id = for_tenant
         ) a ON a.invoice_id = p.invoice_id
         GROUP BY p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp, p.amount_minor
+    ),
+    -- what of it is not disputed on the charge date: the disputes open then hold
+    -- their amounts out (report_disputed_minor), so a fee is charged on the rest
+    -- only, and none while all of it is disputed
+    owed AS (
+        SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
+               p.principal_minor - public.report_disputed_minor(p.principal_minor, (
+                   SELECT public.report_sum(d.amount_minor) FROM public.disputes d
+                   WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
+                     AND public.report_counts(d.opened_on, d.resolved_on, p.charged_on))) AS principal_minor
+        FROM principal p
     ),
     fees AS (
         SELECT o.invoice_id, o.period_key, o.charged_on,

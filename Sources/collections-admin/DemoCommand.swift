@@ -49,7 +49,7 @@ struct DemoCommand: AsyncParsableCommand {
         for invoice in sample.invoices where invoice.disputed && invoice.settled > invoice.issued {
             let opened = min(invoice.due, invoice.settled)
             _ = try await invoices.dispute(invoice.number, on: opened, reason: "disputed (IBM sample)", actor: "demo")
-            _ = try await invoices.resolveDispute(invoice.number, on: invoice.settled, resolution: "settled", actor: "demo")
+            _ = try await invoices.resolveDispute(invoice.number, on: invoice.settled, outcome: .rejected, resolution: "settled", actor: "demo")
             disputes += 1
         }
         note("\(tenant.slug): \(disputes) disputes opened and resolved")

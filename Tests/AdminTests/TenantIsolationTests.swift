@@ -78,7 +78,7 @@ import Testing
                 "INSERT INTO invoice_charges (tenant_id, invoice_id, kind, amount_minor, charged_on) VALUES (\(t), \(invoice), 'late_fee', 150, '2013-02-28')",
                 "INSERT INTO payment_applications (tenant_id, payment_id, invoice_id, amount_minor, applied_on) VALUES (\(t), \(payment), \(invoice), 5000, '2013-02-15')",
                 "INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason) VALUES (\(t), \(invoice), 100, '2013-06-30', 'small balance')",
-                "INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason) VALUES (\(t), \(invoice), '2013-02-01', 'price')",
+                "INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason) VALUES (\(t), \(invoice), 100, '2013-02-01', 'price')",
                 "INSERT INTO idempotency_keys (tenant_id, key, request_hash, response) VALUES (\(t), 'PAY-1', sha256('r'::bytea), '{}')",
                 "INSERT INTO audit_log (tenant_id, actor, action, entity) VALUES (\(t), 'test', 'seed', 'client')",
                 // dunning_policies and dunning_steps: version 1, made with the tenant.

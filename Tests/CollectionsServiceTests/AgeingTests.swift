@@ -119,10 +119,13 @@ struct ReportingBook: Sendable {
     }
 
     @discardableResult
-    func dispute(_ invoice: UUID, opened: String, resolved: String? = nil) async throws -> UUID {
+    /// A dispute of `amount` (all of the invoice's amount when nil).
+    func dispute(_ invoice: UUID, amount: Int? = nil, opened: String, resolved: String? = nil) async throws -> UUID {
         try await insert("""
-            INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution)
-            VALUES (current_tenant_id(), \(invoice), \(opened)::date, 'wrong goods', \(resolved)::date,
+            INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason, resolved_on, resolution)
+            VALUES (current_tenant_id(), \(invoice),
+                    coalesce(\(amount.map(Int64.init))::bigint, (SELECT i.amount_minor FROM invoices i WHERE i.id = \(invoice))),
+                    \(opened)::date, 'wrong goods', \(resolved)::date,
                     \(resolved == nil ? nil : "settled"))
             RETURNING id
             """)

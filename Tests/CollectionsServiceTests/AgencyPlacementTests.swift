@@ -102,8 +102,8 @@ import TestSupport
                 WHERE p.tenant_id = \(t) AND i.tenant_id = \(t) AND p.reference = 'PAID' AND i.number = 'A-1'
                 """,
                 """
-                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason)
-                SELECT \(t), i.id, '2013-02-10', 'price' FROM invoices i WHERE i.tenant_id = \(t) AND i.number = 'A-2'
+                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason)
+                SELECT \(t), i.id, i.amount_minor, '2013-02-10', 'price' FROM invoices i WHERE i.tenant_id = \(t) AND i.number = 'A-2'
                 """,
                 "UPDATE invoices SET voided_on = '2013-01-15', void_reason = 'issued twice' WHERE tenant_id = \(t) AND number = 'A-3'",
             ])

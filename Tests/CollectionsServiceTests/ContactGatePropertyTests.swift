@@ -240,8 +240,9 @@ import TestSupport
                 }
                 if let (opened, resolved) = invoice.dispute {
                     try await tx.execute("""
-                        INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution)
-                        VALUES (\(t), \(id), \(opened), 'amount', \(resolved), \(resolved == nil ? nil : "agreed"))
+                        INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason, resolved_on, resolution)
+                        VALUES (\(t), \(id), (SELECT i.amount_minor FROM invoices i WHERE i.tenant_id = \(t) AND i.id = \(id)),
+                                \(opened), 'amount', \(resolved), \(resolved == nil ? nil : "agreed"))
                         """)
                 }
             }

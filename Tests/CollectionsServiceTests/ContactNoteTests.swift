@@ -89,8 +89,8 @@ struct NoteBook: Sendable {
     /// A dispute on an invoice, open from `opened`.
     func dispute(_ number: String, opened: String) async throws {
         try await execute("""
-            INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason)
-            SELECT current_tenant_id(), i.id, \(CalendarDate(opened)!), 'wrong goods' FROM invoices i WHERE i.number = \(number)
+            INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason)
+            SELECT current_tenant_id(), i.id, i.amount_minor, \(CalendarDate(opened)!), 'wrong goods' FROM invoices i WHERE i.number = \(number)
             """)
     }
 

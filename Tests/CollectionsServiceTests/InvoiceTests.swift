@@ -229,18 +229,19 @@ import TestSupport
         }
         #expect(again?.message == "invoice D-1 is already disputed since 2024-01-10")
         let early = await #expect(throws: ServiceError.self) {
-            try await book.invoices.resolveDispute("D-1", on: ledgerDay("2024-01-09"), resolution: "credit", actor: "t")
+            try await book.invoices.resolveDispute("D-1", on: ledgerDay("2024-01-09"), outcome: .rejected, resolution: "credit", actor: "t")
         }
         #expect(early?.kind == .invalid)
-        let resolved = try await book.invoices.resolveDispute("D-1", on: ledgerDay("2024-01-20"), resolution: "credit note agreed", actor: "t")
+        let resolved = try await book.invoices.resolveDispute("D-1", on: ledgerDay("2024-01-20"), outcome: .rejected, resolution: "the goods were fine", actor: "t")
         #expect(resolved.resolvedOn == ledgerDay("2024-01-20"))
-        #expect(resolved.resolution == "credit note agreed")
+        #expect(resolved.outcome == .rejected)
+        #expect(resolved.resolution == "the goods were fine")
         #expect(try await book.invoices.get("D-1", asOf: ledgerDay("2024-01-09")).status == .open)
         #expect(try await book.invoices.get("D-1", asOf: ledgerDay("2024-01-10")).status == .disputed)
         #expect(try await book.invoices.get("D-1", asOf: ledgerDay("2024-01-19")).disputed)
         #expect(try await book.invoices.get("D-1", asOf: ledgerDay("2024-01-20")).status == .open)
         let none = await #expect(throws: ServiceError.self) {
-            try await book.invoices.resolveDispute("D-1", on: ledgerDay("2024-01-21"), resolution: "x", actor: "t")
+            try await book.invoices.resolveDispute("D-1", on: ledgerDay("2024-01-21"), outcome: .rejected, resolution: "x", actor: "t")
         }
         #expect(none?.message == "invoice D-1 has no open dispute to resolve")
         #expect(try await book.invoices.disputes("D-1") == [resolved])

@@ -449,7 +449,7 @@ private struct NaiveBook {
         var voided: CalendarDate?
         var charges: [(amount: Int, on: CalendarDate)] = []
         var writeOffs: [(amount: Int, on: CalendarDate)] = []
-        var disputes: [(opened: CalendarDate, resolved: CalendarDate?)] = []
+        var disputes: [(amount: Int, opened: CalendarDate, resolved: CalendarDate?)] = []
     }
     struct Payment {
         var id = UUID()
@@ -499,7 +499,9 @@ private struct NaiveBook {
             if day(0...7) == 0 { invoice.writeOffs.append((invoice.amount / 3, invoice.due.adding(days: day(30...120)))) }
             if day(0...6) == 0 {
                 let opened = issued.adding(days: day(0...60))
-                invoice.disputes.append((opened, day(0...1) == 0 ? opened.adding(days: day(0...60)) : nil))
+                // Part of the invoice, or all of it.
+                let amount = day(0...1) == 0 ? invoice.amount : day(1...invoice.amount / 100) * 100
+                invoice.disputes.append((amount, opened, day(0...1) == 0 ? opened.adding(days: day(0...60)) : nil))
             }
             book.invoices.append(invoice)
             let index = book.invoices.count - 1
@@ -540,7 +542,8 @@ private struct NaiveBook {
             for charge in invoice.charges { try await book.charge(invoice.id, charge.amount, on: charge.on.description) }
             for writeOff in invoice.writeOffs { try await book.writeOff(invoice.id, writeOff.amount, on: writeOff.on.description) }
             for dispute in invoice.disputes {
-                try await book.dispute(invoice.id, opened: dispute.opened.description, resolved: dispute.resolved?.description)
+                try await book.dispute(
+                    invoice.id, amount: dispute.amount, opened: dispute.opened.description, resolved: dispute.resolved?.description)
             }
         }
         for payment in payments {
@@ -580,8 +583,11 @@ private struct NaiveBook {
         return balance
     }
 
-    func disputed(_ invoice: Invoice, at d: CalendarDate) -> Bool {
-        invoice.disputes.contains { $0.opened <= d && ($0.resolved.map { $0 > d } ?? true) }
+    /// The model's reading of "a dispute holds its amount, never more than the balance".
+    func disputed(_ index: Int, at d: CalendarDate) -> Int {
+        let held = invoices[index].disputes.filter { $0.opened <= d && ($0.resolved.map { $0 > d } ?? true) }
+            .reduce(0) { $0 + $1.amount }
+        return min(max(balance(index, at: d), 0), held)
     }
 
     func ar(_ currency: String, at d: CalendarDate, currentOnly: Bool = false) -> Int {
@@ -616,7 +622,7 @@ private struct NaiveBook {
                 case 61...90: buckets[2] += amount
                 default: buckets[3] += amount
                 }
-                if disputed(invoices[index], at: d) { disputedAmount += amount }
+                disputedAmount += disputed(index, at: d)
             }
             let credit = payments.filter { $0.currency == currency && $0.received <= d }.reduce(0) { sum, payment in
                 if let reversed = payment.reversed, reversed <= d { return sum }

@@ -109,7 +109,7 @@ import TestSupport
                 case 1:
                     _ = try await book.invoices.dispute(number, on: date, reason: "wrong amount", actor: "prop")
                     if b % 2 == 0 {
-                        _ = try await book.invoices.resolveDispute(number, on: date.adding(days: b), resolution: "settled", actor: "prop")
+                        _ = try await book.invoices.resolveDispute(number, on: date.adding(days: b), outcome: .rejected, resolution: "settled", actor: "prop")
                     }
                 case 2:
                     _ = try await book.invoices.addCharge(

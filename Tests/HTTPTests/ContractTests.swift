@@ -17,13 +17,15 @@ import TestSupport
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("openapi/openapi.yaml")
 
-    static func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) {
+    @discardableResult
+    static func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) -> T? {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
-            _ = try decoder.decode(T.self, from: response.data)
+            return try decoder.decode(T.self, from: response.data)
         } catch {
             Issue.record("\(response.status.code) does not conform to \(T.self): \(error)\n\(response.text)", sourceLocation: sourceLocation)
+            return nil
         }
     }
 
@@ -57,9 +59,18 @@ import TestSupport
                 json: #"{"date":"2024-03-01","reason":"small balance","amount":"10.00"}"#, headers: [key: "w-1"])
             #expect(writeOff.status == .created, "\(writeOff.text)")
             Self.decode(Components.Schemas.WriteOff.self, writeOff)
-            let dispute = try await client.send(.post, "/v1/invoices/\(invoiceID)/disputes", as: fixture.a, json: #"{"date":"2024-03-02","reason":"wrong goods"}"#)
+            let dispute = try await client.send(.post, "/v1/invoices/\(invoiceID)/disputes", as: fixture.a,
+                json: #"{"date":"2024-03-02","reason":"two units arrived broken","reason_code":"goods_or_service","amount":"20.00"}"#)
             #expect(dispute.status == .created, "\(dispute.text)")
-            Self.decode(Components.Schemas.Dispute.self, dispute)
+            #expect(Self.decode(Components.Schemas.Dispute.self, dispute)?.amountMinor == 20_00)
+            let disputed = Self.decode(Components.Schemas.Invoice.self, try await client.send(.get, "/v1/invoices/\(invoiceID)", as: fixture.a))
+            #expect(disputed?.disputedMinor == 20_00)
+            let resolved = try await client.send(.post, "/v1/invoices/\(invoiceID)/disputes/resolution", as: fixture.a,
+                json: #"{"date":"2024-03-05","outcome":"credit_note","resolution":"credited the broken units"}"#)
+            #expect(resolved.status == .ok, "\(resolved.text)")
+            let upheld = Self.decode(Components.Schemas.Dispute.self, resolved)
+            #expect(upheld?.outcome == .creditNote)
+            #expect(upheld?.writeOffId != nil)
             let void = try await client.send(.post, "/v1/invoices/\(secondID)/void", as: fixture.a, json: #"{"date":"2024-01-05","reason":"issued twice"}"#)
             #expect(void.status == .ok, "\(void.text)")
             Self.decode(Components.Schemas.Invoice.self, void)

@@ -61,6 +61,7 @@ import TestSupport
         (.post, "/v1/invoices/{id}/void", #"{"date":"2024-02-01","reason":"gone"}"#, .invoice),
         (.post, "/v1/invoices/{id}/write-offs", #"{"date":"2024-02-01","reason":"gone"}"#, .invoice),
         (.post, "/v1/invoices/{id}/disputes", #"{"date":"2024-02-01","reason":"gone"}"#, .invoice),
+        (.post, "/v1/invoices/{id}/disputes/resolution", #"{"date":"2024-02-02","outcome":"rejected","resolution":"gone"}"#, .invoice),
         (.get, "/v1/payments/{id}", nil, .payment),
         (.post, "/v1/payments/{id}/reversal", #"{"date":"2024-02-01","reason":"bounced"}"#, .payment),
     ]

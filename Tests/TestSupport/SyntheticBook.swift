@@ -53,8 +53,8 @@ public enum SyntheticBook {
                 FROM payments p JOIN invoices i ON 'PAY-' || i.number = p.reference
                 """)
             try await tx.execute("""
-                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution)
-                SELECT current_tenant_id(), i.id, i.due_on + 3, 'goods damaged',
+                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason, resolved_on, resolution)
+                SELECT current_tenant_id(), i.id, i.amount_minor, i.due_on + 3, 'goods damaged',
                        CASE WHEN n % 2 = 0 THEN i.due_on + 40 END, CASE WHEN n % 2 = 0 THEN 'credit agreed' END
                 FROM (SELECT i.*, row_number() OVER (ORDER BY i.number)::int AS n FROM invoices i) i WHERE n % 11 = 0
                 """)

@@ -50,8 +50,8 @@ import TestSupport
                 WHERE c.tenant_id = \(t) AND (s.n = 1 OR c.ref = 'TWO')
                 """)
             try await tx.execute("""
-                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason)
-                SELECT \(t), i.id, date '2026-03-01', 'amount' FROM invoices i WHERE i.tenant_id = \(t) AND i.number = 'INV-DISPUTED1'
+                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason)
+                SELECT \(t), i.id, i.amount_minor, date '2026-03-01', 'amount' FROM invoices i WHERE i.tenant_id = \(t) AND i.number = 'INV-DISPUTED1'
                 """)
             try await tx.execute("""
                 INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason)

@@ -57,8 +57,8 @@ import TestSupport
                        (current_tenant_id(), \(client), 'WRITTEN', 'USD', 5000, '2013-01-01', '2013-01-31', 'flat', NULL, 2500, 0)
                 """)
             try await tx.execute("""
-                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason)
-                SELECT current_tenant_id(), id, '2013-01-15', 'quality' FROM invoices WHERE number = 'DISPUTED'
+                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason)
+                SELECT current_tenant_id(), id, amount_minor, '2013-01-15', 'quality' FROM invoices WHERE number = 'DISPUTED'
                 """)
             try await tx.execute("""
                 INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason)
@@ -229,8 +229,8 @@ import TestSupport
                 FROM p JOIN invoices i ON 'PAY-' || i.number = p.reference
                 """)
             try await tx.execute("""
-                INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution)
-                SELECT current_tenant_id(), id, '2013-03-05', 'price', '2013-03-15', 'agreed' FROM invoices WHERE number = 'DISPUTED'
+                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason, resolved_on, resolution)
+                SELECT current_tenant_id(), id, amount_minor, '2013-03-05', 'price', '2013-03-15', 'agreed' FROM invoices WHERE number = 'DISPUTED'
                 """)
             // A promise made on the 9th to pay by the 15th (grace 1: running until the 16th).
             try await tx.execute("""

@@ -241,8 +241,8 @@ ORDER BY p.applied_on, p.tn, p.k, p.seq;
 ------------------------------------------------------------------------------
 
 -- 1.5% of invoices disputed 2-20 days after the due date; 60% resolved 10-60 days later.
-INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason, resolved_on, resolution, created_at)
-SELECT d.tenant_id, d.id, d.opened_on, 'goods or service disputed',
+INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason, resolved_on, resolution, created_at)
+SELECT d.tenant_id, d.id, d.amount_minor, d.opened_on, 'goods or service disputed',
        CASE WHEN d.resolved_on <= d.as_of THEN d.resolved_on END,
        CASE WHEN d.resolved_on <= d.as_of THEN 'resolved with the client' END,
        d.opened_on::timestamp + interval '11 hours'

@@ -14,7 +14,10 @@
 --   (the client placed whole, or this invoice placed on its own: sql/0018);
 --   a hold that runs on as_of (hold_cease_communication, hold_attorney,
 --   hold_bankruptcy, hold_deceased, hold_dispute_verification; any client);
---   invoice_disputed; invoice_written_off; plan_current (the invoice is on a
+--   invoice_disputed (all of its balance is disputed: report_disputed_minor; a
+--   partial dispute leaves the rest to dunning, and every rule below and the
+--   message see only the undisputed balance); invoice_written_off (a write-off,
+--   not a credit note); plan_current (the invoice is on a
 --   payment plan current on as_of: plan_instalments_at); below_minimum (the step's minimum for the
 --   currency); promise_running (after the due date only, while a promise to pay
 --   made by as_of runs to its date plus grace_days); no_sms_consent (an SMS needs a
@@ -79,7 +82,8 @@ BEGIN
         WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     lines AS MATERIALIZED (
-        SELECT n.*, b.balance_minor, b.disputed, b.written_off,
+        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, b.held_minor) AS balance_minor,
+               b.disputed, b.written_off,
                coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
         FROM named n
         JOIN public.currencies cu ON cu.code = n.currency
@@ -89,6 +93,8 @@ BEGIN
                        FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
                    coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
                        AS disputed,
+                   public.report_sum(e.held_minor)
+                       FILTER (WHERE e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)) AS held_minor,
                    coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
             FROM public.report_balance_entries(for_tenant, as_of) e
             WHERE e.invoice_id = n.invoice_id
@@ -96,6 +102,7 @@ BEGIN
         LEFT JOIN public.dunning_step_minimums m
           ON m.tenant_id = for_tenant AND m.version = n.version AND m.position = n.position
          AND m.currency = n.currency
+        -- Named: void, or owing (disputed or not).
         WHERE (n.voided_on <= as_of) OR b.balance_minor > 0
     ),
     judged AS MATERIALIZED (
@@ -106,7 +113,7 @@ BEGIN
                        THEN public.contact_standing(l.do_not_contact, l.status)
                    WHEN l.placed_agency_id IS NOT NULL THEN 'placed_with_agency'
                    WHEN h.kind IS NOT NULL THEN 'hold_' || h.kind
-                   WHEN l.disputed THEN 'invoice_disputed'
+                   WHEN l.disputed AND l.balance_minor <= 0 THEN 'invoice_disputed'
                    WHEN l.written_off THEN 'invoice_written_off'
                    WHEN op.invoice_id IS NOT NULL THEN 'plan_current'
                    WHEN l.balance_minor < l.minimum_minor THEN 'below_minimum'

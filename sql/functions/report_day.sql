@@ -11,8 +11,9 @@ AS $function$
     with
     -- Per invoice, what its entries (report_balance_entries) add to its balance
     -- at as_of (delta) and at as_of - cei_days (opening_delta), its write-offs
-    -- dated in the DSO period, and whether a dispute is open at as_of: the
-    -- balances of report_invoice_balances, for both dates in one pass.
+    -- dated in the DSO period (write-offs, not credit notes: bad debt), and what
+    -- its disputes open at as_of hold (report_disputed_minor): the balances of
+    -- report_invoice_balances, for both dates in one pass.
     facts as (
         select e.invoice_id,
                public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)) as delta,
@@ -20,7 +21,8 @@ AS $function$
                    filter (where public.report_counts(e.on_date, e.ends_on, as_of - cei_days)) as opening_delta,
                public.report_sum(-e.amount_minor) filter (where e.kind = 'write_off' and e.on_date > as_of - dso_days)
                    as written_off,
-               bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)) as disputed
+               public.report_sum(e.held_minor) filter (where e.kind = 'dispute'
+                                                         and public.report_counts(e.on_date, e.ends_on, as_of)) as held
         from public.report_balance_entries(for_tenant, as_of) e
         group by e.invoice_id
     ),
@@ -35,7 +37,7 @@ AS $function$
                (i.amount_minor + coalesce(x.delta, 0))::bigint as balance,
                (i.amount_minor + coalesce(x.opening_delta, 0))::bigint as opening_balance,
                x.written_off,
-               coalesce(x.disputed, false) as disputed
+               public.report_disputed_minor(i.amount_minor + coalesce(x.delta, 0), x.held) as disputed
         from public.invoices i
         left join facts x on x.invoice_id = i.id
         where i.tenant_id = for_tenant
@@ -48,7 +50,7 @@ AS $function$
         select b.client_id, b.currency,
                public.report_bucket(as_of - b.due_on, bucket_limits) as bucket,
                public.report_sum(b.balance) as amount,
-               public.report_sum(b.balance) filter (where b.disputed) as disputed
+               public.report_sum(b.disputed) as disputed
         from inv b
         where b.open_now
         group by 1, 2, 3

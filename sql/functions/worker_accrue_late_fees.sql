@@ -46,8 +46,8 @@ BEGIN
         WHERE i.tenant_id = for_tenant AND i.late_fee_policy = 'percent'
           AND i.due_on + i.late_fee_grace_days < as_of AND m.charged_on <= as_of
     ),
-    -- not charged yet (the insert would skip those), not void, written off,
-    -- disputed or on a current payment plan on the charge date
+    -- not charged yet (the insert would skip those), not void, written off or
+    -- on a current payment plan on the charge date (disputes: see owed)
     candidates AS (
         SELECT p.* FROM periods p
         WHERE (p.voided_on IS NULL OR p.voided_on > p.charged_on)
@@ -57,17 +57,13 @@ BEGIN
           AND NOT EXISTS (SELECT 1 FROM public.write_offs w
                           WHERE w.tenant_id = for_tenant AND w.invoice_id = p.invoice_id
                             AND w.written_off_on <= p.charged_on)
-          AND NOT EXISTS (SELECT 1 FROM public.disputes d
-                          WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
-                            AND d.opened_on <= p.charged_on
-                            AND (d.resolved_on IS NULL OR d.resolved_on > p.charged_on))
           AND NOT EXISTS (SELECT 1 FROM on_plan op
                           WHERE op.invoice_id = p.invoice_id AND op.made_on <= p.charged_on
                             AND (op.ended_on IS NULL OR op.ended_on > p.charged_on))
     ),
     -- the principal on the charge date: one join with the tenant's applications
     -- (a correlated subquery here was evaluated several times per period)
-    owed AS (
+    principal AS (
         SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
                p.amount_minor
                - coalesce(sum(a.amount_minor) FILTER (
@@ -84,6 +80,17 @@ BEGIN
             WHERE pa.tenant_id = for_tenant
         ) a ON a.invoice_id = p.invoice_id
         GROUP BY p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp, p.amount_minor
+    ),
+    -- what of it is not disputed on the charge date: the disputes open then hold
+    -- their amounts out (report_disputed_minor), so a fee is charged on the rest
+    -- only, and none while all of it is disputed
+    owed AS (
+        SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
+               p.principal_minor - public.report_disputed_minor(p.principal_minor, (
+                   SELECT public.report_sum(d.amount_minor) FROM public.disputes d
+                   WHERE d.tenant_id = for_tenant AND d.invoice_id = p.invoice_id
+                     AND public.report_counts(d.opened_on, d.resolved_on, p.charged_on))) AS principal_minor
+        FROM principal p
     ),
     fees AS (
         SELECT o.invoice_id, o.period_key, o.charged_on,

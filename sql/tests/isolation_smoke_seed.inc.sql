@@ -47,8 +47,8 @@ BEGIN
     INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason)
     VALUES (tenant, invoice, 100, '2013-06-30', 'smoke');
 
-    INSERT INTO disputes (tenant_id, invoice_id, opened_on, reason)
-    VALUES (tenant, invoice, '2013-02-01', 'smoke');
+    INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason)
+    VALUES (tenant, invoice, 100, '2013-02-01', 'smoke');
 
     INSERT INTO contact_notes (tenant_id, client_id, invoice_id, noted_at, channel, author, body,
                                outcome, promise_amount_minor, promise_currency, promise_date, satisfaction)

@@ -10,11 +10,15 @@ public struct InvoiceState: Sendable, Codable, Equatable {
     /// Applied by payments not reversed on or before `asOf`.
     public var appliedMinor: Int64
     public var writtenOffMinor: Int64
-    /// amount + charges - applied - written off; 0 when void or not yet issued.
+    /// Credit notes: upheld disputes' credits (not bad debt).
+    public var creditedMinor: Int64
+    /// amount + charges - applied - written off - credited; 0 when void or not yet issued.
     public var balance: Money
     public var status: InvoiceStatus
     /// A dispute is open on `asOf` (whatever the balance).
     public var disputed: Bool
+    /// What of the balance the open disputes hold out of collection (`report_disputed_minor`).
+    public var disputedMinor: Int64
     /// `asOf - due date` when something is owed and that is positive, else 0.
     public var daysPastDue: Int
 
@@ -26,9 +30,11 @@ public struct InvoiceState: Sendable, Codable, Equatable {
         chargesMinor = try row["charges_minor"]
         appliedMinor = try row["applied_minor"]
         writtenOffMinor = try row["written_off_minor"]
+        creditedMinor = try row["credited_minor"]
         balance = Money(amountMinor: try row["balance_minor"], currency: invoice.currency)
         status = InvoiceStatus(rawValue: try row["status"]) ?? .open
         disputed = try row["disputed"]
+        disputedMinor = try row["disputed_minor"]
         daysPastDue = try row["days_past_due"]
     }
 }

@@ -13,6 +13,8 @@ public enum InvoiceStatus: String, Sendable, Codable, CaseIterable {
     case paid
     /// Nothing is owed, and a write-off closed (part of) it.
     case writtenOff = "written_off"
+    /// Nothing is owed, and a credit note (an upheld dispute) closed (part of) it, no write-off.
+    case credited
     /// Voided on or before the date: counts nothing.
     case void
 }

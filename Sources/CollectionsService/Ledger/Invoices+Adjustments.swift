@@ -1,8 +1,8 @@
 import Foundation
 public import Postgres
 
-/// Write-offs, charges and disputes: the dated entries that change an invoice
-/// other than payments.
+/// Write-offs and charges: the dated entries that change an invoice other than
+/// payments (disputes: `Invoices+Disputes.swift`).
 extension Invoices {
     /// Writes off `amount` (the whole remaining balance when nil) on `date`.
     ///
@@ -81,73 +81,6 @@ extension Invoices {
                                    entityID: number, before: nil, after: charge)
             return charge
         }
-    }
-
-    /// Opens a dispute on `date`. One open dispute per invoice at a time.
-    public func dispute(_ number: String, on date: CalendarDate, reason: String, actor: String) async throws -> Dispute {
-        let actor = try Check.actor(actor)
-        let reason = try Check.text(reason, "the reason for the dispute", 1...1000)
-        return try await database.ledger(tenant) { tx in
-            let invoice = try await Self.find(number, tenant: tenant, in: tx, lock: true)
-            try Self.refuseIfVoid(invoice, "disputed")
-            if let open = try await Self.openDispute(of: invoice, tenant: tenant, in: tx) {
-                throw ServiceError.conflict("invoice \(number) is already disputed since \(open.openedOn)")
-            }
-            guard date >= invoice.issuedOn else {
-                throw ServiceError.invalid("invoice \(number) cannot be disputed on \(date), before it was issued on \(invoice.issuedOn)")
-            }
-            let row = try await tx.query("""
-                INSERT INTO disputes AS d (tenant_id, invoice_id, opened_on, reason)
-                VALUES (\(tenant), \(invoice.id), \(date), \(reason)) RETURNING \(unescaped: Dispute.columns)
-                """)
-            let dispute = try Dispute(row: row[0], invoiceNumber: number)
-            try await Audit.record(tx, tenant: tenant, actor: actor, action: "dispute", entity: "invoice",
-                                   entityID: number, before: nil, after: dispute)
-            return dispute
-        }
-    }
-
-    /// Resolves the open dispute on `date`, which may not precede its opening.
-    public func resolveDispute(
-        _ number: String, on date: CalendarDate, resolution: String, actor: String
-    ) async throws -> Dispute {
-        let actor = try Check.actor(actor)
-        let resolution = try Check.text(resolution, "the resolution", 1...1000)
-        return try await database.ledger(tenant) { tx in
-            let invoice = try await Self.find(number, tenant: tenant, in: tx, lock: true)
-            guard let before = try await Self.openDispute(of: invoice, tenant: tenant, in: tx) else {
-                throw ServiceError.refused("invoice \(number) has no open dispute to resolve")
-            }
-            guard date >= before.openedOn else {
-                throw ServiceError.invalid("the dispute of invoice \(number) opened on \(before.openedOn); it cannot be resolved on \(date)")
-            }
-            let row = try await tx.query("""
-                UPDATE disputes AS d SET resolved_on = \(date), resolution = \(resolution)
-                WHERE d.tenant_id = \(tenant) AND d.id = \(before.id) RETURNING \(unescaped: Dispute.columns)
-                """)
-            let after = try Dispute(row: row[0], invoiceNumber: number)
-            try await Audit.record(tx, tenant: tenant, actor: actor, action: "resolve_dispute", entity: "invoice",
-                                   entityID: number, before: before, after: after)
-            return after
-        }
-    }
-
-    /// Every dispute of the invoice, oldest first.
-    public func disputes(_ number: String) async throws -> [Dispute] {
-        try await database.ledger(tenant, readOnly: true) { tx in
-            let invoice = try await Self.find(number, tenant: tenant, in: tx)
-            return try await tx.query("""
-                SELECT \(unescaped: Dispute.columns) FROM disputes d WHERE d.tenant_id = \(tenant) AND d.invoice_id = \(invoice.id)
-                ORDER BY d.opened_on, d.created_at
-                """).map { try Dispute(row: $0, invoiceNumber: number) }
-        }
-    }
-
-    static func openDispute(of invoice: Invoice, tenant: UUID, in tx: PostgresConnection) async throws -> Dispute? {
-        try await tx.query("""
-            SELECT \(unescaped: Dispute.columns) FROM disputes d
-            WHERE d.tenant_id = \(tenant) AND d.invoice_id = \(invoice.id) AND d.resolved_on IS NULL
-            """).first.map { try Dispute(row: $0, invoiceNumber: invoice.number) }
     }
 
     static func refuseIfVoid(_ invoice: Invoice, _ verb: String) throws {

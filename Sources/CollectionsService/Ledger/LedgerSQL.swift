@@ -16,10 +16,12 @@ package enum LedgerSQL {
         """
         SELECT * FROM (
             SELECT \(unescaped: Invoice.columns), \(date) AS as_of, x.charges_minor, x.applied_minor,
-                x.written_off_minor, x.disputed, b.balance_minor,
+                x.written_off_minor, x.credited_minor, x.disputed, b.balance_minor,
+                report_disputed_minor(b.balance_minor, x.held_minor) AS disputed_minor,
                 CASE WHEN i.voided_on <= \(date) THEN 'void'
                      WHEN i.issued_on > \(date) THEN 'not_issued'
                      WHEN b.balance_minor <= 0 AND x.written_off_minor > 0 THEN 'written_off'
+                     WHEN b.balance_minor <= 0 AND x.credited_minor > 0 THEN 'credited'
                      WHEN b.balance_minor <= 0 THEN 'paid'
                      WHEN x.disputed THEN 'disputed'
                      ELSE 'open' END AS status,
@@ -33,13 +35,17 @@ package enum LedgerSQL {
                         AS applied_minor,
                     coalesce(-report_sum(e.amount_minor) FILTER (WHERE e.kind = 'write_off' AND e.counts), 0)
                         AS written_off_minor,
-                    coalesce(bool_or(e.kind = 'dispute' AND e.counts), false) AS disputed
-                FROM (SELECT b.kind, b.amount_minor, report_counts(b.on_date, b.ends_on, \(date)) AS counts
+                    coalesce(-report_sum(e.amount_minor) FILTER (WHERE e.kind = 'credit_note' AND e.counts), 0)
+                        AS credited_minor,
+                    coalesce(bool_or(e.kind = 'dispute' AND e.counts), false) AS disputed,
+                    report_sum(e.held_minor) FILTER (WHERE e.kind = 'dispute' AND e.counts) AS held_minor
+                FROM (SELECT b.kind, b.amount_minor, b.held_minor, report_counts(b.on_date, b.ends_on, \(date)) AS counts
                       FROM report_balance_entries(\(tenant), \(date)) b WHERE b.invoice_id = i.id) e
             ) x
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN i.voided_on <= \(date) OR i.issued_on > \(date) THEN 0
                             ELSE i.amount_minor + x.charges_minor - x.applied_minor - x.written_off_minor
+                                 - x.credited_minor
                        END AS balance_minor
             ) b
             WHERE i.tenant_id = \(tenant)

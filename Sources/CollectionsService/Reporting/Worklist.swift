@@ -128,13 +128,15 @@ public struct Worklist: Sendable {
         return """
             WITH
             -- Balances owed at the day, per client and currency: overdue and not
-            -- disputed (chased), and disputed (not chased).
+            -- disputed (chased), and disputed (not chased). A partial dispute
+            -- holds only its amount (report_disputed_minor): the rest is chased.
             by_currency AS (
                 SELECT b.client_id, b.currency,
-                       coalesce(report_sum(b.balance_minor) FILTER (WHERE b.days_past_due > 0 AND NOT b.disputed), 0)
+                       coalesce(report_sum(b.balance_minor - b.disputed_minor) FILTER (WHERE b.days_past_due > 0), 0)
                            AS overdue_minor,
-                       max(b.days_past_due) FILTER (WHERE b.days_past_due > 0 AND NOT b.disputed) AS oldest_days,
-                       coalesce(report_sum(b.balance_minor) FILTER (WHERE b.disputed), 0) AS disputed_minor,
+                       max(b.days_past_due) FILTER (WHERE b.days_past_due > 0 AND b.balance_minor > b.disputed_minor)
+                           AS oldest_days,
+                       coalesce(report_sum(b.disputed_minor), 0) AS disputed_minor,
                        count(*) FILTER (WHERE b.disputed) AS disputed_invoices
                 FROM report_invoice_balances(\(tenant), \(day)) b
                 WHERE b.balance_minor > 0
