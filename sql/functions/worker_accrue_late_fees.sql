@@ -56,19 +56,23 @@ BEGIN
                             AND c.kind = 'late_fee' AND c.period_key = p.period_key)
           AND NOT EXISTS (SELECT 1 FROM public.write_offs w
                           WHERE w.tenant_id = for_tenant AND w.invoice_id = p.invoice_id
-                            AND w.written_off_on <= p.charged_on)
+                            AND w.kind = 'write_off' AND w.written_off_on <= p.charged_on)
           AND NOT EXISTS (SELECT 1 FROM on_plan op
                           WHERE op.invoice_id = p.invoice_id AND op.made_on <= p.charged_on
                             AND (op.ended_on IS NULL OR op.ended_on > p.charged_on))
     ),
     -- the principal on the charge date: one join with the tenant's applications
-    -- (a correlated subquery here was evaluated several times per period)
+    -- (a correlated subquery here was evaluated several times per period), less
+    -- the credit notes dated by then (an upheld dispute's credit: not owed)
     principal AS (
         SELECT p.invoice_id, p.period_key, p.charged_on, p.flat_minor, p.percent_bp,
                p.amount_minor
                - coalesce(sum(a.amount_minor) FILTER (
                      WHERE a.applied_on <= p.charged_on
                        AND (a.reversed_on IS NULL OR a.reversed_on > p.charged_on)), 0)::bigint
+               - coalesce((SELECT sum(w.amount_minor) FROM public.write_offs w
+                           WHERE w.tenant_id = for_tenant AND w.invoice_id = p.invoice_id
+                             AND w.kind = 'credit_note' AND w.written_off_on <= p.charged_on), 0)::bigint
                AS principal_minor
         FROM candidates p
         LEFT JOIN (
