@@ -20,7 +20,7 @@ struct CollectionsAdmin: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self, ClientCommand.self, ImportCommand.self,
-            ReportCommand.self, PlanCommand.self, DemoCommand.self,
+            ReportCommand.self, PlanCommand.self, DisputeCommand.self, DemoCommand.self,
             WebhookCommand.self, AgencyCommand.self, PlacementCommand.self,
         ]
     )

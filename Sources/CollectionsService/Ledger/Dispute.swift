@@ -4,7 +4,7 @@ public import Postgres
 /// A dispute of part (or all) of an invoice, open from `openedOn` until `resolvedOn`.
 /// While open it holds `amount` out of the collectible balance
 /// (sql/functions/report_disputed_minor.sql).
-public struct Dispute: Sendable, Codable, Equatable {
+public struct Dispute: Sendable, Encodable, Equatable {
     public var id: UUID
     public var invoiceNumber: String
     public var openedOn: CalendarDate
