@@ -122,14 +122,19 @@ public enum DemoBook {
                 UPDATE payments p SET reversed_on = least(p.received_on + 4, \(shape.lastDay)), reversal_reason = 'cheque returned NSF'
                 WHERE p.tenant_id = \(tenant.id) AND p.method = 'check' AND pg_temp.r(hashtext(p.reference), 9) < 0.03
                 """)
-            // Disputes on 4% of invoices, most resolved within a month.
+            // Disputes of whole invoices on 4% of them, most found owed (rejected)
+            // within a month; makeDisputes adds partial ones through the service.
             try await tx.execute("""
-                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason, resolved_on, resolution)
+                INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason_code, reason, resolved_on,
+                                      outcome, resolution)
                 SELECT \(tenant.id), i.id, i.amount_minor, least(i.due_on + 5, \(shape.lastDay)),
+                       (ARRAY['goods_or_service', 'pricing', 'goods_or_service', 'already_paid'])[1 + abs(hashtext(i.number)) % 4],
                        (ARRAY['goods damaged', 'price disagreement', 'not delivered', 'duplicate billing'])[1 + abs(hashtext(i.number)) % 4],
-                       CASE WHEN pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) THEN i.due_on + 35 END,
-                       CASE WHEN pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) THEN 'credit note agreed' END
-                FROM invoices i WHERE i.tenant_id = \(tenant.id) AND pg_temp.r(hashtext(i.number), 10) < 0.04
+                       CASE WHEN r.resolved THEN i.due_on + 35 END, CASE WHEN r.resolved THEN 'rejected' END,
+                       CASE WHEN r.resolved THEN 'the loan agreement shows it is owed' END
+                FROM invoices i
+                CROSS JOIN LATERAL (SELECT pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) AS resolved) r
+                WHERE i.tenant_id = \(tenant.id) AND pg_temp.r(hashtext(i.number), 10) < 0.04
                 """)
             // Unpaid balances older than 150 days: half of them written off in part.
             try await tx.execute("""

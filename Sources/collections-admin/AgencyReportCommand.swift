@@ -24,15 +24,20 @@ struct AgencyReportCommand: AsyncParsableCommand {
         try await options.withTenant { db, tenant in
             let rows = try await Agencies(database: db, tenant: tenant.id).recovery(asOf: asOf)
             try emit(Report(tenant: tenant.slug, asOf: asOf, agencies: rows), format: options.format, table: {
-                Table(headers: ["agency", "commission_bp", "currency", "placed", "collected", "recovery_rate", "commission"],
-                      rows: rows.map {
-                          [$0.agency, String($0.commissionBP), $0.currency,
-                           Money(amountMinor: $0.placedMinor, currency: $0.currency).formatted,
-                           Money(amountMinor: $0.collectedMinor, currency: $0.currency).formatted,
-                           $0.recoveryRate.map { String(format: "%.2f", $0) } ?? "",
-                           Money(amountMinor: $0.commissionMinor, currency: $0.currency).formatted]
-                      })
+                Self.table(rows)
             }, instead: rows.isEmpty ? "no agencies\n" : nil)
         }
+    }
+
+    /// The recovery rows as a person reads them (the demo's printout too).
+    static func table(_ rows: [AgencyRecovery]) -> Table {
+        Table(headers: ["agency", "commission_bp", "currency", "placed", "collected", "recovery_rate", "commission"],
+              rows: rows.map {
+                  [$0.agency, String($0.commissionBP), $0.currency,
+                   Money(amountMinor: $0.placedMinor, currency: $0.currency).formatted,
+                   Money(amountMinor: $0.collectedMinor, currency: $0.currency).formatted,
+                   $0.recoveryRate.map { String(format: "%.2f", $0) } ?? "",
+                   Money(amountMinor: $0.commissionMinor, currency: $0.currency).formatted]
+              })
     }
 }

@@ -34,7 +34,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// IBM's sample through the importer (the import command's code path), then its
-    /// disputes: opened by the due date, resolved when the invoice was settled.
+    /// disputes: opened by the due date and before the day it was settled (when it
+    /// still owed), resolved (rejected: it was paid) when the invoice was settled.
     static func loadIBMSample(_ sample: IBMSample, path: String, into tenant: Tenant, database: CollectionsDatabase) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("collections-demo-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -47,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
         let invoices = Invoices(database: database, tenant: tenant.id)
         var disputes = 0
         for invoice in sample.invoices where invoice.disputed && invoice.settled > invoice.issued {
-            let opened = min(invoice.due, invoice.settled)
+            let opened = min(invoice.due, invoice.settled.adding(days: -1))
             _ = try await invoices.dispute(invoice.number, on: opened, reason: "disputed (IBM sample)", actor: "demo")
             _ = try await invoices.resolveDispute(invoice.number, on: invoice.settled, outcome: .rejected, resolution: "settled", actor: "demo")
             disputes += 1
@@ -116,7 +117,9 @@ struct DemoCommand: AsyncParsableCommand {
                         let invoices = try await DemoBook.write(shape, into: tenant, database: db)
                         try await DemoBook.makeConsumerBook(shape, tenant: tenant, database: db)
                         let plans = try await DemoBook.makePlans(shape, tenant: tenant, database: db)
-                        note("\(lender.slug): generated \(clients) borrowers and \(invoices) loans, with consents, holds, a consumer dunning policy and \(plans.plans) payment plans (\(plans.keptUp) kept up)")
+                        let disputes = try await DemoBook.makeDisputes(shape, tenant: tenant, database: db)
+                        let agency = try await DemoBook.makeAgency(shape, tenant: tenant, database: db)
+                        note("\(lender.slug): generated \(clients) borrowers and \(invoices) loans, with consents, holds, a consumer dunning policy, \(plans.plans) payment plans (\(plans.keptUp) kept up), \(disputes.opened) partial disputes (\(disputes.creditNotes) credited, \(disputes.writeOffs) written off, \(disputes.rejected) rejected) and \(agency.placements) accounts placed with \(agency.agency) (\(agency.remittances) remitting, \(agency.recalled) recalled)")
                         return (index + 1, tenant, lender.lastDay)
                     }
                 }
@@ -160,6 +163,19 @@ struct DemoCommand: AsyncParsableCommand {
                         .map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
                     printOut("\nPayment plans: \(plans.count) (\(byStatus))\n")
                     PlanCommand.printTable(Array(plans.prefix(6)))
+                }
+                let placements = try await Agencies(database: db, tenant: tenant.id).placements()
+                if !placements.isEmpty {
+                    printOut("\nAgency placements: \(placements.count) (\(placements.filter { $0.recalledOn != nil }.count) recalled)\n")
+                    printTable(PlacementCommand.table(placements), format: .table)
+                    printOut("\nAgency recovery\n")
+                    printTable(AgencyReportCommand.table(try await Agencies(database: db, tenant: tenant.id).recovery(asOf: lastDay)),
+                               format: .table)
+                }
+                let disputes = try await Invoices(database: db, tenant: tenant.id).disputeSummary(asOf: lastDay)
+                if !disputes.isEmpty {
+                    printOut("\nDisputes\n")
+                    printTable(DisputeCommand.summaryTable(disputes), format: .table)
                 }
                 let worklist = try await Worklist(database: db, tenant: tenant.id).compute(asOf: lastDay, limit: 8)
                 printOut("\nWorklist (top \(worklist.entries.count))\n")

@@ -18,7 +18,17 @@ struct DisputeCommand: AsyncParsableCommand {
             held and is still owed becomes a credit note (not bad debt) or a write-off; rejected,
             it is collectible again. Every open and resolution is audited.
             """,
-        subcommands: [Open.self, Resolve.self, List.self])
+        subcommands: [Open.self, Resolve.self, List.self, Summary.self])
+
+    /// Per state, reason code and currency (the demo's printout too).
+    static func summaryTable(_ rows: [DisputeSummary]) -> Table {
+        Table(
+            headers: ["state", "reason", "currency", "disputes", "disputed"],
+            rows: rows.map {
+                [$0.state, $0.reasonCode.rawValue, $0.currency, String($0.count),
+                 Money(amountMinor: $0.disputedMinor, currency: $0.currency).formatted]
+            })
+    }
 
     static func print(_ disputes: [Dispute], format: OutputFormat) throws {
         let table = Table(
@@ -78,6 +88,21 @@ struct DisputeCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withTenant { db, tenant in
                 try DisputeCommand.print(try await Invoices(database: db, tenant: tenant.id).disputes(invoice), format: options.format)
+            }
+        }
+    }
+
+    struct Summary: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The disputes opened by a day, per state (open or how they ended), reason code and currency.")
+        @OptionGroup var options: TenantOptions
+        @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the tenant's today.") var asOf: CalendarDate?
+
+        func run() async throws {
+            try await options.withTenant { db, tenant in
+                let rows = try await Invoices(database: db, tenant: tenant.id).disputeSummary(asOf: asOf)
+                try emit(rows, format: options.format, table: { DisputeCommand.summaryTable(rows) },
+                         instead: rows.isEmpty ? "no disputes\n" : nil)
             }
         }
     }

@@ -51,6 +51,10 @@ import TestSupport
         #expect(resolved.stdout.contains("credit_note") && resolved.stdout.contains("30.00 EUR"), "\(resolved.stdout)")
         refused(try await admin("dispute", "resolve", slug, "I-1", "--on", "2024-02-21", "--outcome", "rejected", "--resolution", "x"),
                 "invoice I-1 has no open dispute to resolve")
+        let summary = try await admin("dispute", "summary", slug, "--as-of", "2024-02-25", "--format", "csv")
+        #expect(summary.stdout.contains("credit_note,pricing,EUR,1,30.00 EUR"), "\(summary.stdout)")
+        let before = try await admin("dispute", "summary", slug, "--as-of", "2024-02-19", "--format", "csv")
+        #expect(before.stdout.contains("open,pricing,EUR,1,30.00 EUR"), "\(before.stdout)")
         let listed = try await admin("dispute", "list", slug, "I-1")
         #expect(listed.stdout.contains("pricing: agreed 70.00") && listed.stdout.contains("2024-02-20"), "\(listed.stdout)")
         // The credit note took 30.00 off: 70.00 left, and it is not bad debt.

@@ -106,6 +106,28 @@ extension Invoices {
         }
     }
 
+    /// Every dispute opened by `asOf` (the tenant's today by default), counted per
+    /// state at that day, reason code and currency.
+    public func disputeSummary(asOf: CalendarDate? = nil) async throws -> [DisputeSummary] {
+        try await database.ledger(tenant, readOnly: true) { tx in
+            let day = try await asOf.orToday(tenant, in: tx)
+            return try await tx.query("""
+                SELECT CASE WHEN report_counts(d.opened_on, d.resolved_on, \(day)) THEN 'open'
+                            ELSE coalesce(d.outcome, 'resolved') END AS state,
+                       d.reason_code, i.currency, count(*)::int AS count, report_sum(d.amount_minor) AS disputed_minor
+                FROM disputes d
+                JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = d.invoice_id
+                WHERE d.tenant_id = \(tenant) AND d.opened_on <= \(day)
+                GROUP BY 1, 2, 3
+                ORDER BY 1, 2, 3
+                """).map { row in
+                DisputeSummary(
+                    state: try row["state"], reasonCode: DisputeReason(rawValue: try row["reason_code"]) ?? .other,
+                    currency: try row["currency"], count: try row["count"], disputedMinor: try row["disputed_minor"])
+            }
+        }
+    }
+
     static func openDispute(of invoice: Invoice, tenant: UUID, in tx: PostgresConnection) async throws -> Dispute? {
         try await tx.query("""
             SELECT \(unescaped: Dispute.columns) FROM disputes d
