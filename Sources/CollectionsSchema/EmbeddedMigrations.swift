@@ -4040,8 +4040,13 @@ $function$;
 -- The day's gate (dunning_plan) decided the message; since then the client may have
 -- asked not to be contacted, been closed, put on hold or placed (contact_standing),
 -- a hold may have been recorded (contact_hold), a consent revoked or an opt-out
--- recorded (contact_permission, up to `at`), or the client's zone changed. Rules,
--- first that holds: the standing's; hold_<kind>; no_sms_consent; opted_out;
+-- recorded (contact_permission, up to `at`), or the client's zone changed; and
+-- each invoice it is about may have been paid, voided, written off, disputed in
+-- full (report_disputed_minor), placed with an agency or put on a payment plan
+-- current on its day (the worker's stored decisions: made, not yet defaulted, kept
+-- or cancelled). Rules, first that holds: the standing's; hold_<kind>;
+-- nothing_to_collect (none of its invoices is still to be collected, each named
+-- with why); no_sms_consent; opted_out;
 -- contact_hours_ended (`at` is past 21:00 of the message's day in the client's
 -- zone now). With no rule, wait_until is the day's 08:00 there when `at` is before
 -- it (the sender tries again then), else NULL: send now.
@@ -4057,6 +4062,7 @@ DECLARE
     hold record;
     permission record;
     hours record;
+    owed record;
 BEGIN
     SELECT c.ref, c.do_not_contact, c.status, coalesce(c.time_zone, t.time_zone) AS zone,
            public.contact_standing(c.do_not_contact, c.status) AS standing
@@ -4082,6 +4088,44 @@ BEGIN
     IF FOUND THEN
         RETURN QUERY SELECT 'hold_' || hold.kind,
             format('client %s has a %s hold since %s', client.ref, replace(hold.kind, '_', ' '), hold.starts_on),
+            NULL::timestamptz, client.zone;
+        RETURN;
+    END IF;
+    SELECT count(*) AS invoices, count(*) FILTER (WHERE x.why IS NULL) AS collectible,
+           string_agg(x.number || ' ' || x.why, ', ' ORDER BY x.number) AS why
+    INTO owed
+    FROM (
+        SELECT i.number,
+               CASE WHEN i.voided_on <= on_day THEN 'is void'
+                    WHEN i.placed_agency_id IS NOT NULL THEN 'is placed with an agency'
+                    WHEN b.written_off THEN 'was written off'
+                    WHEN b.balance_minor <= 0 THEN 'is paid'
+                    WHEN b.balance_minor <= public.report_disputed_minor(b.balance_minor, b.held_minor) THEN 'is disputed'
+                    WHEN EXISTS (SELECT 1 FROM public.plan_invoices pi
+                                 JOIN public.payment_plans p ON p.tenant_id = for_tenant AND p.id = pi.plan_id
+                                 WHERE pi.tenant_id = for_tenant AND pi.invoice_id = i.id AND p.made_on <= on_day
+                                   AND (p.cancelled_on IS NULL OR p.cancelled_on > on_day)
+                                   AND (p.defaulted_on IS NULL OR p.defaulted_on > on_day)
+                                   AND (p.kept_on IS NULL OR p.kept_on > on_day)) THEN 'is on a payment plan'
+               END AS why
+        FROM public.dunning_message_invoices mi
+        JOIN public.invoices i ON i.tenant_id = for_tenant AND i.id = mi.invoice_id
+        -- The balance, disputes and write-offs of report_balance_entries, for this invoice.
+        CROSS JOIN LATERAL (
+            SELECT i.amount_minor + coalesce(public.report_sum(e.amount_minor)
+                       FILTER (WHERE public.report_counts(e.on_date, e.ends_on, on_day)), 0) AS balance_minor,
+                   public.report_sum(e.held_minor)
+                       FILTER (WHERE e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, on_day)) AS held_minor,
+                   coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
+            FROM public.report_balance_entries(for_tenant, on_day) e
+            WHERE e.invoice_id = i.id
+        ) b
+        WHERE mi.tenant_id = for_tenant AND mi.client_id = for_client AND mi.channel = for_channel
+          AND mi.scheduled_on = on_day
+    ) x;
+    IF owed.invoices > 0 AND owed.collectible = 0 THEN
+        RETURN QUERY SELECT 'nothing_to_collect'::text,
+            format('none of the invoices it is about is still to be collected on %s: %s', on_day, owed.why),
             NULL::timestamptz, client.zone;
         RETURN;
     END IF;

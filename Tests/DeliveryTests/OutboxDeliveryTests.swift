@@ -177,6 +177,46 @@ import TestSupport
         #expect(try sink.messages().map(\.to) == [["late@example.com"]])
     }
 
+    @Test func aMessageAboutInvoicesPaidDisputedPlacedOrOnAPlanSinceItsDayIsRefusedAtSendTime() async throws {
+        let fixture = try await Self.fixture.value
+        let sink = try await SMTPSink()
+        defer { sink.stop() }
+        let tenant = try await DeliveryBook.make(fixture, day: Self.day, zone: Self.zone, emails: [
+            "paid@example.com", "disputed@example.com", "part@example.com", "plan@example.com", "placed@example.com",
+        ])
+        // Since the worker queued the day's reminders: C00000 paid, C00001 disputed all
+        // of it, C00002 a part only (still sent), C00003 went on a plan, C00004 was placed.
+        let invoices = Invoices(database: fixture.service, tenant: tenant.id)
+        _ = try await Payments(database: fixture.service, tenant: tenant.id).post(PaymentRequest(
+            clientRef: "C00000", reference: "PAID", amount: Money(amountMinor: 12_345, currency: "USD"),
+            receivedOn: Self.day.adding(days: -1)), idempotencyKey: "PAID", actor: "test")
+        _ = try await invoices.dispute("INV-C00001", on: Self.day, reason: "never received", actor: "collector")
+        _ = try await invoices.dispute("INV-C00002", on: Self.day, amount: Money(amountMinor: 2_345, currency: "USD"),
+                                       reason: "one item missing", actor: "collector")
+        _ = try await PaymentPlans(database: fixture.service, tenant: tenant).create(
+            .init(clientRef: "C00003", instalments: 2, every: .month, startOn: Self.day.adding(days: 7), madeOn: Self.day),
+            actor: "collector")
+        let agencies = Agencies(database: fixture.service, tenant: tenant.id)
+        _ = try await agencies.create(name: "Recoveries", commissionBP: 1_000, actor: "test")
+        _ = try await agencies.place(clientRef: "C00004", agency: "Recoveries", invoiceNumbers: ["INV-C00004"], on: Self.day,
+                                     actor: "test")
+        let sender = try Self.sender(fixture, sink)
+        let pass = try await sender.deliverDue(tenant: tenant.id, mailer: sender.mailer(), at: Self.morning)
+        #expect(pass.sent == 1)
+        #expect(pass.suppressed == 4)
+        let outbox = try await DeliveryBook.outbox(fixture, tenant)
+        for ref in ["C00000", "C00001", "C00003", "C00004"] {
+            #expect(outbox[ref] == ["email suppressed 0 nothing_to_collect"], "\(ref): \(outbox)")
+        }
+        #expect(try sink.messages().map(\.to) == [["part@example.com"]])
+        let reasons = try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.query("SELECT m.reason FROM dunning_messages m WHERE m.rule = 'nothing_to_collect' ORDER BY 1")
+                .map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(reasons.contains { $0.hasSuffix("INV-C00001 is disputed") }, "\(reasons)")
+        #expect(reasons.contains { $0.hasSuffix("INV-C00003 is on a payment plan") }, "\(reasons)")
+    }
+
     @Test func aMessageStillQueuedAfterItsDaysContactHoursFails() async throws {
         let fixture = try await Self.fixture.value
         let sink = try await SMTPSink()
