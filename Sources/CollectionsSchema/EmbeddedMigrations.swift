@@ -4110,15 +4110,10 @@ BEGIN
                END AS why
         FROM public.dunning_message_invoices mi
         JOIN public.invoices i ON i.tenant_id = for_tenant AND i.id = mi.invoice_id
-        -- The balance, disputes and write-offs of report_balance_entries, for this invoice.
+        -- The balance, disputes and write-offs of this invoice (report_invoice_entries_at).
         CROSS JOIN LATERAL (
-            SELECT i.amount_minor + coalesce(public.report_sum(e.amount_minor)
-                       FILTER (WHERE public.report_counts(e.on_date, e.ends_on, on_day)), 0) AS balance_minor,
-                   public.report_sum(e.held_minor)
-                       FILTER (WHERE e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, on_day)) AS held_minor,
-                   coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
-            FROM public.report_balance_entries(for_tenant, on_day) e
-            WHERE e.invoice_id = i.id
+            SELECT i.amount_minor + x.delta_minor AS balance_minor, x.held_minor, x.written_off
+            FROM public.report_invoice_entries_at(for_tenant, i.id, on_day) x
         ) b
         WHERE mi.tenant_id = for_tenant AND mi.client_id = for_client AND mi.channel = for_channel
           AND mi.scheduled_on = on_day
@@ -4262,23 +4257,14 @@ BEGIN
         WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     lines AS MATERIALIZED (
-        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, b.held_minor) AS balance_minor,
-               b.disputed, b.written_off,
+        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, x.held_minor) AS balance_minor,
+               x.disputed, x.written_off,
                coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
         FROM named n
         JOIN public.currencies cu ON cu.code = n.currency
-        -- The balance, dispute and write-offs of report_balance_entries, for this invoice.
-        CROSS JOIN LATERAL (
-            SELECT n.amount_minor + coalesce(public.report_sum(e.amount_minor)
-                       FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
-                   coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
-                       AS disputed,
-                   public.report_sum(e.held_minor)
-                       FILTER (WHERE e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)) AS held_minor,
-                   coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
-            FROM public.report_balance_entries(for_tenant, as_of) e
-            WHERE e.invoice_id = n.invoice_id
-        ) b
+        -- The balance, disputes and write-offs of this invoice (report_invoice_entries_at).
+        CROSS JOIN LATERAL public.report_invoice_entries_at(for_tenant, n.invoice_id, as_of) x
+        CROSS JOIN LATERAL (SELECT n.amount_minor + x.delta_minor AS balance_minor) b
         LEFT JOIN public.dunning_step_minimums m
           ON m.tenant_id = for_tenant AND m.version = n.version AND m.position = n.position
          AND m.currency = n.currency
@@ -5348,6 +5334,32 @@ AS $function$
     where i.tenant_id = for_tenant
       and i.issued_on <= as_of
       and (i.voided_on is null or i.voided_on > as_of)
+$function$;
+"""####),
+        ("report_invoice_entries_at.sql", ####"""
+-- report_invoice_entries_at: What one invoice's entries (report_balance_entries) add up to at as_of: the balance's change, what its open disputes hold, whether one is open, whether it was written off.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+-- One row always. The invoice's balance at as_of is its amount plus delta_minor
+-- (for an invoice issued by as_of and not void then); what its disputes hold of
+-- that balance is report_disputed_minor(balance, held_minor); written_off says a
+-- write-off (not a credit note) was recorded by as_of. For the callers that judge
+-- one invoice at a time, the dunning gate (dunning_plan) and the sender's check
+-- (delivery_gate). Plain SQL, inlined by the planner, so the invoice filter
+-- reaches each table's index.
+CREATE OR REPLACE FUNCTION public.report_invoice_entries_at(for_tenant uuid, for_invoice uuid, as_of date)
+ RETURNS TABLE(delta_minor bigint, held_minor bigint, disputed boolean, written_off boolean)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select coalesce(public.report_sum(e.amount_minor) filter (where public.report_counts(e.on_date, e.ends_on, as_of)), 0),
+           public.report_sum(e.held_minor) filter (where e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)),
+           coalesce(bool_or(e.kind = 'dispute' and public.report_counts(e.on_date, e.ends_on, as_of)), false),
+           coalesce(bool_or(e.kind = 'write_off'), false)
+    from public.report_balance_entries(for_tenant, as_of) e
+    where e.invoice_id = for_invoice
 $function$;
 """####),
         ("report_kpis.sql", ####"""

@@ -77,15 +77,10 @@ BEGIN
                END AS why
         FROM public.dunning_message_invoices mi
         JOIN public.invoices i ON i.tenant_id = for_tenant AND i.id = mi.invoice_id
-        -- The balance, disputes and write-offs of report_balance_entries, for this invoice.
+        -- The balance, disputes and write-offs of this invoice (report_invoice_entries_at).
         CROSS JOIN LATERAL (
-            SELECT i.amount_minor + coalesce(public.report_sum(e.amount_minor)
-                       FILTER (WHERE public.report_counts(e.on_date, e.ends_on, on_day)), 0) AS balance_minor,
-                   public.report_sum(e.held_minor)
-                       FILTER (WHERE e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, on_day)) AS held_minor,
-                   coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
-            FROM public.report_balance_entries(for_tenant, on_day) e
-            WHERE e.invoice_id = i.id
+            SELECT i.amount_minor + x.delta_minor AS balance_minor, x.held_minor, x.written_off
+            FROM public.report_invoice_entries_at(for_tenant, i.id, on_day) x
         ) b
         WHERE mi.tenant_id = for_tenant AND mi.client_id = for_client AND mi.channel = for_channel
           AND mi.scheduled_on = on_day

@@ -82,23 +82,14 @@ BEGIN
         WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     lines AS MATERIALIZED (
-        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, b.held_minor) AS balance_minor,
-               b.disputed, b.written_off,
+        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, x.held_minor) AS balance_minor,
+               x.disputed, x.written_off,
                coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
         FROM named n
         JOIN public.currencies cu ON cu.code = n.currency
-        -- The balance, dispute and write-offs of report_balance_entries, for this invoice.
-        CROSS JOIN LATERAL (
-            SELECT n.amount_minor + coalesce(public.report_sum(e.amount_minor)
-                       FILTER (WHERE public.report_counts(e.on_date, e.ends_on, as_of)), 0) AS balance_minor,
-                   coalesce(bool_or(e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)), false)
-                       AS disputed,
-                   public.report_sum(e.held_minor)
-                       FILTER (WHERE e.kind = 'dispute' AND public.report_counts(e.on_date, e.ends_on, as_of)) AS held_minor,
-                   coalesce(bool_or(e.kind = 'write_off'), false) AS written_off
-            FROM public.report_balance_entries(for_tenant, as_of) e
-            WHERE e.invoice_id = n.invoice_id
-        ) b
+        -- The balance, disputes and write-offs of this invoice (report_invoice_entries_at).
+        CROSS JOIN LATERAL public.report_invoice_entries_at(for_tenant, n.invoice_id, as_of) x
+        CROSS JOIN LATERAL (SELECT n.amount_minor + x.delta_minor AS balance_minor) b
         LEFT JOIN public.dunning_step_minimums m
           ON m.tenant_id = for_tenant AND m.version = n.version AND m.position = n.position
          AND m.currency = n.currency
