@@ -15,8 +15,11 @@ extension APIServer {
     }
 
     func listPlacements(_ input: Operations.ListPlacements.Input) async throws -> Operations.ListPlacements.Output {
-        let placements = try await Agencies(database: database, tenant: try tenant()).placements()
-        return .ok(.init(body: .json(.init(data: placements.map(Components.Schemas.Placement.init)))))
+        let page = try await Agencies(database: database, tenant: try tenant()).page(
+            after: try ListCursor.decode(input.query.startingAfter), limit: try ListCursor.limit(input.query.limit))
+        return .ok(.init(body: .json(.init(
+            data: page.placements.map(Components.Schemas.Placement.init), hasMore: page.nextCursor != nil,
+            nextCursor: ListCursor.encode(page.nextCursor)))))
     }
 }
 

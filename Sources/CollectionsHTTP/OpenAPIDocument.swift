@@ -652,6 +652,9 @@ paths:
       tags: [placements]
       operationId: listPlacements
       summary: The tenant's placements, newest first, with what each collected and the commission on it.
+      parameters:
+        - $ref: '#/components/parameters/Limit'
+        - $ref: '#/components/parameters/StartingAfter'
       responses:
         '200':
           description: The placements.
@@ -1251,9 +1254,13 @@ components:
         commission: { type: array, items: { $ref: '#/components/schemas/PlacementAmount' } }
     PlacementList:
       type: object
-      required: [data]
+      required: [data, has_more]
       properties:
         data: { type: array, items: { $ref: '#/components/schemas/Placement' } }
+        has_more: { type: boolean }
+        next_cursor:
+          type: string
+          description: Pass as starting_after for the next page; absent on the last page.
     WebhookEndpointList:
       type: object
       required: [data]

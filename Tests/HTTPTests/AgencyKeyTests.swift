@@ -128,6 +128,23 @@ import TestSupport
             try nul.expectProblem(422)
             let listed = try await client.send(.get, "/v1/placements", as: fixture.a)
             #expect(try #require(try listed.json()["data"] as? [[String: Any]]).count == 1)
+            // Paged, newest first: a second client's placement, then the first.
+            _ = try await Clients(database: fixture.service.service, tenant: fixture.a.tenant.id)
+                .create(NewClient(ref: "P-C2", name: "Second"), actor: "test")
+            _ = try await Invoices(database: fixture.service.service, tenant: fixture.a.tenant.id).create(NewInvoice(
+                clientRef: "P-C2", number: "P2-INV-1", amount: Money(amountMinor: 70_00, currency: "USD"),
+                issuedOn: CalendarDate("2024-01-01")!, dueOn: CalendarDate("2024-01-31")!), actor: "test")
+            let second = try await client.send(.post, "/v1/placements", as: fixture.a,
+                                               json: #"{"client_ref":"P-C2","agency":"Recoveries Inc","placed_on":"2024-03-01"}"#)
+            #expect(second.status == .created, "\(second.text)")
+            let first = try await client.send(.get, "/v1/placements?limit=1", as: fixture.a).json()
+            #expect((first["data"] as? [[String: Any]])?.map { $0["client_ref"] as? String } == ["P-C2"])
+            #expect(first["has_more"] as? Bool == true)
+            let cursor = try #require(first["next_cursor"] as? String)
+            let next = try await client.send(.get, "/v1/placements?limit=1&starting_after=\(cursor)", as: fixture.a).json()
+            #expect((next["data"] as? [[String: Any]])?.map { $0["client_ref"] as? String } == ["P-C1"])
+            #expect(next["has_more"] as? Bool == false)
+            #expect(next["next_cursor"] == nil)
             // The agency's own key: its role may not read or write placements.
             try (try await client.send(.get, "/v1/placements", as: agency)).expectProblem(403)
             try (try await client.send(.post, "/v1/placements", as: agency,

@@ -152,7 +152,7 @@ public struct Agencies: Sendable {
                     UPDATE clients c SET placed_agency_id = \(agency.id) WHERE c.tenant_id = \(tenant) AND c.id = \(client)
                     """)
             }
-            let placed = try await Self.placements(tenant: tenant, only: placement, in: tx)[0]
+            let placed = try await Self.placements(tenant: tenant, ids: [placement], in: tx)[0]
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "place", entity: "placement",
                                    entityID: placement.uuidString.lowercased(), before: nil, after: placed)
             return placed
@@ -175,7 +175,7 @@ public struct Agencies: Sendable {
             let (client, agency, whole, statusBefore, placedOn, recalledOn) = row
             if let recalledOn { throw ServiceError.conflict("the placement was recalled on \(recalledOn) already") }
             guard day >= placedOn else { throw ServiceError.invalid("a placement cannot be recalled before it was placed (\(placedOn))") }
-            let before = try await Self.placements(tenant: tenant, only: id, in: tx)[0]
+            let before = try await Self.placements(tenant: tenant, ids: [id], in: tx)[0]
             try await tx.execute("UPDATE placements p SET recalled_on = \(day) WHERE p.tenant_id = \(tenant) AND p.id = \(id)")
             // The marked rows first: the notes' and consents' keys point at the client's mark.
             for table in ["contact_notes", "contact_permissions", "payments", "promise_outcomes"] {
@@ -203,7 +203,7 @@ public struct Agencies: Sendable {
                        agency_placed_on = CASE WHEN \(whole) THEN NULL ELSE c.agency_placed_on END
                 WHERE c.tenant_id = \(tenant) AND c.id = \(client)
                 """)
-            let after = try await Self.placements(tenant: tenant, only: id, in: tx)[0]
+            let after = try await Self.placements(tenant: tenant, ids: [id], in: tx)[0]
             try await Audit.record(tx, tenant: tenant, actor: actor, action: "recall", entity: "placement",
                                    entityID: id.uuidString.lowercased(), before: before, after: after)
             return after
@@ -267,7 +267,31 @@ public struct Agencies: Sendable {
 
     /// The tenant's placements, newest first, with what each collected.
     public func placements() async throws -> [Placement] {
-        try await database.ledger(tenant, readOnly: true) { tx in try await Self.placements(tenant: tenant, only: nil, in: tx) }
+        try await database.ledger(tenant, readOnly: true) { tx in try await Self.placements(tenant: tenant, ids: nil, in: tx) }
+    }
+
+    /// A page of them, newest first: `limit` placements after the one whose id is
+    /// `cursor`, and the cursor of the next page (nil on the last).
+    public func page(after cursor: String? = nil, limit: Int = 50) async throws -> (placements: [Placement], nextCursor: String?) {
+        let limit = try Check.limit(limit)
+        let after = try cursor.map { text in
+            guard let id = UUID(uuidString: text) else { throw ServiceError.invalid("the cursor is not a placement id") }
+            return id
+        }
+        return try await database.ledger(tenant, readOnly: true) { tx in
+            // A cursor that names no placement of this tenant is as good as the end.
+            let ids = try await tx.query("""
+                SELECT p.id FROM placements p
+                WHERE p.tenant_id = \(tenant)
+                  AND (\(after)::uuid IS NULL OR (p.placed_on, p.created_at, p.id) < (
+                      SELECT q.placed_on, q.created_at, q.id FROM placements q WHERE q.tenant_id = \(tenant) AND q.id = \(after)))
+                ORDER BY p.placed_on DESC, p.created_at DESC, p.id DESC
+                LIMIT \(Int32(limit + 1))
+                """).map { try $0.decode(UUID.self, at: 0) }
+            let shown = Array(ids.prefix(limit))
+            let placements = shown.isEmpty ? [] : try await Self.placements(tenant: tenant, ids: shown, in: tx)
+            return (placements, ids.count > limit ? shown.last?.uuidString.lowercased() : nil)
+        }
     }
 
     /// Each agency's recovery rate per currency at `asOf` (nil: today).
@@ -286,7 +310,8 @@ public struct Agencies: Sendable {
         return try Agency(row: row)
     }
 
-    static func placements(tenant: UUID, only: UUID?, in tx: PostgresConnection) async throws -> [Placement] {
+    /// The placements named (every one when nil), newest first.
+    static func placements(tenant: UUID, ids: [UUID]?, in tx: PostgresConnection) async throws -> [Placement] {
         let rows = try await tx.query("""
             SELECT p.id, c.ref, a.name, p.whole_client, p.placed_on, p.recalled_on,
                    coalesce((SELECT array_agg(i.number ORDER BY i.number) FROM placement_invoices pi
@@ -313,8 +338,8 @@ public struct Agencies: Sendable {
             FROM placements p
             JOIN clients c ON c.tenant_id = \(tenant) AND c.id = p.client_id
             JOIN agencies a ON a.tenant_id = \(tenant) AND a.id = p.agency_id
-            WHERE p.tenant_id = \(tenant) AND (\(only)::uuid IS NULL OR p.id = \(only))
-            ORDER BY p.placed_on DESC, p.created_at DESC, p.id
+            WHERE p.tenant_id = \(tenant) AND (\(ids)::uuid[] IS NULL OR p.id = ANY (\(ids)::uuid[]))
+            ORDER BY p.placed_on DESC, p.created_at DESC, p.id DESC
             """).decode((UUID, String, String, Bool, CalendarDate, CalendarDate?, [String], [String], [Int64], [String],
                          [Int64], [Int64]).self)
         return rows.map { row in
