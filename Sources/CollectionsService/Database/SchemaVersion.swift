@@ -24,5 +24,6 @@ public enum SchemaVersion {
         18,
         19,
         20,
+        22,
     ]
 }
