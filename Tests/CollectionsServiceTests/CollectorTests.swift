@@ -74,7 +74,9 @@ import TestSupport
     ///   B1 02-17 100.00  bob 02-10 (7 days, the edge) but cy 02-14 is later: cy
     ///   B1 03-05  60.00  bob's call 03-03                             bob
     ///   U1 02-05  70.00  zed is no collector                          nobody's
-    ///   => ann 350.00, bob 60.00, cy 100.00
+    ///   C1 03-08  20.00  cy's call 03-01 (7 days, the edge; 03-09 is after) cy
+    ///   C1 03-17   5.00  cy's latest call 03-09 is 8 days before      nobody's
+    ///   => ann 350.00, bob 60.00, cy 120.00
     func handBook() async throws -> Book {
         let fixture = try await Self.fixture.value
         let tenant = try await fixture.tenant("coll")
@@ -108,6 +110,8 @@ import TestSupport
         try await book.note("B1", by: "bob", on: "2013-02-10", promise: (40000, "2013-02-20"))
         try await book.note("B1", by: "cy", on: "2013-02-14")
         try await book.note("B1", by: "bob", on: "2013-03-03")
+        try await book.note("C1", by: "cy", on: "2013-03-01")
+        try await book.note("C1", by: "cy", on: "2013-03-09")
         try await book.note("U1", by: "zed", on: "2013-02-01", promise: (8000, "2013-02-10"))
 
         try await book.pay("A1", 10000, on: "2013-02-05")
@@ -117,6 +121,8 @@ import TestSupport
         try await book.pay("B1", 10000, on: "2013-02-17")
         try await book.pay("B1", 6000, on: "2013-03-05")
         try await book.pay("U1", 7000, on: "2013-02-05")
+        try await book.pay("C1", 2000, on: "2013-03-08")
+        try await book.pay("C1", 500, on: "2013-03-17")
         return book
     }
 
@@ -140,7 +146,7 @@ import TestSupport
         let figures = byCollector(rows)
         #expect(figures["ann"]! == (due: 3, kept: 2, rate: 66.67, collected: 35000))
         #expect(figures["bob"]! == (due: 1, kept: 0, rate: 0.0, collected: 6000))
-        #expect(figures["cy"]! == (due: 0, kept: 0, rate: nil, collected: 10000))
+        #expect(figures["cy"]! == (due: 0, kept: 0, rate: nil, collected: 12000))
 
         // Before any contact: every collector listed, nothing due, every rate null.
         let january = byCollector(try await book.collectors.figures(book.tenant, asOf: CalendarDate("2013-01-15")!))
