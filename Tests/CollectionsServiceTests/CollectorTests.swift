@@ -62,7 +62,8 @@ import TestSupport
     ///   ann  A2 2012-09-01 by 2012-09-15 (before the period), and 03-25 by
     ///        04-10 (not yet due): not counted
     ///   bob  B1 02-10 400.00 by 02-20: paid 100.00 on 02-17           broken
-    ///   zed (no collector) U1 02-01 80.00 by 02-10: paid 70.00 on 02-05 broken, nobody's
+    ///   zed (no collector) C1 02-01 80.00 by 02-10: nothing paid      broken, nobody's
+    ///        (not cy's, whose client C1 is: a promise is its author's)
     ///   => ann 2 of 3 = 66.67, bob 0 of 1 = 0.00, cy none = null
     ///
     /// Collected after contact (applications in the period, within 7 days after the
@@ -112,7 +113,8 @@ import TestSupport
         try await book.note("B1", by: "bob", on: "2013-03-03")
         try await book.note("C1", by: "cy", on: "2013-03-01")
         try await book.note("C1", by: "cy", on: "2013-03-09")
-        try await book.note("U1", by: "zed", on: "2013-02-01", promise: (8000, "2013-02-10"))
+        try await book.note("U1", by: "zed", on: "2013-02-01")
+        try await book.note("C1", by: "zed", on: "2013-02-01", promise: (8000, "2013-02-10"))
 
         try await book.pay("A1", 10000, on: "2013-02-05")
         try await book.pay("A2", 25000, on: "2013-02-15")
