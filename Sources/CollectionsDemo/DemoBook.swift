@@ -56,6 +56,12 @@ public enum DemoBook {
                          "Bakery", "Roofing", "Plumbing", "Transport", "Salon", "Hardware", "Cafe", "Electric", "Printing"]
             let cities = ["Abilene", "Baton Rouge", "Chula Vista", "Dayton", "El Paso", "Fresno", "Gary", "Hialeah", "Irving",
                           "Joliet", "Killeen", "Laredo", "Mesa", "Norman", "Odessa", "Pueblo", "Reno", "Tulsa", "Waco", "Yuma"]
+            // The collectors the clients are assigned to (sql/0022: an assignment names a known collector).
+            try await tx.execute("""
+                INSERT INTO collectors (tenant_id, handle, display_name)
+                SELECT \(tenant.id), h, h FROM unnest(ARRAY['Ana', 'Ben', 'Chloe', 'Dev']) AS h
+                ON CONFLICT (tenant_id, handle) DO NOTHING
+                """)
             try await tx.execute("""
                 INSERT INTO clients (tenant_id, ref, name, email, phone, preferred_channel, do_not_contact, payment_terms_days,
                                      credit_limit_minor, currency, status, agency_name, agency_placed_on, assigned_collector)

@@ -511,9 +511,17 @@ paths:
     get:
       tags: [reports]
       operationId: getWorklist
-      summary: Exactly `collections-admin report worklist SLUG --format json`.
+      summary: Exactly `collections-admin report worklist SLUG --format json` (with `--collector`, `--team`).
       parameters:
         - $ref: '#/components/parameters/AsOf'
+        - name: collector
+          in: query
+          description: Only the clients assigned to this collector (a handle).
+          schema: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
+        - name: team
+          in: query
+          description: Only the clients assigned to this team's collectors; an unknown team is a 404 problem.
+          schema: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
       responses:
         '200':
           description: The day's worklist.
@@ -1622,6 +1630,25 @@ components:
               collected_minor: { type: integer, format: int64 }
               commission_minor: { type: integer, format: int64 }
               recovery_rate: { type: [number, 'null'] }
+        collectors:
+          type: array
+          description: >-
+            Each collector's figures per currency on the day: promises due in the DSO period they took (the note's
+            author) and kept, promise_kept_rate (kept x 100 / due; null when none was due), and
+            collected_after_contact_minor (payment applications in the DSO period within 7 days after their latest
+            contact note about the client, each credited once).
+          items:
+            type: object
+            required: [collector, name, team, currency, promises_due, promises_kept, promise_kept_rate, collected_after_contact_minor]
+            properties:
+              collector: { type: string }
+              name: { type: string }
+              team: { type: [string, 'null'] }
+              currency: { type: string }
+              promises_due: { type: integer }
+              promises_kept: { type: integer }
+              promise_kept_rate: { type: [number, 'null'] }
+              collected_after_contact_minor: { type: integer, format: int64 }
         currencies:
           type: array
           items:

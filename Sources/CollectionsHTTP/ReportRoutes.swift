@@ -6,7 +6,8 @@ import NIOCore
 
 import Postgres
 
-/// `GET /v1/reports/ageing|kpis|worklist|reminders|dunning-plan|deliveries?as_of=DATE`: the bytes
+/// `GET /v1/reports/ageing|kpis|worklist|reminders|dunning-plan|deliveries?as_of=DATE` (the worklist
+/// also `&collector=&team=`): the bytes
 /// `collections-admin report ... --format json` prints for the same tenant and
 /// day, through the same service calls and `ReportJSON`. Routed by hand, not
 /// generated: a generated handler re-encodes its typed answer with its own
@@ -30,8 +31,12 @@ struct ReportRoutes {
             }
         }
         router.get("/v1/reports/worklist") { request, _ in
-            try await answer(request) { tenant, asOf in
-                try ReportJSON.document(try await Worklist(database: database, tenant: tenant.id).compute(asOf: asOf, collector: nil, limit: 50))
+            // `?collector=` and `?team=`: the CLI's --collector and --team.
+            let collector = request.uri.queryParameters.get("collector")
+            let team = request.uri.queryParameters.get("team")
+            return try await answer(request) { tenant, asOf in
+                try ReportJSON.document(try await Worklist(database: database, tenant: tenant.id).compute(
+                    asOf: asOf, collector: collector, team: team, limit: 50))
             }
         }
         router.get("/v1/reports/dunning-plan") { request, _ in

@@ -3769,6 +3769,75 @@ DROP INDEX disputes_invoice_idx;
 CREATE INDEX disputes_invoice_idx ON disputes (tenant_id, invoice_id)
     INCLUDE (opened_on, resolved_on, amount_minor);
 """####),
+        ("0022_collectors.sql", ####"""
+-- 0022_collectors.sql: a tenant's collectors and their teams (issue 16, item 4).
+-- (0021 is the disputes' migration.)
+--
+-- 1. collector_teams: a tenant's teams of collectors, by name.
+-- 2. collectors: the people who work the accounts. Their handle is the name the
+--    book already uses for them: clients.assigned_collector and the author of
+--    the contact notes they write (an email address or a login). A collector
+--    belongs to at most one team; archived_on retires one (no new assignments)
+--    without losing the figures of the notes it wrote.
+-- 3. Every distinct assigned_collector of every tenant becomes a collector (its
+--    handle also its display name), then clients.assigned_collector must name a
+--    collector of its own tenant (a foreign key that includes tenant_id, as the
+--    tenancy recipe wants), so an assignment can no longer name somebody unknown.
+
+CREATE TABLE collector_teams (
+    tenant_id  uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id         uuid        NOT NULL DEFAULT gen_random_uuid(),
+    name       text        NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT collector_teams_name_key UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE collectors (
+    tenant_id    uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id           uuid        NOT NULL DEFAULT gen_random_uuid(),
+    handle       text        NOT NULL CHECK (char_length(handle) BETWEEN 1 AND 200),
+    display_name text        NOT NULL CHECK (char_length(display_name) BETWEEN 1 AND 200),
+    team_id      uuid,
+    archived_on  date,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT collectors_handle_key UNIQUE (tenant_id, handle),
+    CONSTRAINT collectors_team_fkey FOREIGN KEY (tenant_id, team_id) REFERENCES collector_teams (tenant_id, id)
+);
+
+-- A team's collectors (the worklist per team, a team's deletion check).
+CREATE INDEX collectors_team_idx ON collectors (tenant_id, team_id);
+
+SELECT apply_tenancy_recipe(t)
+FROM unnest(ARRAY['collector_teams', 'collectors']::regclass[]) AS t;
+
+-- The backfill, one tenant at a time with that tenant set: forced row-level
+-- security holds for the migration too (as in 0014).
+DO $backfill$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT id FROM tenants ORDER BY id LOOP
+        PERFORM set_config('app.tenant_id', t.id::text, true);
+        INSERT INTO collectors (tenant_id, handle, display_name)
+        SELECT DISTINCT t.id, c.assigned_collector, c.assigned_collector
+        FROM clients c
+        WHERE c.tenant_id = t.id AND c.assigned_collector IS NOT NULL;
+    END LOOP;
+    PERFORM set_config('app.tenant_id', '', true);
+END
+$backfill$;
+
+-- A collector's clients (the worklist per collector; the key's checks when a
+-- collector's row changes).
+CREATE INDEX clients_assigned_collector_idx ON clients (tenant_id, assigned_collector)
+    WHERE assigned_collector IS NOT NULL;
+
+ALTER TABLE clients
+    ADD CONSTRAINT clients_assigned_collector_fkey FOREIGN KEY (tenant_id, assigned_collector)
+        REFERENCES collectors (tenant_id, handle);
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
@@ -4950,6 +5019,74 @@ AS $function$
         order by s.bucket)
 $function$;
 """####),
+        ("report_collector_kpis.sql", ####"""
+-- report_collector_kpis: THE per-collector KPIs: per collector and currency, the promises due in the DSO period it took and kept (promise-kept rate), and the money collected after its contacts.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- A promise is its note author's: report_promises_due's rows (the tenant's own
+-- promise-kept rule) whose author is a collector's handle; the rate is kept x
+-- 100 / due, to 2 places (report_ratio: NULL when none was due). Plan defaults,
+-- which the tenant's rate counts as broken promises, belong to no collector.
+--
+-- Collected after contact: each payment application dated in the DSO period and
+-- counting at as_of (report_application_entries, report_counts), credited once,
+-- to the collector of the latest contact note about the invoice's client written
+-- by a collector on the application's day or in the 7 days before it (by the
+-- tenant's calendar). An application with no such note is nobody's. Summed in
+-- the invoice's currency.
+--
+-- Every collector not archived gets a row (the tenant's currency, zeros and a
+-- NULL rate when it has no figures); an archived one only with figures.
+CREATE OR REPLACE FUNCTION public.report_collector_kpis(for_tenant uuid, as_of date, dso_days integer, grace_days integer, zone text)
+ RETURNS TABLE(collector_id uuid, handle text, display_name text, team text, currency character,
+               promises_due integer, promises_kept integer, promise_kept_rate numeric,
+               collected_after_contact_minor bigint)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    with promised as (
+        select k.id as collector_id, p.currency, count(*) as due, count(*) filter (where p.kept) as kept
+        from public.report_promises_due(for_tenant, as_of, dso_days, grace_days, zone) p
+        join public.collectors k on k.tenant_id = for_tenant and k.handle = p.author
+        group by 1, 2
+    ), applied as (
+        select i.client_id, i.currency, e.amount_minor, e.on_date
+        from public.report_application_entries(for_tenant, as_of) e
+        join public.invoices i on i.tenant_id = for_tenant and i.id = e.invoice_id
+        where e.on_date > as_of - dso_days and public.report_counts(e.on_date, e.ends_on, as_of)
+    ), credited as (
+        select c.collector_id, a.currency, public.report_sum(a.amount_minor) as amount
+        from applied a
+        cross join lateral (
+            select k.id as collector_id
+            from public.contact_notes n
+            join public.collectors k on k.tenant_id = for_tenant and k.handle = n.author
+            where n.tenant_id = for_tenant and n.client_id = a.client_id
+              and public.local_date(n.noted_at, zone) between a.on_date - 7 and a.on_date
+            order by n.noted_at desc, n.id desc
+            limit 1
+        ) c
+        group by 1, 2
+    ), figures as (
+        select coalesce(p.collector_id, c.collector_id) as collector_id, coalesce(p.currency, c.currency) as currency,
+               coalesce(p.due, 0) as due, coalesce(p.kept, 0) as kept, coalesce(c.amount, 0) as collected
+        from promised p full join credited c on c.collector_id = p.collector_id and c.currency = p.currency
+    )
+    select k.id, k.handle, k.display_name, tm.name, coalesce(f.currency, t.default_currency, 'USD'),
+           coalesce(f.due, 0)::int, coalesce(f.kept, 0)::int,
+           public.report_ratio(100 * coalesce(f.kept, 0), coalesce(f.due, 0)),
+           coalesce(f.collected, 0)::bigint
+    from public.collectors k
+    join public.tenants t on t.id = for_tenant
+    left join public.collector_teams tm on tm.tenant_id = for_tenant and tm.id = k.team_id
+    left join figures f on f.collector_id = k.id
+    where k.tenant_id = for_tenant and (k.archived_on is null or f.collector_id is not null)
+    order by k.handle, 5
+$function$;
+"""####),
         ("report_counts.sql", ####"""
 -- report_counts: THE rule of when a dated fact counts: from its date on, until the day it ends (a payment's reversal, a dispute's resolution), exclusive.
 --
@@ -5107,16 +5244,6 @@ AS $function$
         union
         select d.currency from default_currency d
     ),
-    promises as (
-        select n.promise_currency as currency, n.client_id, n.promise_amount_minor as amount,
-               public.local_date(n.noted_at, zone) as made_on,
-               n.promise_date + grace_days as deadline
-        from public.contact_notes n
-        where n.tenant_id = for_tenant
-          and n.outcome = 'promise_to_pay'
-          and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
-          and public.local_date(n.noted_at, zone) <= as_of
-    ),
     -- report_kpis' terms per currency, from the figures above.
     terms as (
         select t.currency,
@@ -5144,14 +5271,9 @@ AS $function$
             from days d
             where d.then_invoices > 0 or d.sales is not null
             union all
-            -- promises due in the DSO period, kept or not
-            select p.currency, null, null, null, null, null, null, 1,
-                   case when coalesce(paid.amount, 0) >= p.amount then 1 else 0 end
-            from promises p
-            cross join lateral (
-                select pp.paid_minor as amount
-                from public.report_promise_paid(for_tenant, p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
-            ) paid
+            -- promises due in the DSO period, kept or not (report_promises_due)
+            select p.currency, null, null, null, null, null, null, 1, case when p.kept then 1 else 0 end
+            from public.report_promises_due(for_tenant, as_of, dso_days, grace_days, zone) p
             union all
             -- a payment plan defaulted in the DSO period is a broken promise
             -- (DESIGN.md "Payment plans and agencies"; plan_instalments_at)
@@ -5454,6 +5576,37 @@ AS $function$
       and p.currency = in_currency
       and p.received_on >= made_on and p.received_on <= least(deadline, as_of)
       and (p.reversed_on is null or p.reversed_on > as_of)
+$function$;
+"""####),
+        ("report_promises_due.sql", ####"""
+-- report_promises_due: THE promises the promise-kept rate counts: promises to pay whose date plus the grace days fell in the DSO period (made by as_of), each with its author and whether it was kept.
+--
+-- A repeatable function file (sql/functions/): applied by `migrate` after the
+-- migrations whenever its checksum changes, in the transaction of the catalog
+-- audit; the deployed definition is this file's. Edit it here, never in a migration.
+--
+-- Kept: report_promise_paid (the client's payments in the promise's currency
+-- from the day it was made to its date plus grace, not reversed by as_of) covers
+-- the amount. Open promises not yet due are not here. The tenant's rate
+-- (report_day) and each collector's (report_collector_kpis, by the note's
+-- author) count these rows. Inlined by the planner.
+CREATE OR REPLACE FUNCTION public.report_promises_due(for_tenant uuid, as_of date, dso_days integer, grace_days integer, zone text)
+ RETURNS TABLE(note_id uuid, client_id uuid, author text, currency character, amount_minor bigint, made_on date,
+               deadline date, kept boolean)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    select n.id, n.client_id, n.author, n.promise_currency, n.promise_amount_minor,
+           public.local_date(n.noted_at, zone), n.promise_date + grace_days,
+           coalesce(paid.paid_minor, 0) >= n.promise_amount_minor
+    from public.contact_notes n
+    cross join lateral public.report_promise_paid(
+        for_tenant, n.client_id, n.promise_currency, public.local_date(n.noted_at, zone), n.promise_date + grace_days,
+        as_of) paid
+    where n.tenant_id = for_tenant
+      and n.outcome = 'promise_to_pay'
+      and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
+      and public.local_date(n.noted_at, zone) <= as_of
 $function$;
 """####),
         ("report_ratio.sql", ####"""

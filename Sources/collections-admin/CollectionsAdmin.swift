@@ -21,7 +21,7 @@ struct CollectionsAdmin: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, TenantCommand.self, ApiKeyCommand.self, ClientCommand.self, ImportCommand.self,
             ReportCommand.self, PlanCommand.self, DisputeCommand.self, DemoCommand.self,
-            WebhookCommand.self, AgencyCommand.self, PlacementCommand.self,
+            WebhookCommand.self, AgencyCommand.self, PlacementCommand.self, CollectorCommand.self, TeamCommand.self,
         ]
     )
 

@@ -9,7 +9,8 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Reports from the snapshots the daily worker stored.",
         subcommands: [AgeingReportCommand.self, KPIReportCommand.self, WorklistCommand.self, RemindersCommand.self,
-                      DunningPlanCommand.self, DeliveriesCommand.self, AgencyReportCommand.self]
+                      DunningPlanCommand.self, DeliveriesCommand.self, AgencyReportCommand.self,
+                      CollectorReportCommand.self]
     )
 }
 

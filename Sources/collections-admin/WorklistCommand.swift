@@ -17,6 +17,7 @@ struct WorklistCommand: AsyncParsableCommand {
     @OptionGroup var options: TenantOptions
     @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD); default: the tenant's today.") var asOf: CalendarDate?
     @Option(help: "Only the clients assigned to this collector.") var collector: String?
+    @Option(help: "Only the clients assigned to this team's collectors.") var team: String?
     @Option(help: "At most this many clients (1-1000).") var limit: Int = 50
 
     func validate() throws {
@@ -26,8 +27,8 @@ struct WorklistCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.withTenant { db, tenant in
             let report = try await Worklist(database: db, tenant: tenant.id).compute(
-                asOf: asOf, collector: collector, limit: limit)
-            let whose = report.collector.map { ", collector \($0)" } ?? ""
+                asOf: asOf, collector: collector, team: team, limit: limit)
+            let whose = (report.collector.map { ", collector \($0)" } ?? "") + (report.team.map { ", team \($0)" } ?? "")
             let excluded = report.excluded
             try emit(report, format: options.format, table: { worklistTable(report) },
                      before: "\(tenant.name) (\(tenant.slug)): worklist as of \(report.asOf)\(whose)\n"

@@ -263,6 +263,39 @@ import Testing
         try await database.drop()
     }
 
+    @Test func a0020DatabasesAssignedCollectorsBecomeCollectorsOfTheirOwnTenant() async throws {
+        let database = try await TestDatabase.create("migrate_0022")
+        let before = Migration.all.filter { $0.name < "0022" }
+        _ = try await Migrator(configuration: database.configuration, migrations: before, functions: []).migrate()
+        let connection = try await database.connect()  // the superuser: row-level security does not filter it
+        defer { Task { await connection.close() } }
+        try await connection.simpleQuery("""
+            INSERT INTO tenants (id, slug, name, default_currency, time_zone)
+            VALUES ('00000000-0000-0000-0000-0000000000a1', 'lender-a', 'Lender A', 'USD', 'UTC'),
+                   ('00000000-0000-0000-0000-0000000000b1', 'lender-b', 'Lender B', 'USD', 'UTC');
+            INSERT INTO clients (tenant_id, ref, name, assigned_collector)
+            VALUES ('00000000-0000-0000-0000-0000000000a1', 'C1', 'Client', 'dana'),
+                   ('00000000-0000-0000-0000-0000000000a1', 'C2', 'Client', 'dana'),
+                   ('00000000-0000-0000-0000-0000000000a1', 'C3', 'Client', 'lee@lender.test'),
+                   ('00000000-0000-0000-0000-0000000000a1', 'C4', 'Client', NULL),
+                   ('00000000-0000-0000-0000-0000000000b1', 'C1', 'Client', 'dana');
+            """)
+        _ = try await Migrator(configuration: database.configuration).migrate()
+        let collectors = try await connection.query("""
+            SELECT t.slug || ':' || k.handle || ':' || k.display_name FROM collectors k JOIN tenants t ON t.id = k.tenant_id
+            ORDER BY 1
+            """).map { try $0.decode(String.self, at: 0) }
+        #expect(collectors == ["lender-a:dana:dana", "lender-a:lee@lender.test:lee@lender.test", "lender-b:dana:dana"])
+        // From now on an assignment names a collector of the client's own tenant.
+        let refused = await #expect(throws: PostgresError.self) {
+            try await connection.simpleQuery("""
+                UPDATE clients SET assigned_collector = 'lee@lender.test'
+                WHERE tenant_id = '00000000-0000-0000-0000-0000000000b1'
+                """)
+        }
+        #expect(refused?.constraint == "clients_assigned_collector_fkey")
+    }
+
     @Test func a0013DatabasesReminderDaysAndQueuedRemindersBecomeVersionOneAndItsMessages() async throws {
         let database = try await TestDatabase.create("migrate_0014")
         // As a database stood before 0014: its migrations, none of today's function files.

@@ -147,6 +147,13 @@ import Testing
                 SELECT \(t), p.id, s.seq, s.due_on, s.amount_minor FROM payment_plans p, plan_schedule(5000, 2, 'month', '2013-03-15') s
                 """,
                 "INSERT INTO agencies (tenant_id, name, commission_bp) VALUES (\(t), 'Agency One', 1500)",
+                // collector_teams and collectors (sql/0022), and the client assigned to its collector.
+                "INSERT INTO collector_teams (tenant_id, name) VALUES (\(t), 'North')",
+                """
+                INSERT INTO collectors (tenant_id, handle, display_name, team_id)
+                SELECT \(t), 'ann', 'Ann', tm.id FROM collector_teams tm WHERE tm.tenant_id = \(t)
+                """,
+                "UPDATE clients SET assigned_collector = 'ann' WHERE tenant_id = \(t) AND id = \(client)",
                 """
                 INSERT INTO placements (tenant_id, client_id, agency_id, whole_client, status_before, placed_on)
                 SELECT \(t), \(client), a.id, true, 'active', '2013-03-01' FROM agencies a WHERE a.tenant_id = \(t)
@@ -275,6 +282,45 @@ import Testing
         #expect(foreign?.detail == missing?.detail)
         #expect(foreign?.constraint == missing?.constraint)
         #expect(foreign?.detail?.contains(book.bClient.uuidString.lowercased()) == false)
+    }
+
+    @Test func puttingACollectorInAnotherTenantsTeamFailsExactlyLikeAMissingOne() async throws {
+        let book = try await Self.book.value
+        /// The error of adding A's collector in `team`, nil if it was added.
+        func attempt(_ team: UUID) async -> PostgresError? {
+            do {
+                try await book.server.withTenant(book.a.id, retry: .never) { tx async throws in
+                    try await tx.execute("""
+                        INSERT INTO collectors (tenant_id, handle, display_name, team_id)
+                        VALUES (\(book.a.id), 'intruder', 'Intruder', \(team))
+                        """)
+                }
+                return nil
+            } catch {
+                return error as? PostgresError
+            }
+        }
+        let connection = try await book.fixture.database.connect()  // the superuser, to learn B's team id
+        let bTeam = try await connection.query(
+            "SELECT id FROM collector_teams WHERE tenant_id = \(book.b.id)").scalar(UUID.self)!
+        await connection.close()
+        let foreign = await attempt(bTeam)
+        let missing = await attempt(UUID())
+        #expect(foreign?.kind == .foreignKeyViolation)
+        #expect(foreign?.constraint == "collectors_team_fkey")
+        #expect(foreign?.message == missing?.message)
+        #expect(foreign?.detail?.contains(bTeam.uuidString.lowercased()) == false)
+        // B's collector is no collector of A's either: an assignment to a handle only B has is refused.
+        try await book.server.withTenant(book.b.id) { tx async throws in
+            try await tx.execute("""
+                INSERT INTO collectors (tenant_id, handle, display_name) VALUES (\(book.b.id), 'bee', 'Bee')
+                ON CONFLICT (tenant_id, handle) DO NOTHING
+                """)
+        }
+        let only = await #expect(throws: ServiceError.self) {
+            try await Collectors(database: book.server, tenant: book.a.id).assign(clientRefs: ["C-1"], to: "bee", actor: "test")
+        }
+        #expect(only?.message.hasPrefix("no collector bee") == true)
     }
 
     @Test func aTenantCanReuseAnotherTenantsNumbersAndRefs() async throws {

@@ -11,6 +11,9 @@ import TestSupport
 
     @Test func createsAClientWithEveryFieldAndAuditsIt() async throws {
         let book = try await book()
+        // An assignment names a known collector (sql/0022).
+        _ = try await Collectors(database: book.clients.database, tenant: book.clients.tenant)
+            .create(handle: "dana", actor: "admin")
         let created = try await book.clients.create(
             NewClient(
                 ref: "ACME", name: "Acme Corp", email: "ap@acme.test", phone: "+1 555 0100", preferredChannel: .email,

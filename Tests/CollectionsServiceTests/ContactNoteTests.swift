@@ -53,6 +53,13 @@ struct NoteBook: Sendable {
     func client(
         _ ref: String, collector: String? = nil, doNotContact: Bool = false, status: String = "active"
     ) async throws {
+        if let collector {
+            // An assignment names a known collector (sql/0022).
+            try await execute("""
+                INSERT INTO collectors (tenant_id, handle, display_name) VALUES (current_tenant_id(), \(collector), \(collector))
+                ON CONFLICT (tenant_id, handle) DO NOTHING
+                """)
+        }
         try await execute("""
             INSERT INTO clients (tenant_id, ref, name, assigned_collector, do_not_contact, status, agency_name, agency_placed_on)
             VALUES (current_tenant_id(), \(ref), \("Client " + ref), \(collector), \(doNotContact), \(status),

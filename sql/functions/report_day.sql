@@ -112,16 +112,6 @@ AS $function$
         union
         select d.currency from default_currency d
     ),
-    promises as (
-        select n.promise_currency as currency, n.client_id, n.promise_amount_minor as amount,
-               public.local_date(n.noted_at, zone) as made_on,
-               n.promise_date + grace_days as deadline
-        from public.contact_notes n
-        where n.tenant_id = for_tenant
-          and n.outcome = 'promise_to_pay'
-          and n.promise_date between as_of - dso_days + 1 - grace_days and as_of - grace_days
-          and public.local_date(n.noted_at, zone) <= as_of
-    ),
     -- report_kpis' terms per currency, from the figures above.
     terms as (
         select t.currency,
@@ -149,14 +139,9 @@ AS $function$
             from days d
             where d.then_invoices > 0 or d.sales is not null
             union all
-            -- promises due in the DSO period, kept or not
-            select p.currency, null, null, null, null, null, null, 1,
-                   case when coalesce(paid.amount, 0) >= p.amount then 1 else 0 end
-            from promises p
-            cross join lateral (
-                select pp.paid_minor as amount
-                from public.report_promise_paid(for_tenant, p.client_id, p.currency, p.made_on, p.deadline, as_of) pp
-            ) paid
+            -- promises due in the DSO period, kept or not (report_promises_due)
+            select p.currency, null, null, null, null, null, null, 1, case when p.kept then 1 else 0 end
+            from public.report_promises_due(for_tenant, as_of, dso_days, grace_days, zone) p
             union all
             -- a payment plan defaulted in the DSO period is a broken promise
             -- (DESIGN.md "Payment plans and agencies"; plan_instalments_at)

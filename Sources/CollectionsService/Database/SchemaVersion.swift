@@ -25,5 +25,6 @@ public enum SchemaVersion {
         19,
         20,
         21,
+        22,
     ]
 }

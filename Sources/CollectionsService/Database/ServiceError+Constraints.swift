@@ -15,6 +15,8 @@ extension ServiceError {
             return .conflict("an invoice with that number already exists")
         case (.uniqueViolation, "payments_reference_key"):
             return .conflict("a payment with that reference already exists")
+        case (.foreignKeyViolation, "clients_assigned_collector_fkey"):
+            return .notFound("no such collector: add them first (collections-admin collector create)")
         case (.foreignKeyViolation, let name) where name.hasSuffix("_client_fkey"):
             return .notFound("no such client")
         case (.foreignKeyViolation, let name) where name.hasSuffix("_invoice_fkey"):

@@ -24,6 +24,7 @@ public struct Clients: Sendable {
         try fields.validate()
         return try await database.ledger(tenant) { tx in
             try await fields.checkTimeZone(in: tx)
+            try await fields.checkCollector(tenant: tenant, in: tx)
             let row: PostgresRows
             do {
                 row = try await tx.query("""
@@ -71,6 +72,7 @@ public struct Clients: Sendable {
             if let zone = changes.timeZone { fields.timeZone = zone }
             try fields.validate()
             try await fields.checkTimeZone(in: tx)
+            if fields.assignedCollector != before.assignedCollector { try await fields.checkCollector(tenant: tenant, in: tx) }
             let row = try await tx.query("""
                 UPDATE clients AS c SET name = \(fields.name), email = \(fields.email), phone = \(fields.phone),
                     preferred_channel = \(fields.preferredChannel?.rawValue), do_not_contact = \(fields.doNotContact),
@@ -189,6 +191,13 @@ public struct Clients: Sendable {
             assignedCollector = try Check.optionalText(assignedCollector, "the assigned collector", 1...200)
             // Checked as text before it is looked up: a NUL byte cannot even reach the query.
             timeZone = try Check.optionalText(timeZone, "the time zone", 1...64)
+        }
+
+        /// An assigned collector is one of the tenant's collectors (sql/0022's key),
+        /// refused in words naming it, before the key would refuse it.
+        func checkCollector(tenant: UUID, in tx: PostgresConnection) async throws {
+            guard let assignedCollector else { return }
+            _ = try await Collectors.collector(handle: assignedCollector, tenant: tenant, in: tx)
         }
 
         /// A zone PostgreSQL's conversions take (sql/functions time_zone_known).

@@ -24,10 +24,16 @@ public struct KPIReport: Sendable, Equatable, Codable {
     /// placed), computed from the dated facts when the report is read, also for a
     /// stored day.
     public var agencies: [AgencyRecovery]
+    /// Added field: each collector's KPIs per currency as of the day
+    /// (`report_collector_kpis`: promises due in the DSO period they took and
+    /// kept, the promise-kept rate, what was collected within 7 days after their
+    /// contacts), computed from the dated facts when read, also for a stored day.
+    public var collectors: [CollectorFigures]
 
     public init(
         tenant: String, asOf: CalendarDate, dsoPeriodDays: Int, ceiPeriodDays: Int, promiseGraceDays: Int,
-        csat: CSAT, currencies: [Currency], agencies: [AgencyRecovery] = []
+        csat: CSAT, currencies: [Currency], agencies: [AgencyRecovery] = [],
+        collectors: [CollectorFigures] = []
     ) {
         self.tenant = tenant
         self.asOf = asOf
@@ -37,6 +43,7 @@ public struct KPIReport: Sendable, Equatable, Codable {
         self.csat = csat
         self.currencies = currencies
         self.agencies = agencies
+        self.collectors = collectors
     }
 
     public struct Currency: Sendable, Equatable, Codable {
@@ -170,5 +177,6 @@ public struct KPIReport: Sendable, Equatable, Codable {
         case csat
         case currencies
         case agencies
+        case collectors
     }
 }

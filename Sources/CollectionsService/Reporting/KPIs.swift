@@ -63,7 +63,10 @@ public enum KPIs {
         return KPIReport(
             tenant: tenant.slug, asOf: asOf, dsoPeriodDays: tenant.dsoPeriodDays,
             ceiPeriodDays: tenant.ceiPeriodDays, promiseGraceDays: tenant.promiseGraceDays,
-            csat: csat, currencies: currencies, agencies: try await AgencyRecovery.all(tenant: tenant.id, asOf: asOf, in: tx))
+            csat: csat, currencies: currencies, agencies: try await AgencyRecovery.all(tenant: tenant.id, asOf: asOf, in: tx),
+            collectors: try await CollectorFigures.all(
+                tenant: tenant.id, asOf: asOf, dsoPeriodDays: tenant.dsoPeriodDays,
+                promiseGraceDays: tenant.promiseGraceDays, timeZone: tenant.timeZone, in: tx))
     }
 
     /// The statement behind `compute`, one row per currency, for the worker to

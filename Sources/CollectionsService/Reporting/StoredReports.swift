@@ -95,7 +95,11 @@ public enum StoredReports {
             return KPIReport(
                 tenant: tenant.slug, asOf: asOf, dsoPeriodDays: dso, ceiPeriodDays: cei, promiseGraceDays: grace,
                 csat: csat, currencies: currencies,
-                agencies: try await AgencyRecovery.all(tenant: tenant.id, asOf: asOf, in: tx))
+                agencies: try await AgencyRecovery.all(tenant: tenant.id, asOf: asOf, in: tx),
+                // The stored day's own DSO period and grace, the tenant's zone.
+                collectors: try await CollectorFigures.all(
+                    tenant: tenant.id, asOf: asOf, dsoPeriodDays: dso, promiseGraceDays: grace,
+                    timeZone: tenant.timeZone, in: tx))
         }
     }
 }

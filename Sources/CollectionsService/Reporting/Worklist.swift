@@ -18,16 +18,24 @@ public struct Worklist: Sendable {
     }
 
     /// The worklist as of `asOf` (the tenant's today by default), of one
-    /// collector's clients when `collector` is given, the first `limit` clients.
+    /// collector's clients when `collector` is given, of the clients of a team's
+    /// collectors when `team` is (both: the collector's, if in that team), the
+    /// first `limit` clients. An unknown team is refused; an unknown collector has
+    /// nobody to contact.
     public func compute(
-        asOf: CalendarDate? = nil, collector: String? = nil, limit: Int = 50, rules: WorklistRules = .standard
+        asOf: CalendarDate? = nil, collector: String? = nil, team: String? = nil, limit: Int = 50,
+        rules: WorklistRules = .standard
     ) async throws -> WorklistReport {
         let limit = try Check.limit(limit)
         let collector = try Check.optionalText(collector, "the collector", 1...200)
+        let team = try Check.optionalText(team, "the team", 1...200)
         try rules.validate()
         return try await database.ledger(tenant, readOnly: true) { tx in
             let day = try await asOf.orToday(tenant, in: tx)
-            let rows = try await Reporting.run(Self.statement(tenant, asOf: day, collector: collector, limit: limit, rules: rules), in: tx)
+            var teamID: UUID?
+            if let team { teamID = try await Collectors.teamID(named: team, tenant: tenant, in: tx) }
+            let rows = try await Reporting.run(
+                Self.statement(tenant, asOf: day, collector: collector, teamID: teamID, limit: limit, rules: rules), in: tx)
             guard let first = rows.first else {
                 throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read")
             }
@@ -41,7 +49,8 @@ public struct Worklist: Sendable {
                 entries.append(try Self.entry(row, rules: rules))
             }
             try await Self.addNextContacts(&entries, tenant: tenant, day: day, in: tx)
-            return WorklistReport(asOf: day, collector: collector, rules: rules, entries: entries, excluded: excluded)
+            return WorklistReport(
+                asOf: day, collector: collector, team: team, rules: rules, entries: entries, excluded: excluded)
         }
     }
 
@@ -122,9 +131,16 @@ public struct Worklist: Sendable {
     /// The one statement: a first row always (the excluded counts), then one row
     /// per listed client in rank order (its columns NULL when none is listed).
     static func statement(
-        _ tenant: UUID, asOf day: CalendarDate, collector: String?, limit: Int, rules: WorklistRules
+        _ tenant: UUID, asOf day: CalendarDate, collector: String?, teamID: UUID? = nil, limit: Int, rules: WorklistRules
     ) -> SQL {
-        let collectorFilter: SQL = collector.map { "c.assigned_collector = \($0)" } ?? "TRUE"
+        var collectorFilter: SQL = collector.map { "c.assigned_collector = \($0)" } ?? "TRUE"
+        if let teamID {
+            // A team's clients: those assigned to one of its collectors (sql/0022).
+            collectorFilter.append("""
+                 AND EXISTS (SELECT 1 FROM collectors k
+                             WHERE k.tenant_id = \(tenant) AND k.handle = c.assigned_collector AND k.team_id = \(teamID))
+                """)
+        }
         return """
             WITH
             -- Balances owed at the day, per client and currency: overdue and not

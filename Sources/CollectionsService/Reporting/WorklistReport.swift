@@ -26,6 +26,8 @@ public struct WorklistReport: Sendable, Codable, Equatable {
 
     public var asOf: CalendarDate
     public var collector: String?
+    /// The team asked for, when the list is a team's (its collectors' clients).
+    public var team: String?
     public var rules: WorklistRules
     public var entries: [WorklistEntry]
     public var excluded: Excluded
