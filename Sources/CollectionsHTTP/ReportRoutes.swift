@@ -34,6 +34,10 @@ struct ReportRoutes {
             // `?collector=` and `?team=`: the CLI's --collector and --team.
             let collector = request.uri.queryParameters.get("collector")
             let team = request.uri.queryParameters.get("team")
+            // Present but empty names nobody: refused, not read as "everyone".
+            for (field, value) in [("collector", collector), ("team", team)] where value?.isEmpty == true {
+                throw Problem.invalid(field, "must name a \(field), not be empty")
+            }
             return try await answer(request) { tenant, asOf in
                 try ReportJSON.document(try await Worklist(database: database, tenant: tenant.id).compute(
                     asOf: asOf, collector: collector, team: team, limit: 50))

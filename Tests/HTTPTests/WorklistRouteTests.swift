@@ -38,6 +38,10 @@ import TestSupport
             let unknown = try await client.send(.get, "/v1/reports/worklist?team=West", as: fixture.a)
             let problem = try unknown.expectProblem(404)
             #expect((problem["detail"] as? String)?.contains("no team West") == true, "\(unknown.text)")
+            // An empty name is refused (the spec's minLength), not read as everyone.
+            for query in ["team=", "collector="] {
+                try (try await client.send(.get, "/v1/reports/worklist?\(query)", as: fixture.a)).expectProblem(422)
+            }
         }
     }
 }

@@ -69,14 +69,15 @@ extension Invoices {
                 let room = try await BalanceSteps.load(tenant, invoices: [invoice.id], in: tx)[invoice.id]?.available(on: date) ?? 0
                 let minor = min(before.amount.amountMinor, room)
                 if minor > 0 {
-                    let reason = "dispute upheld: \(resolution)".prefix(1000)
+                    // At most 1,000 code points, as the column counts them.
+                    let reason = String(String.UnicodeScalarView("dispute upheld: \(resolution)".unicodeScalars.prefix(1000)))
                     let id = try await tx.query("""
                         INSERT INTO write_offs (tenant_id, invoice_id, kind, amount_minor, written_off_on, reason)
-                        VALUES (\(tenant), \(invoice.id), \(outcome.rawValue), \(minor), \(date), \(String(reason))) RETURNING id
+                        VALUES (\(tenant), \(invoice.id), \(outcome.rawValue), \(minor), \(date), \(reason)) RETURNING id
                         """).scalar(UUID.self)!
                     writeOff = WriteOff(
                         id: id, invoiceNumber: number, amount: Money(amountMinor: minor, currency: invoice.currency),
-                        writtenOffOn: date, reason: String(reason), kind: outcome == .creditNote ? .creditNote : .writeOff)
+                        writtenOffOn: date, reason: reason, kind: outcome == .creditNote ? .creditNote : .writeOff)
                 }
             }
             let row = try await tx.query("""
