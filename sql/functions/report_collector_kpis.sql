@@ -43,6 +43,10 @@ AS $function$
             from public.contact_notes n
             join public.collectors k on k.tenant_id = for_tenant and k.handle = n.author
             where n.tenant_id = for_tenant and n.client_id = a.client_id
+              -- the same 8 local days as instants, so that contact_notes_client_idx
+              -- (tenant, client, noted_at) reads only them, not all the client's notes
+              and n.noted_at >= (a.on_date - 7)::timestamp at time zone zone
+              and n.noted_at < (a.on_date + 1)::timestamp at time zone zone
               and public.local_date(n.noted_at, zone) between a.on_date - 7 and a.on_date
             order by n.noted_at desc, n.id desc
             limit 1
