@@ -4,7 +4,8 @@ import Postgres
 
 extension DemoBook {
     /// A payday or title lender's dunning: email, SMS and calls before and after the
-    /// due date, letters for larger balances.
+    /// due date, letters for larger balances, and a plan's own reminders before and
+    /// on each instalment's date.
     public static let consumerPolicy: [DunningStep] = [
         DunningStep(name: "due soon", offsetDays: -3, channel: .email, template: "reminder_before_due"),
         DunningStep(name: "due soon text", offsetDays: -1, channel: .sms, template: "text_before_due", appliesTo: .consumer),
@@ -15,6 +16,10 @@ extension DemoBook {
         DunningStep(name: "demand letter", offsetDays: 30, channel: .letter, template: "demand_letter",
                     minimumBalance: [Money(amountMinor: 5_000, currency: "USD"), Money(amountMinor: 5_000, currency: "CAD")]),
         DunningStep(name: "final call", offsetDays: 45, channel: .call, template: "call_script_final"),
+        DunningStep(name: "instalment soon", offsetDays: -3, channel: .email, template: "plan_instalment_due",
+                    reminds: .instalments),
+        DunningStep(name: "instalment today", offsetDays: 0, channel: .sms, template: "plan_instalment_due",
+                    appliesTo: .consumer, reminds: .instalments),
     ]
 
     /// Makes a generated book a consumer lender's: most borrowers people (the rest

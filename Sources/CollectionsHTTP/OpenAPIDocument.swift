@@ -1346,13 +1346,14 @@ components:
           type: array
           items:
             type: object
-            required: [client_ref, channel, step, template, invoices, amounts, time_zone, send_from, send_until]
+            required: [client_ref, channel, step, template, invoices, instalments, amounts, time_zone, send_from, send_until]
             properties:
               client_ref: { type: string }
               channel: { type: string, enum: [email, sms, letter, call] }
               step: { type: string }
               template: { type: string }
               invoices: { type: array, items: { type: string } }
+              instalments: { type: array, items: { type: string }, description: 'The payment plan instalments it reminds of, PLAN-ID#SEQ.' }
               currency: { type: [string, 'null'] }
               amount_minor: { type: [integer, 'null'], format: int64 }
               amounts:
@@ -1366,12 +1367,13 @@ components:
           type: array
           items:
             type: object
-            required: [client_ref, channel, step, invoices, rule, reason]
+            required: [client_ref, channel, step, invoices, instalments, rule, reason]
             properties:
               client_ref: { type: string }
               channel: { type: string, enum: [email, sms, letter, call] }
               step: { type: string }
               invoices: { type: array, items: { type: string } }
+              instalments: { type: array, items: { type: string } }
               rule: { type: string }
               reason: { type: string }
     NewInvoice:

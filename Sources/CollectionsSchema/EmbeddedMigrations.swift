@@ -3838,6 +3838,79 @@ ALTER TABLE clients
     ADD CONSTRAINT clients_assigned_collector_fkey FOREIGN KEY (tenant_id, assigned_collector)
         REFERENCES collectors (tenant_id, handle);
 """####),
+        ("0023_plan_reminders.sql", ####"""
+-- 0023_plan_reminders.sql: a payment plan's own reminders, through the dunning
+-- policy (issue 16, item 1; DESIGN.md "Payment plans and agencies").
+--
+-- 1. dunning_steps.reminds: what a step is about. 'invoices' (every step so far):
+--    offset_days from an invoice's due date. 'instalments': offset_days from the
+--    date of an unpaid instalment of a plan current that day, by email or SMS;
+--    the plan's invoices themselves get no dunning while it is current. Two
+--    steps may send on the same day by the same channel when one reminds of
+--    invoices and the other of instalments.
+-- 2. dunning_message_instalments: the instalments a message is about, beside
+--    its invoices (dunning_message_invoices), with what was still unpaid of each
+--    when the day was decided. A message is still one per client, channel and day.
+-- 3. dunning_instalment_suppressions: an instalment reminder the gate refused,
+--    with the rule and reason, as dunning_suppressions records invoices'.
+
+ALTER TABLE dunning_steps
+    ADD COLUMN reminds text NOT NULL DEFAULT 'invoices' CHECK (reminds IN ('invoices', 'instalments')),
+    ADD CONSTRAINT dunning_steps_reminds_channel_check CHECK (reminds = 'invoices' OR channel IN ('email', 'sms')),
+    DROP CONSTRAINT dunning_steps_offset_channel_key,
+    ADD CONSTRAINT dunning_steps_offset_channel_key UNIQUE (tenant_id, version, reminds, offset_days, channel);
+
+CREATE TABLE dunning_message_instalments (
+    tenant_id     uuid    NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    client_id     uuid    NOT NULL,
+    channel       text    NOT NULL,
+    scheduled_on  date    NOT NULL,
+    plan_id       uuid    NOT NULL,
+    seq           int     NOT NULL,
+    step          text    NOT NULL,
+    -- Days from the instalment's date: negative before it.
+    offset_days   int     NOT NULL,
+    currency      char(3) NOT NULL,
+    -- What was still unpaid of the instalment when the day was decided.
+    balance_minor bigint  NOT NULL CHECK (balance_minor > 0),
+    PRIMARY KEY (tenant_id, client_id, channel, scheduled_on, plan_id, seq),
+    CONSTRAINT dunning_message_instalments_message_fkey FOREIGN KEY (tenant_id, client_id, channel, scheduled_on)
+        REFERENCES dunning_messages (tenant_id, client_id, channel, scheduled_on) ON DELETE CASCADE,
+    CONSTRAINT dunning_message_instalments_instalment_fkey FOREIGN KEY (tenant_id, plan_id, seq)
+        REFERENCES plan_instalments (tenant_id, plan_id, seq) ON DELETE CASCADE
+);
+CREATE INDEX dunning_message_instalments_day_idx ON dunning_message_instalments (tenant_id, scheduled_on);
+
+CREATE TABLE dunning_instalment_suppressions (
+    tenant_id      uuid    NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    client_id      uuid    NOT NULL,
+    channel        text    NOT NULL CHECK (channel IN ('email', 'sms')),
+    scheduled_on   date    NOT NULL,
+    plan_id        uuid    NOT NULL,
+    seq            int     NOT NULL,
+    policy_version int     NOT NULL,
+    step           text    NOT NULL,
+    offset_days    int     NOT NULL,
+    rule           text    NOT NULL CHECK (rule ~ '^[a-z_]{1,40}$'),
+    reason         text    NOT NULL CHECK (char_length(reason) BETWEEN 1 AND 500),
+    currency       char(3) NOT NULL,
+    balance_minor  bigint  NOT NULL,
+    PRIMARY KEY (tenant_id, client_id, channel, scheduled_on, plan_id, seq),
+    CONSTRAINT dunning_instalment_suppressions_instalment_fkey FOREIGN KEY (tenant_id, plan_id, seq)
+        REFERENCES plan_instalments (tenant_id, plan_id, seq) ON DELETE CASCADE,
+    CONSTRAINT dunning_instalment_suppressions_client_fkey FOREIGN KEY (tenant_id, client_id)
+        REFERENCES clients (tenant_id, id) ON DELETE CASCADE,
+    CONSTRAINT dunning_instalment_suppressions_policy_fkey FOREIGN KEY (tenant_id, policy_version)
+        REFERENCES dunning_policies (tenant_id, version)
+);
+CREATE INDEX dunning_instalment_suppressions_day_idx ON dunning_instalment_suppressions (tenant_id, scheduled_on);
+
+SELECT apply_tenancy_recipe(t)
+FROM unnest(ARRAY['dunning_message_instalments', 'dunning_instalment_suppressions']::regclass[]) AS t;
+
+-- The worker writes both in the tenant's day (worker_queue_dunning), as it writes
+-- the invoices' lines; tenant deletion cascades.
+"""####),
     ]
 
     static let functions: [(name: String, sql: String)] = [
@@ -4113,9 +4186,12 @@ $function$;
 -- each invoice it is about may have been paid, voided, written off, disputed in
 -- full (report_disputed_minor), placed with an agency or put on a payment plan
 -- current on its day (the worker's stored decisions: made, not yet defaulted, kept
--- or cancelled). Rules, first that holds: the standing's; hold_<kind>;
--- nothing_to_collect (none of its invoices is still to be collected, each named
--- with why); no_sms_consent; opted_out;
+-- or cancelled), and each plan instalment it reminds of (sql/0024) may be of a
+-- plan since cancelled, defaulted or kept (the same stored decisions; what was
+-- paid of the instalment since is not looked at: that is plan_instalments_at's,
+-- over the whole tenant, too much for every send). Rules, first that holds: the
+-- standing's; hold_<kind>; nothing_to_collect (none of its invoices and
+-- instalments is still to be collected, each named with why); no_sms_consent; opted_out;
 -- contact_hours_ended (`at` is past 21:00 of the message's day in the client's
 -- zone now). With no rule, wait_until is the day's 08:00 there when `at` is before
 -- it (the sender tries again then), else NULL: send now.
@@ -4186,10 +4262,22 @@ BEGIN
         ) b
         WHERE mi.tenant_id = for_tenant AND mi.client_id = for_client AND mi.channel = for_channel
           AND mi.scheduled_on = on_day
+        UNION ALL
+        -- The plan instalments it reminds of (sql/0024): moot once their plan is no
+        -- longer current on the day, by the worker's stored decisions.
+        SELECT format('instalment %s of plan %s', mn.seq, mn.plan_id),
+               CASE WHEN p.cancelled_on <= on_day THEN 'is of a cancelled plan'
+                    WHEN p.defaulted_on <= on_day THEN 'is of a defaulted plan'
+                    WHEN p.kept_on <= on_day THEN 'is of a kept plan'
+               END
+        FROM public.dunning_message_instalments mn
+        JOIN public.payment_plans p ON p.tenant_id = for_tenant AND p.id = mn.plan_id
+        WHERE mn.tenant_id = for_tenant AND mn.client_id = for_client AND mn.channel = for_channel
+          AND mn.scheduled_on = on_day
     ) x;
     IF owed.invoices > 0 AND owed.collectible = 0 THEN
         RETURN QUERY SELECT 'nothing_to_collect'::text,
-            format('none of the invoices it is about is still to be collected on %s: %s', on_day, owed.why),
+            format('nothing it is about is still to be collected on %s: %s', on_day, owed.why),
             NULL::timestamptz, client.zone;
         RETURN;
     END IF;
@@ -4248,10 +4336,15 @@ $function$;
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
--- A step of the tenant's latest policy names an invoice on as_of when the invoice
--- falls due offset_days before as_of, is issued by then, and its client is of the
--- step's kind (consumer or commercial; the tenant's client_kind when the client has
--- none). Paid invoices are not named (nothing is owed); a void one is, to say why
+-- A step of the tenant's latest policy that reminds of invoices names an invoice on
+-- as_of when the invoice falls due offset_days before as_of, is issued by then, and
+-- its client is of the step's kind (consumer or commercial; the tenant's
+-- client_kind when the client has none). A step that reminds of instalments
+-- (sql/0024) names, the same way, each instalment of a plan current on as_of
+-- (plan_instalments_at) dated offset_days before as_of and not yet paid in full,
+-- with what is unpaid of it: a line with plan_id and instalment_seq and no
+-- invoice_id. Only the client's rules below hold for it (standing, holds, consent,
+-- opt-out, address, the commercial cap); the invoice rules are about invoices. Paid invoices are not named (nothing is owed); a void one is, to say why
 -- it is refused. Each named invoice and channel gets the first rule that holds, in
 -- this order (sql/0014, DESIGN.md "Dunning and contact rules"):
 --   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency
@@ -4277,11 +4370,14 @@ $function$;
 -- when recorded before the end of as_of in the client's zone. The contact hours
 -- are dunning_contact_hours in the client's zone (the tenant's when the client has
 -- none): send_from and send_until, which the sender checks again at send time.
-CREATE OR REPLACE FUNCTION public.dunning_plan(for_tenant uuid, as_of date, grace_days integer)
+-- (Dropped first: plan_id and instalment_seq changed its columns, which CREATE OR
+-- REPLACE cannot do.)
+DROP FUNCTION IF EXISTS public.dunning_plan(uuid, date, integer);
+CREATE FUNCTION public.dunning_plan(for_tenant uuid, as_of date, grace_days integer)
  RETURNS TABLE(client_id uuid, channel text, invoice_id uuid, policy_version integer, step text,
                step_position integer, template text, offset_days integer, currency character(3),
                balance_minor bigint, address text, time_zone text, send_from timestamp with time zone,
-               send_until timestamp with time zone, rule text, reason text)
+               send_until timestamp with time zone, rule text, reason text, plan_id uuid, instalment_seq integer)
  LANGUAGE plpgsql
  STABLE
  SET plan_cache_mode TO 'force_generic_plan'
@@ -4295,12 +4391,15 @@ BEGIN
         FROM public.tenants t
         WHERE t.id = for_tenant
     ),
-    -- the invoices of the payment plans current on as_of (plan_instalments_at)
+    -- the instalments of the payment plans current on as_of (plan_instalments_at)
+    current_plans AS MATERIALIZED (
+        SELECT a.* FROM public.plan_instalments_at(for_tenant, as_of, grace_days) a WHERE a.plan_status = 'current'
+    ),
+    -- their invoices
     on_plan AS MATERIALIZED (
         SELECT pi.invoice_id, s.made_on, s.instalment_count
         FROM (SELECT a.plan_id, min(a.made_on) AS made_on, count(*) AS instalment_count
-              FROM public.plan_instalments_at(for_tenant, as_of, grace_days) a
-              WHERE a.plan_status = 'current'
+              FROM current_plans a
               GROUP BY a.plan_id) s
         JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
     ),
@@ -4313,7 +4412,7 @@ BEGIN
                CASE s.channel WHEN 'email' THEN c.email WHEN 'letter' THEN NULL ELSE c.phone END AS address,
                tn.time_zone AS tenant_zone
         FROM tenant tn
-        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version
+        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version AND s.reminds = 'invoices'
         -- By due date (invoices_due_idx), step by step: OFFSET 0 keeps the planner,
         -- which knows nothing of a new policy's steps, from starting at the clients.
         CROSS JOIN LATERAL (
@@ -4326,7 +4425,11 @@ BEGIN
         WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     lines AS MATERIALIZED (
-        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, x.held_minor) AS balance_minor,
+        SELECT n.invoice_id, NULL::uuid AS plan_id, NULL::int AS seq, n.client_id, n.number, n.currency,
+               n.voided_on, n.placed_agency_id, n.version, n.position, n.name, n.offset_days, n.channel, n.template,
+               n.ref, n.status, n.do_not_contact, n.agency_name, n.agency_placed_on, n.kind, n.zone, n.address,
+               n.tenant_zone,
+               b.balance_minor - public.report_disputed_minor(b.balance_minor, x.held_minor) AS balance_minor,
                x.disputed, x.written_off,
                coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
         FROM named n
@@ -4339,6 +4442,20 @@ BEGIN
          AND m.currency = n.currency
         -- Named: void, or owing (disputed or not).
         WHERE (n.voided_on <= as_of) OR b.balance_minor > 0
+        UNION ALL
+        -- The unpaid instalments of current plans that steps reminding of instalments name.
+        SELECT NULL::uuid, a.plan_id, a.seq, a.client_id, NULL::text, a.currency,
+               NULL::date, NULL::uuid, s.version, s.position, s.name, s.offset_days, s.channel, s.template,
+               c.ref, c.status, c.do_not_contact, c.agency_name, c.agency_placed_on,
+               coalesce(c.kind, tn.client_kind), coalesce(c.time_zone, tn.time_zone),
+               CASE s.channel WHEN 'email' THEN c.email ELSE c.phone END, tn.time_zone,
+               a.amount_minor - a.paid_minor, false, false, 0::bigint, cu.exponent
+        FROM tenant tn
+        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version AND s.reminds = 'instalments'
+        JOIN current_plans a ON a.due_on = as_of - s.offset_days AND a.status = 'open' AND a.paid_minor < a.amount_minor
+        JOIN public.clients c ON c.tenant_id = for_tenant AND c.id = a.client_id
+        JOIN public.currencies cu ON cu.code = a.currency
+        WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     judged AS MATERIALIZED (
         SELECT l.*,
@@ -4373,7 +4490,7 @@ BEGIN
               AND pn.outcome = 'promise_to_pay'
               AND public.local_date(pn.noted_at, l.tenant_zone) <= as_of
               AND pn.promise_date + grace_days >= as_of
-        ) pr ON l.offset_days > 0
+        ) pr ON l.offset_days > 0 AND l.invoice_id IS NOT NULL
         LEFT JOIN LATERAL (
             SELECT p.granted, p.recorded_at, p.source
             FROM public.contact_permission(for_tenant, l.client_id, l.channel, l.address,
@@ -4452,7 +4569,8 @@ BEGIN
                                                      r.attempts, r.number, as_of)
                WHEN 'commercial_cap' THEN format('client %s already has %s messages in the %s days to %s (cap %s)', r.ref,
                                                  r.cap, r.cap_days, as_of, r.cap)
-           END
+           END,
+           r.plan_id, r.seq
     FROM ruled r
     CROSS JOIN LATERAL public.dunning_contact_hours(as_of, r.zone) hours;
 END
@@ -6154,7 +6272,8 @@ $function$;
 -- completes: a rerun or a backfill of a day done (tenant_days) stores nothing, so
 -- nothing is queued twice and nothing decided is undone, whatever changed since. A
 -- message's step and template are those of the last step, in the policy's order,
--- among its invoices. Emails and texts are queued for the sender (the outbox,
+-- among its lines: its invoices (dunning_message_invoices) and the plan
+-- instalments it reminds of (dunning_message_instalments, sql/0024). Emails and texts are queued for the sender (the outbox,
 -- sql/0015); letters and calls are tasks for a collector. The same first run tells
 -- lenders of the invoices overdue on D (webhook_invoices_overdue). Returns how many
 -- messages were stored.
@@ -6193,7 +6312,16 @@ BEGIN
         SELECT for_tenant, p.client_id, p.channel, for_day, p.invoice_id, p.step, p.offset_days,
                p.currency, p.balance_minor
         FROM plan p
-        WHERE p.rule IS NULL
+        WHERE p.rule IS NULL AND p.invoice_id IS NOT NULL
+        RETURNING 1
+    ),
+    instalment_lines AS (
+        INSERT INTO public.dunning_message_instalments (tenant_id, client_id, channel, scheduled_on, plan_id, seq,
+                                                        step, offset_days, currency, balance_minor)
+        SELECT for_tenant, p.client_id, p.channel, for_day, p.plan_id, p.instalment_seq, p.step, p.offset_days,
+               p.currency, p.balance_minor
+        FROM plan p
+        WHERE p.rule IS NULL AND p.plan_id IS NOT NULL
         RETURNING 1
     ),
     suppressed AS (
@@ -6203,7 +6331,17 @@ BEGIN
         SELECT for_tenant, p.client_id, p.channel, for_day, p.invoice_id, p.policy_version, p.step,
                p.offset_days, p.rule, p.reason, p.currency, p.balance_minor
         FROM plan p
-        WHERE p.rule IS NOT NULL
+        WHERE p.rule IS NOT NULL AND p.invoice_id IS NOT NULL
+        RETURNING 1
+    ),
+    instalments_suppressed AS (
+        INSERT INTO public.dunning_instalment_suppressions (tenant_id, client_id, channel, scheduled_on, plan_id, seq,
+                                                            policy_version, step, offset_days, rule, reason, currency,
+                                                            balance_minor)
+        SELECT for_tenant, p.client_id, p.channel, for_day, p.plan_id, p.instalment_seq, p.policy_version, p.step,
+               p.offset_days, p.rule, p.reason, p.currency, p.balance_minor
+        FROM plan p
+        WHERE p.rule IS NOT NULL AND p.plan_id IS NOT NULL
         RETURNING 1
     )
     -- Every part of a WITH runs to completion, read or not.

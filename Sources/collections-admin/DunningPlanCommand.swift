@@ -9,8 +9,10 @@ struct DunningPlanCommand: AsyncParsableCommand {
         commandName: "dunning-plan",
         abstract: "What a day's dunning sends and suppresses, and the rule behind each suppression.",
         discussion: """
-            One message per client, channel and day, listing every invoice it is about, to go
-            between 08:00 and 21:00 in the client's time zone. A day the worker has done shows
+            One message per client, channel and day, listing every invoice it is about and every
+            instalment of a current payment plan it reminds of (a step with "reminds":
+            "instalments"; shown as "plan PLAN-ID#SEQ"), to go between 08:00 and 21:00 in the
+            client's time zone. A day the worker has done shows
             what it stored; a later day, what a run would store now (the same contact gate).
             Rules: invoice_void, do_not_contact, client_closed, client_on_hold,
             placed_with_agency, hold_cease_communication, hold_attorney, hold_bankruptcy,
@@ -26,12 +28,12 @@ struct DunningPlanCommand: AsyncParsableCommand {
         try await options.withTenant { db, tenant in
             let plan = try await DunningPlans(database: db, tenant: tenant).plan(on: asOf)
             let sent = plan.messages.map {
-                ["send", $0.clientRef, $0.channel.rawValue, $0.step, $0.invoices.joined(separator: " "),
+                ["send", $0.clientRef, $0.channel.rawValue, $0.step, Self.about($0.invoices, $0.instalments),
                  $0.amounts.map { Money(amountMinor: $0.amountMinor, currency: $0.currency).formatted }.joined(separator: ", "),
                  "\(Self.clock($0.sendFrom, $0.timeZone))-\(Self.clock($0.sendUntil, $0.timeZone)) \($0.timeZone)"]
             }
             let held = plan.suppressed.map {
-                ["suppress", $0.clientRef, $0.channel.rawValue, $0.step, $0.invoices.joined(separator: " "), $0.rule,
+                ["suppress", $0.clientRef, $0.channel.rawValue, $0.step, Self.about($0.invoices, $0.instalments), $0.rule,
                  $0.reason]
             }
             let table = Table(headers: ["", "client", "channel", "step", "invoices", "amount / rule", "hours / reason"],
@@ -50,6 +52,11 @@ struct DunningPlanCommand: AsyncParsableCommand {
                         """,
                      instead: table.rows.isEmpty ? "nothing to send or suppress\n" : nil)
         }
+    }
+
+    /// The invoices' numbers, then the instalments as "plan PLAN-ID#SEQ".
+    static func about(_ invoices: [String], _ instalments: [String]) -> String {
+        (invoices + instalments.map { "plan \($0)" }).joined(separator: " ")
     }
 
     /// "08:00" on the client's wall clock.

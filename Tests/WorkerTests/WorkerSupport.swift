@@ -48,6 +48,16 @@ func storedRows(_ fixture: ServiceFixture, _ tenant: Tenant) async throws -> [St
             FROM dunning_suppressions s JOIN invoices i ON i.id = s.invoice_id
             """,
             """
+            SELECT format('message instalment %s %s %s %s %s %s %s %s', c.ref, mn.seq, mn.channel, mn.scheduled_on, mn.step,
+                          mn.offset_days, mn.currency, mn.balance_minor)
+            FROM dunning_message_instalments mn JOIN clients c ON c.id = mn.client_id
+            """,
+            """
+            SELECT format('suppressed instalment %s %s %s %s %s %s %s %s', c.ref, s.seq, s.channel, s.scheduled_on, s.step,
+                          s.rule, s.reason, s.balance_minor)
+            FROM dunning_instalment_suppressions s JOIN clients c ON c.id = s.client_id
+            """,
+            """
             SELECT format('plan %s %s %s %s %s %s', c.ref, p.currency, p.total_minor, p.made_on, p.defaulted_on, p.kept_on)
             FROM payment_plans p JOIN clients c ON c.id = p.client_id
             """,

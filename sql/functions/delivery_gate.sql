@@ -11,9 +11,12 @@
 -- each invoice it is about may have been paid, voided, written off, disputed in
 -- full (report_disputed_minor), placed with an agency or put on a payment plan
 -- current on its day (the worker's stored decisions: made, not yet defaulted, kept
--- or cancelled). Rules, first that holds: the standing's; hold_<kind>;
--- nothing_to_collect (none of its invoices is still to be collected, each named
--- with why); no_sms_consent; opted_out;
+-- or cancelled), and each plan instalment it reminds of (sql/0024) may be of a
+-- plan since cancelled, defaulted or kept (the same stored decisions; what was
+-- paid of the instalment since is not looked at: that is plan_instalments_at's,
+-- over the whole tenant, too much for every send). Rules, first that holds: the
+-- standing's; hold_<kind>; nothing_to_collect (none of its invoices and
+-- instalments is still to be collected, each named with why); no_sms_consent; opted_out;
 -- contact_hours_ended (`at` is past 21:00 of the message's day in the client's
 -- zone now). With no rule, wait_until is the day's 08:00 there when `at` is before
 -- it (the sender tries again then), else NULL: send now.
@@ -84,10 +87,22 @@ BEGIN
         ) b
         WHERE mi.tenant_id = for_tenant AND mi.client_id = for_client AND mi.channel = for_channel
           AND mi.scheduled_on = on_day
+        UNION ALL
+        -- The plan instalments it reminds of (sql/0024): moot once their plan is no
+        -- longer current on the day, by the worker's stored decisions.
+        SELECT format('instalment %s of plan %s', mn.seq, mn.plan_id),
+               CASE WHEN p.cancelled_on <= on_day THEN 'is of a cancelled plan'
+                    WHEN p.defaulted_on <= on_day THEN 'is of a defaulted plan'
+                    WHEN p.kept_on <= on_day THEN 'is of a kept plan'
+               END
+        FROM public.dunning_message_instalments mn
+        JOIN public.payment_plans p ON p.tenant_id = for_tenant AND p.id = mn.plan_id
+        WHERE mn.tenant_id = for_tenant AND mn.client_id = for_client AND mn.channel = for_channel
+          AND mn.scheduled_on = on_day
     ) x;
     IF owed.invoices > 0 AND owed.collectible = 0 THEN
         RETURN QUERY SELECT 'nothing_to_collect'::text,
-            format('none of the invoices it is about is still to be collected on %s: %s', on_day, owed.why),
+            format('nothing it is about is still to be collected on %s: %s', on_day, owed.why),
             NULL::timestamptz, client.zone;
         RETURN;
     END IF;

@@ -4,10 +4,15 @@
 -- migrations whenever its checksum changes, in the transaction of the catalog
 -- audit; the deployed definition is this file's. Edit it here, never in a migration.
 --
--- A step of the tenant's latest policy names an invoice on as_of when the invoice
--- falls due offset_days before as_of, is issued by then, and its client is of the
--- step's kind (consumer or commercial; the tenant's client_kind when the client has
--- none). Paid invoices are not named (nothing is owed); a void one is, to say why
+-- A step of the tenant's latest policy that reminds of invoices names an invoice on
+-- as_of when the invoice falls due offset_days before as_of, is issued by then, and
+-- its client is of the step's kind (consumer or commercial; the tenant's
+-- client_kind when the client has none). A step that reminds of instalments
+-- (sql/0024) names, the same way, each instalment of a plan current on as_of
+-- (plan_instalments_at) dated offset_days before as_of and not yet paid in full,
+-- with what is unpaid of it: a line with plan_id and instalment_seq and no
+-- invoice_id. Only the client's rules below hold for it (standing, holds, consent,
+-- opt-out, address, the commercial cap); the invoice rules are about invoices. Paid invoices are not named (nothing is owed); a void one is, to say why
 -- it is refused. Each named invoice and channel gets the first rule that holds, in
 -- this order (sql/0014, DESIGN.md "Dunning and contact rules"):
 --   invoice_void; do_not_contact; client_closed, client_on_hold, placed_with_agency
@@ -33,11 +38,14 @@
 -- when recorded before the end of as_of in the client's zone. The contact hours
 -- are dunning_contact_hours in the client's zone (the tenant's when the client has
 -- none): send_from and send_until, which the sender checks again at send time.
-CREATE OR REPLACE FUNCTION public.dunning_plan(for_tenant uuid, as_of date, grace_days integer)
+-- (Dropped first: plan_id and instalment_seq changed its columns, which CREATE OR
+-- REPLACE cannot do.)
+DROP FUNCTION IF EXISTS public.dunning_plan(uuid, date, integer);
+CREATE FUNCTION public.dunning_plan(for_tenant uuid, as_of date, grace_days integer)
  RETURNS TABLE(client_id uuid, channel text, invoice_id uuid, policy_version integer, step text,
                step_position integer, template text, offset_days integer, currency character(3),
                balance_minor bigint, address text, time_zone text, send_from timestamp with time zone,
-               send_until timestamp with time zone, rule text, reason text)
+               send_until timestamp with time zone, rule text, reason text, plan_id uuid, instalment_seq integer)
  LANGUAGE plpgsql
  STABLE
  SET plan_cache_mode TO 'force_generic_plan'
@@ -51,12 +59,15 @@ BEGIN
         FROM public.tenants t
         WHERE t.id = for_tenant
     ),
-    -- the invoices of the payment plans current on as_of (plan_instalments_at)
+    -- the instalments of the payment plans current on as_of (plan_instalments_at)
+    current_plans AS MATERIALIZED (
+        SELECT a.* FROM public.plan_instalments_at(for_tenant, as_of, grace_days) a WHERE a.plan_status = 'current'
+    ),
+    -- their invoices
     on_plan AS MATERIALIZED (
         SELECT pi.invoice_id, s.made_on, s.instalment_count
         FROM (SELECT a.plan_id, min(a.made_on) AS made_on, count(*) AS instalment_count
-              FROM public.plan_instalments_at(for_tenant, as_of, grace_days) a
-              WHERE a.plan_status = 'current'
+              FROM current_plans a
               GROUP BY a.plan_id) s
         JOIN public.plan_invoices pi ON pi.tenant_id = for_tenant AND pi.plan_id = s.plan_id
     ),
@@ -69,7 +80,7 @@ BEGIN
                CASE s.channel WHEN 'email' THEN c.email WHEN 'letter' THEN NULL ELSE c.phone END AS address,
                tn.time_zone AS tenant_zone
         FROM tenant tn
-        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version
+        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version AND s.reminds = 'invoices'
         -- By due date (invoices_due_idx), step by step: OFFSET 0 keeps the planner,
         -- which knows nothing of a new policy's steps, from starting at the clients.
         CROSS JOIN LATERAL (
@@ -82,7 +93,11 @@ BEGIN
         WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     lines AS MATERIALIZED (
-        SELECT n.*, b.balance_minor - public.report_disputed_minor(b.balance_minor, x.held_minor) AS balance_minor,
+        SELECT n.invoice_id, NULL::uuid AS plan_id, NULL::int AS seq, n.client_id, n.number, n.currency,
+               n.voided_on, n.placed_agency_id, n.version, n.position, n.name, n.offset_days, n.channel, n.template,
+               n.ref, n.status, n.do_not_contact, n.agency_name, n.agency_placed_on, n.kind, n.zone, n.address,
+               n.tenant_zone,
+               b.balance_minor - public.report_disputed_minor(b.balance_minor, x.held_minor) AS balance_minor,
                x.disputed, x.written_off,
                coalesce(m.minimum_minor, 0) AS minimum_minor, cu.exponent
         FROM named n
@@ -95,6 +110,20 @@ BEGIN
          AND m.currency = n.currency
         -- Named: void, or owing (disputed or not).
         WHERE (n.voided_on <= as_of) OR b.balance_minor > 0
+        UNION ALL
+        -- The unpaid instalments of current plans that steps reminding of instalments name.
+        SELECT NULL::uuid, a.plan_id, a.seq, a.client_id, NULL::text, a.currency,
+               NULL::date, NULL::uuid, s.version, s.position, s.name, s.offset_days, s.channel, s.template,
+               c.ref, c.status, c.do_not_contact, c.agency_name, c.agency_placed_on,
+               coalesce(c.kind, tn.client_kind), coalesce(c.time_zone, tn.time_zone),
+               CASE s.channel WHEN 'email' THEN c.email ELSE c.phone END, tn.time_zone,
+               a.amount_minor - a.paid_minor, false, false, 0::bigint, cu.exponent
+        FROM tenant tn
+        JOIN public.dunning_steps s ON s.tenant_id = for_tenant AND s.version = tn.version AND s.reminds = 'instalments'
+        JOIN current_plans a ON a.due_on = as_of - s.offset_days AND a.status = 'open' AND a.paid_minor < a.amount_minor
+        JOIN public.clients c ON c.tenant_id = for_tenant AND c.id = a.client_id
+        JOIN public.currencies cu ON cu.code = a.currency
+        WHERE s.applies_to IN ('both', coalesce(c.kind, tn.client_kind))
     ),
     judged AS MATERIALIZED (
         SELECT l.*,
@@ -129,7 +158,7 @@ BEGIN
               AND pn.outcome = 'promise_to_pay'
               AND public.local_date(pn.noted_at, l.tenant_zone) <= as_of
               AND pn.promise_date + grace_days >= as_of
-        ) pr ON l.offset_days > 0
+        ) pr ON l.offset_days > 0 AND l.invoice_id IS NOT NULL
         LEFT JOIN LATERAL (
             SELECT p.granted, p.recorded_at, p.source
             FROM public.contact_permission(for_tenant, l.client_id, l.channel, l.address,
@@ -208,7 +237,8 @@ BEGIN
                                                      r.attempts, r.number, as_of)
                WHEN 'commercial_cap' THEN format('client %s already has %s messages in the %s days to %s (cap %s)', r.ref,
                                                  r.cap, r.cap_days, as_of, r.cap)
-           END
+           END,
+           r.plan_id, r.seq
     FROM ruled r
     CROSS JOIN LATERAL public.dunning_contact_hours(as_of, r.zone) hours;
 END

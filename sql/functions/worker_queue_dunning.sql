@@ -10,7 +10,8 @@
 -- completes: a rerun or a backfill of a day done (tenant_days) stores nothing, so
 -- nothing is queued twice and nothing decided is undone, whatever changed since. A
 -- message's step and template are those of the last step, in the policy's order,
--- among its invoices. Emails and texts are queued for the sender (the outbox,
+-- among its lines: its invoices (dunning_message_invoices) and the plan
+-- instalments it reminds of (dunning_message_instalments, sql/0024). Emails and texts are queued for the sender (the outbox,
 -- sql/0015); letters and calls are tasks for a collector. The same first run tells
 -- lenders of the invoices overdue on D (webhook_invoices_overdue). Returns how many
 -- messages were stored.
@@ -49,7 +50,16 @@ BEGIN
         SELECT for_tenant, p.client_id, p.channel, for_day, p.invoice_id, p.step, p.offset_days,
                p.currency, p.balance_minor
         FROM plan p
-        WHERE p.rule IS NULL
+        WHERE p.rule IS NULL AND p.invoice_id IS NOT NULL
+        RETURNING 1
+    ),
+    instalment_lines AS (
+        INSERT INTO public.dunning_message_instalments (tenant_id, client_id, channel, scheduled_on, plan_id, seq,
+                                                        step, offset_days, currency, balance_minor)
+        SELECT for_tenant, p.client_id, p.channel, for_day, p.plan_id, p.instalment_seq, p.step, p.offset_days,
+               p.currency, p.balance_minor
+        FROM plan p
+        WHERE p.rule IS NULL AND p.plan_id IS NOT NULL
         RETURNING 1
     ),
     suppressed AS (
@@ -59,7 +69,17 @@ BEGIN
         SELECT for_tenant, p.client_id, p.channel, for_day, p.invoice_id, p.policy_version, p.step,
                p.offset_days, p.rule, p.reason, p.currency, p.balance_minor
         FROM plan p
-        WHERE p.rule IS NOT NULL
+        WHERE p.rule IS NOT NULL AND p.invoice_id IS NOT NULL
+        RETURNING 1
+    ),
+    instalments_suppressed AS (
+        INSERT INTO public.dunning_instalment_suppressions (tenant_id, client_id, channel, scheduled_on, plan_id, seq,
+                                                            policy_version, step, offset_days, rule, reason, currency,
+                                                            balance_minor)
+        SELECT for_tenant, p.client_id, p.channel, for_day, p.plan_id, p.instalment_seq, p.policy_version, p.step,
+               p.offset_days, p.rule, p.reason, p.currency, p.balance_minor
+        FROM plan p
+        WHERE p.rule IS NOT NULL AND p.plan_id IS NOT NULL
         RETURNING 1
     )
     -- Every part of a WITH runs to completion, read or not.

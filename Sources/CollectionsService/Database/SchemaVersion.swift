@@ -26,5 +26,6 @@ public enum SchemaVersion {
         20,
         21,
         22,
+        23,
     ]
 }

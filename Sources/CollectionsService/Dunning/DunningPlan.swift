@@ -3,7 +3,8 @@ public import Postgres
 
 /// What a day's dunning sends and suppresses, and why (DESIGN.md `report
 /// dunning-plan`): one message per client, channel and day with every invoice it
-/// is about; each suppression with the rule that refused it, in words.
+/// is about and every plan instalment it reminds of; each suppression with the
+/// rule that refused it, in words.
 ///
 /// A day's messages are queued by the worker's run of the day before (serve makes
 /// it just after local midnight): once that run is done, the plan is what it
@@ -18,10 +19,12 @@ public struct DunningPlan: Sendable, Codable, Equatable {
     public struct Message: Sendable, Codable, Equatable {
         public var clientRef: String
         public var channel: DunningChannel
-        /// The last step, in the policy's order, of those its invoices are at.
+        /// The last step, in the policy's order, of those its lines are at.
         public var step: String
         public var template: String
         public var invoices: [String]
+        /// The plan instalments it reminds of, "PLAN-ID#SEQ" (sql/0024).
+        public var instalments: [String]
         /// The currency and total when the invoices share one (nearly always); else
         /// null, and `amounts` has a total per currency.
         public var currency: String?
@@ -39,6 +42,7 @@ public struct DunningPlan: Sendable, Codable, Equatable {
         public var channel: DunningChannel
         public var step: String
         public var invoices: [String]
+        public var instalments: [String]
         public var rule: String
         public var reason: String
     }

@@ -31,6 +31,7 @@ public struct DunningPolicies: Sendable {
     static func current(tenant: UUID, in tx: PostgresConnection) async throws -> DunningPolicy {
         let rows = try await tx.query("""
             SELECT p.version, p.created_at, p.created_by, s.name, s.offset_days, s.channel, s.template, s.applies_to,
+                   s.reminds,
                    coalesce((SELECT array_agg(m.currency::text ORDER BY m.currency) FROM dunning_step_minimums m
                              WHERE m.tenant_id = \(tenant) AND m.version = p.version AND m.position = s.position),
                             '{}') AS minimum_currencies,
@@ -55,7 +56,8 @@ public struct DunningPolicies: Sendable {
                 name: name, offsetDays: Int(try row["offset_days", as: Int32.self]),
                 channel: try row.decodeKnown(DunningChannel.self, column: "channel", "channel"), template: try row["template"],
                 appliesTo: try row.decodeKnown(DunningStep.Scope.self, column: "applies_to", "step scope"),
-                minimumBalance: zip(currencies, minimums).map { Money(amountMinor: $1, currency: $0) }))
+                minimumBalance: zip(currencies, minimums).map { Money(amountMinor: $1, currency: $0) },
+                reminds: try row.decodeKnown(DunningStep.Subject.self, column: "reminds", "step subject")))
         }
         return policy
     }
@@ -76,12 +78,14 @@ public struct DunningPolicies: Sendable {
         let version = try row["version", as: Int32.self]
         let positions = steps.indices.map { Int32($0 + 1) }
         try await tx.execute("""
-            INSERT INTO dunning_steps (tenant_id, version, position, name, offset_days, channel, template, applies_to)
-            SELECT \(tenant), \(version), u.position, u.name, u.offset_days, u.channel, u.template, u.applies_to
+            INSERT INTO dunning_steps (tenant_id, version, position, name, offset_days, channel, template, applies_to,
+                                       reminds)
+            SELECT \(tenant), \(version), u.position, u.name, u.offset_days, u.channel, u.template, u.applies_to,
+                   u.reminds
             FROM unnest(\(positions)::int[], \(steps.map(\.name))::text[], \(steps.map { Int32($0.offsetDays) })::int[],
                         \(steps.map(\.channel.rawValue))::text[], \(steps.map(\.template))::text[],
-                        \(steps.map(\.appliesTo.rawValue))::text[])
-                 AS u(position, name, offset_days, channel, template, applies_to)
+                        \(steps.map(\.appliesTo.rawValue))::text[], \(steps.map(\.reminds.rawValue))::text[])
+                 AS u(position, name, offset_days, channel, template, applies_to, reminds)
             """)
         let minimums = steps.enumerated().flatMap { index, step in step.minimumBalance.map { (Int32(index + 1), $0) } }
         if !minimums.isEmpty {

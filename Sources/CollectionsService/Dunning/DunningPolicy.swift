@@ -28,10 +28,19 @@ extension DunningPolicy {
             guard (-60...365).contains(step.offsetDays) else {
                 throw ServiceError.invalid("\(at).offset_days: must be -60 to 365 days from the due date, not \(step.offsetDays)")
             }
-            let key = "\(step.offsetDays)/\(step.channel.rawValue)"
+            let key = "\(step.reminds.rawValue)/\(step.offsetDays)/\(step.channel.rawValue)"
             if let other = days[key] {
                 throw ServiceError.invalid(
-                    "\(at): steps[\(other + 1)] already sends \(step.channel.rawValue) on day \(step.offsetDays)")
+                    "\(at): steps[\(other + 1)] already sends \(step.channel.rawValue) on day \(step.offsetDays)"
+                        + (step.reminds == .instalments ? " of an instalment" : ""))
+            }
+            if step.reminds == .instalments {
+                guard step.channel == .email || step.channel == .sms else {
+                    throw ServiceError.invalid("\(at).channel: a step that reminds of instalments sends email or sms, not \(step.channel.rawValue)")
+                }
+                guard step.minimumBalance.isEmpty else {
+                    throw ServiceError.invalid("\(at).minimum_balance: a step that reminds of instalments has no minimum (every unpaid instalment is reminded of)")
+                }
             }
             days[key] = index
             guard (1...64).contains(step.template.utf8.count),

@@ -4,10 +4,13 @@ public import Foundation
 ///
 ///     {"steps": [{"name": "first overdue", "offset_days": 1, "channel": "email",
 ///                 "template": "reminder_overdue", "applies_to": "both",
-///                 "minimum_balance": {"USD": "10.00"}}]}
+///                 "minimum_balance": {"USD": "10.00"}},
+///                {"name": "instalment in 3 days", "offset_days": -3, "channel": "email",
+///                 "template": "plan_instalment_due", "reminds": "instalments"}]}
 ///
-/// `applies_to` (default both) and `minimum_balance` (amounts in major units, as
-/// decimal strings) may be left out; other fields of `show`'s output (version,
+/// `applies_to` (default both), `minimum_balance` (amounts in major units, as
+/// decimal strings) and `reminds` (invoices, the default, or instalments: days
+/// from the date of a current plan's unpaid instalment) may be left out; other fields of `show`'s output (version,
 /// created_at, ...) are ignored, so what `show` prints can be set again. Every
 /// refusal names where it is: `steps[2].channel: "fax" is not one of ...`.
 public enum DunningPolicyFile {
@@ -20,6 +23,7 @@ public enum DunningPolicyFile {
             var template: String
             var appliesTo: DunningStep.Scope
             var minimumBalance: [String: String]
+            var reminds: DunningStep.Subject
         }
 
         var tenant: String
@@ -36,7 +40,8 @@ public enum DunningPolicyFile {
             steps = policy.steps.map {
                 Step(name: $0.name, offsetDays: $0.offsetDays, channel: $0.channel, template: $0.template,
                      appliesTo: $0.appliesTo,
-                     minimumBalance: Dictionary(uniqueKeysWithValues: $0.minimumBalance.map { ($0.currency, $0.plain) }))
+                     minimumBalance: Dictionary(uniqueKeysWithValues: $0.minimumBalance.map { ($0.currency, $0.plain) }),
+                     reminds: $0.reminds)
             }
         }
     }
@@ -93,7 +98,7 @@ public enum DunningPolicyFile {
             return DunningStep(
                 name: try text("name"), offsetDays: offset, channel: try choice("channel", DunningChannel.self),
                 template: try text("template"), appliesTo: try choice("applies_to", DunningStep.Scope.self, default: .both),
-                minimumBalance: minimums)
+                minimumBalance: minimums, reminds: try choice("reminds", DunningStep.Subject.self, default: .invoices))
         }
         try DunningPolicy.validate(steps)
         return steps

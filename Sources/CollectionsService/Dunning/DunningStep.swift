@@ -3,21 +3,26 @@ import Foundation
 /// One step of a dunning policy: on `offsetDays` from an invoice's due date
 /// (negative: before it), a message by `channel` with `template`, to the clients
 /// of `appliesTo`, about invoices owing at least the step's minimum in their
-/// currency (none given: any balance).
+/// currency (none given: any balance). A step that `reminds` of instalments counts
+/// its days from the date of an unpaid instalment of a current payment plan
+/// instead: the plan's own reminders, since its invoices get no dunning while it
+/// is current (sql/0024).
 public struct DunningStep: Sendable, Codable, Equatable {
     public enum Scope: String, Sendable, Codable, CaseIterable { case consumer, commercial, both }
+    public enum Subject: String, Sendable, Codable, CaseIterable { case invoices, instalments }
 
     public var name: String
     public var offsetDays: Int
     public var channel: DunningChannel
     public var template: String
     public var appliesTo: Scope
-    /// At most one amount per currency.
+    /// At most one amount per currency; none for a step that reminds of instalments.
     public var minimumBalance: [Money]
+    public var reminds: Subject
 
     public init(
         name: String, offsetDays: Int, channel: DunningChannel, template: String, appliesTo: Scope = .both,
-        minimumBalance: [Money] = []
+        minimumBalance: [Money] = [], reminds: Subject = .invoices
     ) {
         self.name = name
         self.offsetDays = offsetDays
@@ -25,6 +30,7 @@ public struct DunningStep: Sendable, Codable, Equatable {
         self.template = template
         self.appliesTo = appliesTo
         self.minimumBalance = minimumBalance
+        self.reminds = reminds
     }
 
     /// "3 days before due", "due today", "1 day past due", "7 days past due": the

@@ -113,7 +113,7 @@ public struct MessageSender: Sendable {
             .appendingPathComponent(message.optOutToken).absoluteString
         let content = MessageContent(
             lender: message.lender, clientName: message.clientName, clientRef: message.clientRef, step: message.step,
-            scheduledOn: message.scheduledOn, invoices: lines, optOutURL: optOut)
+            scheduledOn: message.scheduledOn, invoices: lines, instalments: gate.instalments, optOutURL: optOut)
         let rendered: MessageTemplate.Rendered
         do {
             let template = try compiled[message.template]

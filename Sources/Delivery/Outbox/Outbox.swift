@@ -26,37 +26,53 @@ enum Outbox {
     }
 
     /// What the send-time check (delivery_gate) says of the message at `at`,
-    /// and, when it may go now, its invoices with their balances when its day was
-    /// decided: one round trip.
+    /// and, when it may go now, its invoices and plan instalments with their
+    /// balances when its day was decided: one round trip.
     struct Gate {
         var rule: String?
         var reason: String?
         var waitUntil: Date?
         var lines: [MessageContent.Line] = []
+        var instalments: [MessageContent.Instalment] = []
     }
 
     static func gate(_ tx: PostgresConnection, _ message: OutboxMessage, at: Date) async throws -> Gate {
         let rows = try await tx.query("""
-            SELECT g.rule, g.reason, g.wait_until, l.number, l.due_on, l.balance_minor, l.currency, l.offset_days
+            SELECT g.rule, g.reason, g.wait_until, l.number, l.seq, l.instalment_count, l.due_on, l.balance_minor,
+                   l.currency, l.offset_days
             FROM delivery_gate(\(message.tenant), \(message.client), \(message.channel), \(message.address),
                                \(message.scheduledOn), \(at)) g
             LEFT JOIN LATERAL (
-                SELECT i.number, i.due_on, d.balance_minor, d.currency, d.offset_days
+                SELECT i.number, NULL::int AS seq, NULL::int AS instalment_count, i.due_on, d.balance_minor,
+                       d.currency, d.offset_days
                 FROM dunning_message_invoices d
                 JOIN invoices i ON i.tenant_id = \(message.tenant) AND i.id = d.invoice_id
                 WHERE d.tenant_id = \(message.tenant) AND d.client_id = \(message.client)
                   AND d.channel = \(message.channel) AND d.scheduled_on = \(message.scheduledOn)
+                UNION ALL
+                SELECT NULL, n.seq, p.instalment_count, pi.due_on, n.balance_minor, n.currency, n.offset_days
+                FROM dunning_message_instalments n
+                JOIN plan_instalments pi ON pi.tenant_id = \(message.tenant) AND pi.plan_id = n.plan_id AND pi.seq = n.seq
+                JOIN payment_plans p ON p.tenant_id = \(message.tenant) AND p.id = n.plan_id
+                WHERE n.tenant_id = \(message.tenant) AND n.client_id = \(message.client)
+                  AND n.channel = \(message.channel) AND n.scheduled_on = \(message.scheduledOn)
             ) l ON g.rule IS NULL AND g.wait_until IS NULL
-            ORDER BY l.due_on, l.number
+            ORDER BY l.due_on, l.number, l.seq
             """)
         var gate = Gate(rule: try rows.first?["rule"], reason: try rows.first?["reason"],
                         waitUntil: try rows.first?["wait_until"])
         for row in rows {
-            guard let number: String = try row["number"] else { continue }
-            gate.lines.append(MessageContent.Line(
-                number: number, dueOn: try row["due_on"],
-                balance: Money(amountMinor: try row["balance_minor"], currency: try row["currency"]),
-                offsetDays: Int(try row["offset_days", as: Int32.self])))
+            if let number: String = try row["number"] {
+                gate.lines.append(MessageContent.Line(
+                    number: number, dueOn: try row["due_on"],
+                    balance: Money(amountMinor: try row["balance_minor"], currency: try row["currency"]),
+                    offsetDays: Int(try row["offset_days", as: Int32.self])))
+            } else if let seq = try row["seq", as: Int32?.self] {
+                gate.instalments.append(MessageContent.Instalment(
+                    seq: Int(seq), count: Int(try row["instalment_count", as: Int32.self]), dueOn: try row["due_on"],
+                    balance: Money(amountMinor: try row["balance_minor"], currency: try row["currency"]),
+                    offsetDays: Int(try row["offset_days", as: Int32.self])))
+            }
         }
         return gate
     }

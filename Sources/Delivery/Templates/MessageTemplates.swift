@@ -60,10 +60,14 @@ public struct MessageTemplates: Sendable {
         stored.first { $0.name == name } ?? builtIn(name)
     }
 
-    /// The built-in wording: before the due date, on it, and after.
+    /// The built-in wording: before the due date, on it, and after; and a payment
+    /// plan's instalment reminder (`plan_instalment_due`). Each lists the
+    /// message's invoices and instalments, since a message may have both.
     public static func builtIn(_ name: String) -> MessageTemplate {
-        let list = "{{#invoices}}- {{number}}, due {{due_on}}: {{balance}} ({{timing}})\n{{/invoices}}"
-        let htmlList = "<ul>{{#invoices}}<li>{{number}}, due {{due_on}}: <b>{{balance}}</b> ({{timing}})</li>{{/invoices}}</ul>"
+        let instalments = "{{#instalments}}- instalment {{seq}} of {{of}} of your payment plan, due {{due_on}}: {{balance}} ({{timing}})\n{{/instalments}}"
+        let list = "{{#invoices}}- {{number}}, due {{due_on}}: {{balance}} ({{timing}})\n{{/invoices}}" + instalments
+        let htmlInstalments = "{{#instalments}}<li>instalment {{seq}} of {{of}} of your payment plan, due {{due_on}}: <b>{{balance}}</b> ({{timing}})</li>{{/instalments}}"
+        let htmlList = "<ul>{{#invoices}}<li>{{number}}, due {{due_on}}: <b>{{balance}}</b> ({{timing}})</li>{{/invoices}}\(htmlInstalments)</ul>"
         let footer = "\n{{lender}}\nTo stop these emails: {{opt_out_url}}\n"
         let htmlFooter = "<p>{{lender}}</p><p style=\"font-size:small\"><a href=\"{{opt_out_url}}\">Stop these emails</a></p>"
         switch name {
@@ -73,6 +77,12 @@ public struct MessageTemplates: Sendable {
                 text: "Dear {{client_name}},\n\nA friendly reminder that these are due soon:\n\n\(list)\nIf you have already paid, thank you, and please ignore this message.\n\(footer)",
                 html: "<p>Dear {{client_name}},</p><p>A friendly reminder that these are due soon:</p>\(htmlList)<p>If you have already paid, thank you, and please ignore this message.</p>\(htmlFooter)",
                 sms: "{{lender}}: {{total}} due soon ({{invoice_count}} invoice(s)). Reply STOP to opt out.")
+        case "plan_instalment_due":
+            return MessageTemplate(
+                name: name, subject: "{{lender}}: your payment plan instalment ({{total}})",
+                text: "Dear {{client_name}},\n\nA reminder of your payment plan:\n\n\(list)\nIf you have already paid, thank you, and please ignore this message.\n\(footer)",
+                html: "<p>Dear {{client_name}},</p><p>A reminder of your payment plan:</p>\(htmlList)<p>If you have already paid, thank you, and please ignore this message.</p>\(htmlFooter)",
+                sms: "{{lender}}: your payment plan instalment of {{total}} is due{{#instalments}} {{due_on}}{{/instalments}}. Reply STOP to opt out.")
         case "reminder_due":
             return MessageTemplate(
                 name: name, subject: "{{lender}}: payment due today ({{total}})",
