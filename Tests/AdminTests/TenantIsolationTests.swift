@@ -146,6 +146,19 @@ import Testing
                 INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
                 SELECT \(t), p.id, s.seq, s.due_on, s.amount_minor FROM payment_plans p, plan_schedule(5000, 2, 'month', '2013-03-15') s
                 """,
+                // A plan's reminder and a refused one (sql/0023).
+                """
+                INSERT INTO dunning_message_instalments (tenant_id, client_id, channel, scheduled_on, plan_id, seq, step,
+                                                         offset_days, currency, balance_minor)
+                SELECT \(t), \(client), 'email', '2013-02-01', p.id, 1, 'instalment soon', -3, 'USD', 2500 FROM payment_plans p
+                """,
+                """
+                INSERT INTO dunning_instalment_suppressions (tenant_id, client_id, channel, scheduled_on, plan_id, seq,
+                                                             policy_version, step, offset_days, rule, reason, currency,
+                                                             balance_minor)
+                SELECT \(t), \(client), 'sms', '2013-02-01', p.id, 1, 1, 'instalment today', 0, 'no_sms_consent',
+                       'no consent', 'USD', 2500 FROM payment_plans p
+                """,
                 "INSERT INTO agencies (tenant_id, name, commission_bp) VALUES (\(t), 'Agency One', 1500)",
                 // collector_teams and collectors (sql/0022), and the client assigned to its collector.
                 "INSERT INTO collector_teams (tenant_id, name) VALUES (\(t), 'North')",
@@ -511,6 +524,18 @@ import Testing
             """, survivor: "SELECT polname::text FROM pg_policy WHERE polrelid = 'invoices'::regclass ORDER BY polname",
             "table invoices: policy open_hours is restrictive")
         #expect(message.contains("table invoices: policy open_hours has a subquery"))
+    }
+
+    @Test func aMigrationThatAddsAKeyNotLeadingWithTheTenantIsRolledBack() async throws {
+        // What Citus cannot enforce on a table distributed by tenant_id: DESIGN.md "Scale-out".
+        let message = try await Self.refusedMigration("keys", """
+            ALTER TABLE invoices ADD CONSTRAINT invoices_number_everywhere_key UNIQUE (number, tenant_id);
+            ALTER TABLE contact_notes ADD CONSTRAINT contact_notes_any_client_fkey FOREIGN KEY (client_id, tenant_id)
+                REFERENCES clients (id, tenant_id);
+            """, survivor: "SELECT conname::text FROM pg_constraint WHERE conrelid = 'invoices'::regclass ORDER BY 1",
+            "table invoices: unique key invoices_number_everywhere_key does not lead with tenant_id")
+        #expect(message.contains("table contact_notes: foreign key contact_notes_any_client_fkey does not lead with tenant_id"))
+        #expect(!message.contains("currency"), "a key to a reference table is allowed: \(message)")
     }
 
     @Test func aMigrationThatLetsTheAppReadASuspendedTenantIsRolledBack() async throws {
