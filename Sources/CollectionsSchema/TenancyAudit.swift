@@ -47,12 +47,12 @@ public enum TenancyAudit {
     /// The migration from which the agency role's checks hold.
     static let agencyFrom = 18
 
-    /// The migration from which every primary, unique and foreign key of a tenant
-    /// table leads with tenant_id (DESIGN.md "Scale-out": Citus enforces a key on
-    /// a distributed table only when it includes the distribution column, and a
-    /// foreign key between two of them only on it; references to the reference
-    /// tables, tenants and currencies, are the exception). Every earlier migration
-    /// already kept it; from here the audit holds every later one to it.
+    /// The migration from which every foreign key of a tenant table leads with
+    /// tenant_id, not only includes it (DESIGN.md "Scale-out": Citus enforces a
+    /// foreign key between tables distributed by tenant_id only on it; references
+    /// to the reference tables, tenants and currencies, are the exception). Primary
+    /// and unique keys lead with it from the start (the checks below). Every earlier
+    /// migration already kept it; from here the audit holds every later one to it.
     static let distributionFrom = 23
 
     /// Tables without tenant_id that the app role may read: reference data the
@@ -181,14 +181,13 @@ public enum TenancyAudit {
             WHERE \(scaleOut) AND (coalesce(pg_get_expr(p.polqual, p.polrelid), '') ~* '\\mselect\\M'
                                   OR coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') ~* '\\mselect\\M')
             UNION ALL
-            -- From 0023: keys that lead with the distribution column.
-            SELECT format('table %s: %s key %s does not lead with tenant_id', t.relname,
-                          CASE k.contype WHEN 'p' THEN 'primary' WHEN 'u' THEN 'unique' ELSE 'foreign' END, k.conname)
+            -- From 0023: foreign keys that lead with the distribution column.
+            SELECT format('table %s: foreign key %s does not lead with tenant_id', t.relname, k.conname)
             FROM tenant_tables t
-            JOIN pg_constraint k ON k.conrelid = t.oid AND k.contype IN ('p', 'u', 'f')
+            JOIN pg_constraint k ON k.conrelid = t.oid AND k.contype = 'f'
             WHERE \(version >= distributionFrom)
               AND (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attnum = k.conkey[1]) <> 'tenant_id'
-              AND (k.contype <> 'f' OR k.confrelid NOT IN ('public.tenants'::regclass, 'public.currencies'::regclass))
+              AND k.confrelid NOT IN ('public.tenants'::regclass, 'public.currencies'::regclass)
             UNION ALL
             -- From 0012: a policy that binds the app role reads only the active
             -- tenant (one that also reads a suspended tenant's rows, OR-ed in, would

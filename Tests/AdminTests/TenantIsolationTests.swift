@@ -527,7 +527,8 @@ import Testing
     }
 
     @Test func aMigrationThatAddsAKeyNotLeadingWithTheTenantIsRolledBack() async throws {
-        // What Citus cannot enforce on a table distributed by tenant_id: DESIGN.md "Scale-out".
+        // What Citus cannot enforce on a table distributed by tenant_id: DESIGN.md
+        // "Scale-out". A foreign key that only includes tenant_id passed before 0023.
         let message = try await Self.refusedMigration("keys", """
             ALTER TABLE invoices ADD CONSTRAINT invoices_number_everywhere_key UNIQUE (number, tenant_id);
             ALTER TABLE contact_notes ADD CONSTRAINT contact_notes_any_client_fkey FOREIGN KEY (client_id, tenant_id)

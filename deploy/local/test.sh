@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite against a real PostgreSQL 15.
 # With DATABASE_URL set, tests use that server (the role needs CREATEDB and CREATEROLE,
-# or superuser: each suite creates its own database). Without it, the private cluster
+# or superuser: each suite creates its own database; TenantNamingTests also needs the
+# server to preload pg_stat_statements with pg_stat_statements.track = all). Without it, the private cluster
 # of deploy/local/cluster.sh is started for the run and stopped at the end, also when
 # tests fail.
 set -euo pipefail
@@ -22,8 +23,9 @@ deploy/dev/check-migrations.sh
 EXTERNAL_DATABASE=${DATABASE_URL:-}
 if [ -z "${DATABASE_URL:-}" ]; then
     trap 'deploy/local/cluster.sh stop' EXIT
-    # Durability buys nothing in a throwaway test cluster.
-    DATABASE_URL=$(PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" deploy/local/cluster.sh start)
+    # Durability buys nothing in a throwaway test cluster. pg_stat_statements records
+    # every statement, nested ones too, for TenantNamingTests (DESIGN.md "Scale-out").
+    DATABASE_URL=$(PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.max=100000" deploy/local/cluster.sh start)
 fi
 export DATABASE_URL
 # Build first, so a compile error is reported as such and the tests' clock is honest.
