@@ -516,7 +516,7 @@ paths:
         - $ref: '#/components/parameters/AsOf'
         - name: collector
           in: query
-          description: Only the clients assigned to this collector (a handle).
+          description: Only the clients assigned to this collector (a handle); an unknown collector is a 404 problem.
           schema: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$' }
         - name: team
           in: query

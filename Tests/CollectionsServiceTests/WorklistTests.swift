@@ -141,7 +141,10 @@ import TestSupport
         let lee = try await book.worklist.compute(asOf: Self.day, collector: "lee")
         #expect(lee.entries.map(\.clientRef) == ["D", "C"])
         #expect(lee.excluded == WorklistReport.Excluded(closed: 0, agency: 1, doNotContact: 0))
-        #expect(try await book.worklist.compute(asOf: Self.day, collector: "nobody").entries.isEmpty)
+        let unknown = await #expect(throws: ServiceError.self) {
+            try await book.worklist.compute(asOf: Self.day, collector: "nobody")
+        }
+        #expect(unknown?.message == "no collector nobody: add them first (collections-admin collector create)")
 
         let top = try await book.worklist.compute(asOf: Self.day, limit: 2)
         #expect(top.entries.map(\.clientRef) == ["A", "J"])

@@ -20,8 +20,8 @@ public struct Worklist: Sendable {
     /// The worklist as of `asOf` (the tenant's today by default), of one
     /// collector's clients when `collector` is given, of the clients of a team's
     /// collectors when `team` is (both: the collector's, if in that team), the
-    /// first `limit` clients. An unknown team is refused; an unknown collector has
-    /// nobody to contact.
+    /// first `limit` clients. An unknown team or collector is refused, in words: a
+    /// misspelt handle is not a collector with nobody to contact.
     public func compute(
         asOf: CalendarDate? = nil, collector: String? = nil, team: String? = nil, limit: Int = 50,
         rules: WorklistRules = .standard
@@ -34,6 +34,7 @@ public struct Worklist: Sendable {
             let day = try await asOf.orToday(tenant, in: tx)
             var teamID: UUID?
             if let team { teamID = try await Collectors.teamID(named: team, tenant: tenant, in: tx) }
+            if let collector { _ = try await Collectors.collector(handle: collector, tenant: tenant, in: tx) }
             let rows = try await Reporting.run(
                 Self.statement(tenant, asOf: day, collector: collector, teamID: teamID, limit: limit, rules: rules), in: tx)
             guard let first = rows.first else {
