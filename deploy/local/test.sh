@@ -19,6 +19,9 @@ COLLECTIONS_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 export COLLECTIONS_PYTHON
 # A landed migration is never edited (sql/landed.txt).
 deploy/dev/check-migrations.sh
+# The Containerfile and the Kubernetes manifests, checked without an engine or a
+# cluster (kubernetes-validate's bundled schemas, and a lint of the Containerfile).
+deploy/local/deployment-check.sh
 EXTERNAL_DATABASE=${DATABASE_URL:-}
 if [ -z "${DATABASE_URL:-}" ]; then
     trap 'deploy/local/cluster.sh stop' EXIT
