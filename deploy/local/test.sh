@@ -24,7 +24,8 @@ deploy/dev/check-migrations.sh
 deploy/local/deployment-check.sh
 EXTERNAL_DATABASE=${DATABASE_URL:-}
 if [ -z "${DATABASE_URL:-}" ]; then
-    trap 'deploy/local/cluster.sh stop' EXIT
+    # pgbouncer (if started below) goes first: it holds connections to the cluster.
+    trap 'deploy/pgbouncer/test-pooler.sh stop; deploy/local/cluster.sh stop' EXIT
     # Durability buys nothing in a throwaway test cluster.
     DATABASE_URL=$(PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" deploy/local/cluster.sh start)
 fi
@@ -47,3 +48,21 @@ fi
 swift test --skip-build --skip HTTPTests --skip DeliveryTests "$@"
 swift test --skip-build --filter DeliveryTests "$@"
 swift test --skip-build --filter HTTPTests "$@"
+# The HTTP API and worker suites again, through Debian's pgbouncer in transaction
+# mode (deploy/pgbouncer/test-pooler.sh: a pool of 4 server connections per
+# database and login, under the test server's pool of 8 taking 50 concurrent
+# posts): every program login (server, worker, admin) connects through it,
+# SET LOCAL role and tenant per transaction; the migrate login goes direct, as
+# in production (its session advisory lock). pgbouncer 1.18 keeps no
+# protocol-level prepared statements, so they are off (README "Deployment").
+if [ -z "${EXTERNAL_DATABASE:-}" ]; then
+    POOLER=$(deploy/pgbouncer/test-pooler.sh start)
+    read -r POOLER_HOST POOLER_PORT <<<"$POOLER"
+    for suite in HTTPTests WorkerTests; do
+        COLLECTIONS_TEST_POOLER_HOST=$POOLER_HOST COLLECTIONS_TEST_POOLER_PORT=$POOLER_PORT DATABASE_PREPARE_THRESHOLD=off \
+            swift test --skip-build --filter "$suite" "$@"
+    done
+    deploy/pgbouncer/test-pooler.sh stats
+else
+    echo "pgbouncer runs: skipped (DATABASE_URL given; they need the private cluster)" >&2
+fi
