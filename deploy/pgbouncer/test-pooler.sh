@@ -60,6 +60,9 @@ auth_query = SELECT rolname, CASE WHEN rolvaliduntil < now() THEN NULL ELSE rolp
 pool_mode = transaction
 default_pool_size = ${POOL_SIZE:-4}
 reserve_pool_size = 0
+; Every suite makes databases of its own, each a pool: idle server connections
+; close within seconds, or those of finished suites would fill max_connections.
+server_idle_timeout = 5
 max_client_conn = 2000
 server_reset_query =
 ignore_startup_parameters = extra_float_digits
