@@ -20,9 +20,11 @@ public enum CSVWriter {
 
     /// Appends one field: a formula gets a leading `'` (OWASP's neutralisation; the
     /// spreadsheet shows the text as it was), and a field holding `,`, `"`, LF or CR
-    /// is quoted, its quotes doubled.
-    public static func appendField(_ field: some Collection<UInt8>, to out: inout [UInt8]) {
-        let prefix: [UInt8] = isFormula(field) ? [39] : []
+    /// is quoted, its quotes doubled. `defusingFormulas: false` is for files only a
+    /// program reads back (a tenant's export, which `import` must read as it was
+    /// stored: `+1-555-0100` is a phone number there, not `'+1-555-0100`).
+    public static func appendField(_ field: some Collection<UInt8>, to out: inout [UInt8], defusingFormulas: Bool = true) {
+        let prefix: [UInt8] = defusingFormulas && isFormula(field) ? [39] : []
         if field.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
             out.append(34)
             out.append(contentsOf: prefix)
@@ -38,11 +40,14 @@ public enum CSVWriter {
     }
 
     /// One record, fields separated by commas, without a line end.
-    public static func record(_ fields: [String]) -> String {
+    public static func record(_ fields: [String]) -> String { record(fields, defusingFormulas: true) }
+
+    /// The same, formulas left as they are when `defusingFormulas` is false.
+    public static func record(_ fields: [String], defusingFormulas: Bool) -> String {
         var out: [UInt8] = []
         for (index, field) in fields.enumerated() {
             if index > 0 { out.append(44) }
-            appendField(field.utf8, to: &out)
+            appendField(field.utf8, to: &out, defusingFormulas: defusingFormulas)
         }
         return String(decoding: out, as: UTF8.self)
     }

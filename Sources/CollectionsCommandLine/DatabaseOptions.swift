@@ -3,7 +3,8 @@ public import CollectionsService
 import Foundation
 public import Postgres
 
-/// Where the database is: `--database-url`, else `DATABASE_URL`.
+/// Where the database is: `--database-url`, else `DATABASE_URL`; behind an old
+/// pgbouncer, `DATABASE_PREPARE_THRESHOLD=off` (`ConnectionConfiguration.applyingEnvironment`).
 public struct DatabaseOptions: ParsableArguments {
     public init() {}
 
@@ -14,7 +15,7 @@ public struct DatabaseOptions: ParsableArguments {
         guard let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
             throw ValidationError("no database: pass --database-url or set DATABASE_URL")
         }
-        return try ConnectionConfiguration(url)
+        return try ConnectionConfiguration(url).applyingEnvironment()
     }
 
     public func database(connections: Int = 4) throws -> CollectionsDatabase {

@@ -7,7 +7,7 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
         abstract: "Provision and manage tenants (lenders).",
-        subcommands: [Create.self, List.self, Show.self, Configure.self, DunningCommand.self, TemplatesCommand.self, Suspend.self, Resume.self, Delete.self]
+        subcommands: [Create.self, List.self, Show.self, Configure.self, DunningCommand.self, TemplatesCommand.self, Suspend.self, Resume.self, Export.self, Delete.self]
     )
 
     static func table(_ tenants: [Tenant]) -> Table {

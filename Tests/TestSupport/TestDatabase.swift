@@ -61,11 +61,26 @@ extension TestDatabase {
         return try await create(suite, template: template)
     }
 
-    /// This database as one of the programs' logins, as production connects.
+    /// This database as one of the programs' logins, as production connects:
+    /// through the pooler when the test command started one
+    /// (`COLLECTIONS_TEST_POOLER_HOST` and `_PORT`: pgbouncer in transaction mode),
+    /// except the migrate login, whose session advisory lock needs a connection of
+    /// its own, as in production; and with the environment's
+    /// `DATABASE_PREPARE_THRESHOLD`, as the programs read it.
     public func configuration(as login: Login) -> ConnectionConfiguration {
         var configuration = self.configuration.with(user: login.name)
         configuration["password"] = Login.password
-        return configuration
+        let environment = ProcessInfo.processInfo.environment
+        if login != .migrate, let host = environment["COLLECTIONS_TEST_POOLER_HOST"], !host.isEmpty {
+            configuration["host"] = host
+            configuration["hostaddr"] = nil
+            configuration["port"] = environment["COLLECTIONS_TEST_POOLER_PORT"]
+        }
+        do {
+            return try configuration.applyingEnvironment(environment)
+        } catch {
+            fatalError("the test command's environment: \(error)")
+        }
     }
 
     /// The same as a libpq keyword/value string, for a command line.

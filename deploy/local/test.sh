@@ -20,9 +20,13 @@ COLLECTIONS_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 export COLLECTIONS_PYTHON
 # A landed migration is never edited (sql/landed.txt).
 deploy/dev/check-migrations.sh
+# The Containerfile and the Kubernetes manifests, checked without an engine or a
+# cluster (kubernetes-validate's bundled schemas, and a lint of the Containerfile).
+deploy/local/deployment-check.sh
 EXTERNAL_DATABASE=${DATABASE_URL:-}
 if [ -z "${DATABASE_URL:-}" ]; then
-    trap 'deploy/local/cluster.sh stop' EXIT
+    # pgbouncer (if started below) goes first: it holds connections to the cluster.
+    trap 'deploy/pgbouncer/test-pooler.sh stop; deploy/local/cluster.sh stop' EXIT
     # Durability buys nothing in a throwaway test cluster. pg_stat_statements records
     # every statement, nested ones too, for TenantNamingTests (DESIGN.md "Scale-out").
     DATABASE_URL=$(PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.max=100000" deploy/local/cluster.sh start)
@@ -46,3 +50,21 @@ fi
 swift test --skip-build --skip HTTPTests --skip DeliveryTests "$@"
 swift test --skip-build --filter DeliveryTests "$@"
 swift test --skip-build --filter HTTPTests "$@"
+# The HTTP API and worker suites again, through Debian's pgbouncer in transaction
+# mode (deploy/pgbouncer/test-pooler.sh: a pool of 4 server connections per
+# database and login, under the test server's pool of 8 taking 50 concurrent
+# posts): every program login (server, worker, admin) connects through it,
+# SET LOCAL role and tenant per transaction; the migrate login goes direct, as
+# in production (its session advisory lock). pgbouncer 1.18 keeps no
+# protocol-level prepared statements, so they are off (README "Deployment").
+if [ -z "${EXTERNAL_DATABASE:-}" ]; then
+    POOLER=$(deploy/pgbouncer/test-pooler.sh start)
+    read -r POOLER_HOST POOLER_PORT <<<"$POOLER"
+    for suite in HTTPTests WorkerTests; do
+        COLLECTIONS_TEST_POOLER_HOST=$POOLER_HOST COLLECTIONS_TEST_POOLER_PORT=$POOLER_PORT DATABASE_PREPARE_THRESHOLD=off \
+            swift test --skip-build --filter "$suite" "$@"
+    done
+    deploy/pgbouncer/test-pooler.sh stats
+else
+    echo "pgbouncer runs: skipped (DATABASE_URL given; they need the private cluster)" >&2
+fi

@@ -42,8 +42,9 @@ public struct Table: Sendable {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// RFC 4180 with formulas neutralised (`CSVWriter`, shared with the rejects file).
-    public func csv() -> String {
-        ([headers] + rows).map(CSVWriter.record).joined(separator: "\n") + "\n"
+    /// RFC 4180 with formulas neutralised (`CSVWriter`, shared with the rejects file);
+    /// verbatim (`defusingFormulas: false`) only for a file a program reads back.
+    public func csv(defusingFormulas: Bool = true) -> String {
+        ([headers] + rows).map { CSVWriter.record($0, defusingFormulas: defusingFormulas) }.joined(separator: "\n") + "\n"
     }
 }

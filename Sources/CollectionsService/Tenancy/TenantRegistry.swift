@@ -163,12 +163,7 @@ public struct TenantRegistry: Sendable {
             // The registry is under forced row-level security too: it sees the
             // tenant's rows only with the tenant set.
             try await CollectionsDatabase.setTenant(tenant.id, in: tx)
-            let tables = try await tx.query("""
-                SELECT c.relname FROM pg_class c
-                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
-                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-                WHERE c.relkind IN ('r', 'p') ORDER BY c.relname
-                """).map { try $0.decode(String.self, at: 0) }
+            let tables = try await TenantTables.names(in: tx)
             // Each count names the tenant as well (DESIGN.md "Scale-out").
             var counts: [(String, Int)] = []
             for table in tables {
