@@ -99,7 +99,7 @@ let package = Package(
                 "CollectionsService", "CollectionsImport", "CSV", "Postgres", crypto, hummingbird, httpTypes, nioCore,
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-                logging, metrics, prometheus,
+                logging, metrics, prometheus, .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]

@@ -13,14 +13,7 @@ extension APIServer {
         let client = try await Self.notFound("client") { try await Clients(database: database, tenant: tenantID).get(id: id) }
         var promise: Money?
         if let text = body.promiseAmount {
-            let currency: String
-            if let own = client.currency {
-                currency = own
-            } else if let fallback = try await Tenant.own(tenantID, database: database).defaultCurrency {
-                currency = fallback
-            } else {
-                throw Problem.invalid("promise_amount", "client \(client.ref) has no currency and the tenant has no default currency, so the promise has none")
-            }
+            let currency = try await Self.promiseCurrency(of: client, tenant: tenantID, database: database)
             promise = try RequestFields.money(text, currency: currency, field: "promise_amount")
         }
         guard let channel = ContactChannel(rawValue: body.channel.rawValue) else {
@@ -34,6 +27,14 @@ extension APIServer {
             satisfaction: body.satisfaction, notedAt: body.notedAt)
         let note = try await ContactNotes(database: database, tenant: tenantID).add(new, actor: Self.actor)
         return .created(.init(body: .json(.init(note))))
+    }
+
+    /// The currency of a promise the client makes: its own, else the tenant's
+    /// default, as the notes import reads it (the API and the dashboard alike).
+    static func promiseCurrency(of client: Client, tenant: UUID, database: CollectionsDatabase) async throws -> String {
+        if let own = client.currency { return own }
+        if let fallback = try await Tenant.own(tenant, database: database).defaultCurrency { return fallback }
+        throw Problem.invalid("promise_amount", "client \(client.ref) has no currency and the tenant has no default currency, so the promise has none")
     }
 
     func listNotes(_ input: Operations.ListNotes.Input) async throws -> Operations.ListNotes.Output {

@@ -189,6 +189,14 @@ import Testing
             try await tx.simpleQuery(SQL.setLocal("app.tenant_id", to: tenant.id))
             try await tx.execute("INSERT INTO api_keys (tenant_id, prefix, secret_hash) VALUES (\(tenant.id), 'k1', sha256('s'::bytea))")
         }
+        // A dashboard session of that key (sql/0024), as the server starts one.
+        try await fixture.service.withTenant(tenant.id) { tx in
+            try await tx.execute("""
+                INSERT INTO dashboard_sessions (tenant_id, token_hash, api_key_id, csrf_secret, created_at, expires_at)
+                SELECT \(tenant.id), sha256('t'::bytea), k.id, sha256('c'::bytea), now(), now() + interval '1 hour'
+                FROM api_keys k WHERE k.tenant_id = \(tenant.id)
+                """)
+        }
         return client
     }
 

@@ -27,5 +27,6 @@ public enum SchemaVersion {
         21,
         22,
         23,
+        24,
     ]
 }

@@ -141,11 +141,7 @@ public struct Payments: Sendable {
                     amount: Money(amountMinor: try $0["amount_minor"], currency: payment.amount.currency),
                     appliedOn: try $0["applied_on"])
             }
-            let counts = payment.receivedOn <= date && !(payment.reversedOn.map { $0 <= date } ?? false)
-            let applied = applications.reduce(Int64(0)) { $0 + $1.amount.amountMinor }
-            return PaymentSummary(
-                payment: payment, applications: applications,
-                unapplied: Money(amountMinor: counts ? payment.amount.amountMinor - applied : 0, currency: payment.amount.currency))
+            return PaymentSummary(of: payment, applications: applications, on: date)
         }
     }
 

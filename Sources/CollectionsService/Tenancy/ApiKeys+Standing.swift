@@ -32,8 +32,6 @@ extension ApiKeys {
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "ck", parts[1].count == 32, parts[2].count == 48,
               parts[1].allSatisfy(\.isHexDigit), parts[2].allSatisfy(\.isHexDigit) else { return nil }
-        var hex = String(parts[1])
-        for index in [8, 13, 18, 23] { hex.insert("-", at: hex.index(hex.startIndex, offsetBy: index)) }
-        return UUID(uuidString: hex)
+        return tenantID(hex: parts[1])
     }
 }

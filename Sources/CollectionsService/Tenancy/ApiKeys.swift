@@ -19,7 +19,7 @@ public struct ApiKeys: Sendable {
 
     static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
 
-    static func randomHex(bytes: Int) -> String {
+    package static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
@@ -99,10 +99,8 @@ public struct ApiKeys: Sendable {
     public func verifiedScope(_ presented: String) async throws -> (tenant: UUID, agency: UUID?)? {
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "ck", parts[1].count == 32, parts[2].count == 48,
-              parts[1].allSatisfy(\.isHexDigit), parts[2].allSatisfy(\.isHexDigit) else { return nil }
-        var hex = String(parts[1])
-        for index in [8, 13, 18, 23] { hex.insert("-", at: hex.index(hex.startIndex, offsetBy: index)) }
-        guard let tenant = UUID(uuidString: hex) else { return nil }
+              parts[1].allSatisfy(\.isHexDigit), parts[2].allSatisfy(\.isHexDigit),
+              let tenant = Self.tenantID(hex: parts[1]) else { return nil }
         let prefix = String(parts[2].prefix(8))
         let presentedHash = Self.hash(presented)
         let matched: (Bool, UUID?)
@@ -127,7 +125,15 @@ public struct ApiKeys: Sendable {
         return matched.0 ? (tenant, matched.1) : nil
     }
 
-    static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
+    /// The tenant id a key (or a dashboard session's token) spells as 32 hex digits.
+    package static func tenantID(hex digits: Substring) -> UUID? {
+        var hex = String(digits)
+        guard hex.count == 32 else { return nil }
+        for index in [8, 13, 18, 23] { hex.insert("-", at: hex.index(hex.startIndex, offsetBy: index)) }
+        return UUID(uuidString: hex)
+    }
+
+    package static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for (x, y) in zip(a, b) { difference |= x ^ y }
