@@ -20,11 +20,15 @@ extension DemoBook {
     public static func makePlans(_ shape: Shape, tenant: Tenant, database: CollectionsDatabase, count: Int = 24) async throws -> PlansMade {
         let madeOn = shape.lastDay.adding(days: -105)
         let candidates = try await database.withTenant(tenant.id, readOnly: true) { tx in
+            // The book's balances once (a correlated call would compute them for every client).
             try await tx.query("""
+                WITH owing AS MATERIALIZED (
+                    SELECT DISTINCT b.client_id FROM report_invoice_balances(\(tenant.id), \(madeOn)) b
+                    WHERE b.balance_minor > 0 AND NOT b.disputed
+                )
                 SELECT c.ref FROM clients c
+                JOIN owing o ON o.client_id = c.id
                 WHERE c.tenant_id = \(tenant.id) AND c.status = 'active' AND NOT c.do_not_contact
-                  AND EXISTS (SELECT 1 FROM report_invoice_balances(\(tenant.id), \(madeOn)) b
-                              WHERE b.client_id = c.id AND b.balance_minor > 0 AND NOT b.disputed)
                 ORDER BY hashtext(c.ref || \(Int32(shape.seed)))
                 LIMIT \(Int32(count * 2))
                 """).map { try $0.decode(String.self, at: 0) }
