@@ -78,4 +78,14 @@ import TestSupport
         #expect(reason == ["nothing it is about is still to be collected on 2026-03-10: "
                            + "instalment 1 of plan \(try #require(plans["BOB"]).uuidString.lowercased()) is of a cancelled plan"])
     }
+
+    @Test func aTemplateMayNameAnInstalmentsFieldsOnlyInsideItsList() throws {
+        func template(_ sms: String) -> MessageTemplate {
+            MessageTemplate(name: "t", subject: "{{lender}}", text: "{{total}}", html: nil, sms: sms)
+        }
+        try template("{{#instalments}}{{seq}} of {{of}}: {{balance}} {{due_on}}{{/instalments}}").check()
+        #expect(throws: MessageTemplate.Problem.self) { try template("{{#invoices}}{{seq}}{{/invoices}}").check() }
+        #expect(throws: MessageTemplate.Problem.self) { try template("{{#instalments}}{{number}}{{/instalments}}").check() }
+        #expect(throws: MessageTemplate.Problem.self) { try template("{{of}}").check() }
+    }
 }

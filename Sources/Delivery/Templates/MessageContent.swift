@@ -68,6 +68,8 @@ public struct MessageContent: Sendable, Equatable {
                            "total", "opt_out_url", "invoices", "instalments"]
     static let lineNames = ["number", "due_on", "balance", "timing"]
     static let instalmentNames = ["seq", "of", "due_on", "balance", "timing"]
+    /// Each list a template may open, with the names inside it.
+    static let sectionNames = ["invoices": lineNames, "instalments": instalmentNames]
     static var names: String {
         "names: " + (topNames + lineNames.map { "invoices.\($0)" } + instalmentNames.map { "instalments.\($0)" })
             .joined(separator: ", ")
@@ -119,12 +121,11 @@ public struct MessageContent: Sendable, Equatable {
         optOutURL: "https://collections.example.com/opt-out/00000000-0000-0000-0000-000000000000/0123456789abcdef0123456789abcdef")
 
     /// The names of `source`'s tags that a message does not have: top-level names
-    /// outside `{{#invoices}}` and `{{#instalments}}`, and their line names (or
-    /// top-level ones) inside them.
+    /// outside the lists (`sectionNames`), and a list's own names (or top-level
+    /// ones) inside it.
     static func unknownNames(in source: String) -> [String] {
         var unknown: [String] = []
-        var insideInvoices = 0
-        var insideInstalments = 0
+        var depth: [String: Int] = [:]
         var rest = source[...]
         while let open = rest.range(of: "{{") {
             guard let close = rest[open.upperBound...].range(of: "}}") else { break }
@@ -136,16 +137,12 @@ public struct MessageContent: Sendable, Equatable {
             if let sigil, "!%=>".contains(sigil) { continue }
             if let sigil, "#^/&".contains(sigil) { tag = tag.dropFirst() }
             let name = tag.trimmingCharacters(in: .whitespaces)
-            if name == "invoices" {
-                if sigil == "#" || sigil == "^" { insideInvoices += 1 } else if sigil == "/" { insideInvoices -= 1 }
+            if sectionNames[name] != nil {
+                if sigil == "#" || sigil == "^" { depth[name, default: 0] += 1 } else if sigil == "/" { depth[name, default: 0] -= 1 }
                 continue
             }
-            if name == "instalments" {
-                if sigil == "#" || sigil == "^" { insideInstalments += 1 } else if sigil == "/" { insideInstalments -= 1 }
-                continue
-            }
-            let known = name == "." || topNames.contains(name) || (insideInvoices > 0 && lineNames.contains(name))
-                || (insideInstalments > 0 && instalmentNames.contains(name))
+            let known = name == "." || topNames.contains(name)
+                || sectionNames.contains { section, names in depth[section, default: 0] > 0 && names.contains(name) }
             if !known { unknown.append(name) }
         }
         return unknown
