@@ -47,10 +47,12 @@ struct WorklistView: Sendable {
         let report = try await Worklist(database: database, tenant: tenant.id).compute(asOf: requested, limit: 50)
         let refs = report.entries.map(\.clientRef)
         let contacts = try await Clients(database: database, tenant: tenant.id).lastContacts(refs: refs)
-        let promises = try await ContactNotes(database: database, tenant: tenant.id).promises(asOf: report.asOf)
-            .filter { $0.state == .open }
-        let plans = try await PaymentPlans(database: database, tenant: tenant).list(asOf: report.asOf)
-            .filter { $0.status == .current }
+        // The tenant's open promises and current plans once, by client (each list
+        // is one statement, whatever the number of entries).
+        let promises = Dictionary(grouping: try await ContactNotes(database: database, tenant: tenant.id)
+            .promises(asOf: report.asOf).filter { $0.state == .open }, by: \.clientRef)
+        let plans = Dictionary(grouping: try await PaymentPlans(database: database, tenant: tenant)
+            .list(asOf: report.asOf).filter { $0.status == .current }, by: \.clientRef)
         let byRef = Dictionary(contacts.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
         let entries = report.entries.map { entry in
             let contact = byRef[entry.clientRef]
@@ -60,8 +62,8 @@ struct WorklistView: Sendable {
                 score: entry.score, reasons: entry.reasons.map { Reason(reason: $0.reason, points: $0.points) },
                 overdue: entry.overdue.map(\.money.formatted).joined(separator: " + "),
                 lastContact: Self.when(contact?.lastContactAt, zone: tenant.timeZone),
-                promises: Self.promises(promises.filter { $0.clientRef == entry.clientRef }),
-                plans: Self.plans(plans.filter { $0.clientRef == entry.clientRef }),
+                promises: Self.promises(promises[entry.clientRef] ?? []),
+                plans: Self.plans(plans[entry.clientRef] ?? []),
                 nextContact: entry.nextContact?.text ?? "")
         }
         return WorklistView(
