@@ -84,12 +84,12 @@ public struct Migrator: Sendable {
             do {
                 try await connection.transaction { tx in
                     try await tx.simpleQuery(setLockTimeout)
-                    try await tx.simpleQuery(Migration.bootstrap)
+                    for part in Self.setLocalApart(Migration.bootstrap) { try await tx.simpleQuery(part) }
                     // The bookkeeping tables, made (and closed to the app role, which
                     // the default privileges would let write them) only when missing:
                     // later grants (sql/0011) stand.
+                    try await tx.simpleQuery("SET LOCAL ROLE collections_owner")
                     try await tx.simpleQuery("""
-                        SET LOCAL ROLE collections_owner;
                         DO $bookkeeping$
                         BEGIN
                             IF to_regclass('public.schema_migrations') IS NULL THEN
@@ -207,6 +207,34 @@ public struct Migrator: Sendable {
                 throw Failure(description: "function files \(changed.map(\.name).joined(separator: ", ")) break the tenancy recipe: \(breaches.joined(separator: "; ")); none was applied")
             }
         }
+    }
+
+    /// The script cut so that each top-level `SET LOCAL` line is a query of its
+    /// own. Citus (with `citus.propagate_set_commands = 'local'`) forwards the
+    /// whole query string that holds a `SET LOCAL` to every worker, and the
+    /// workers refuse the grants and default privileges that follow it in the
+    /// same string ("operation is not allowed on this node", deploy/citus/README.md).
+    /// Only lines that start with `SET LOCAL` count: the scripts are ours and keep
+    /// such lines at the start of a line, never inside a body.
+    package static func setLocalApart(_ script: String) -> [String] {
+        var parts: [String] = []
+        var current: [Substring] = []
+        func flush() {
+            let part = current.joined(separator: "\n")
+            if !part.allSatisfy({ $0.isWhitespace }) { parts.append(part) }
+            current = []
+        }
+        for line in script.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("SET LOCAL ") {
+                flush()
+                current = [line]
+                flush()
+            } else {
+                current.append(line)
+            }
+        }
+        flush()
+        return parts
     }
 
     func status(on connection: PostgresConnection) async throws -> [Status] {

@@ -73,6 +73,16 @@ public enum TenancyAudit {
 
     /// The breaches of the catalog as it stands after migration `version` (by
     /// default: all of this binary's).
+    /// Not a relation of the Citus extension itself (its views and sequences in
+    /// `public`, such as `citus_tables`): they are the extension's, made by its
+    /// `CREATE EXTENSION`, not by a migration, and are the same on every cluster.
+    static func notCitus(_ relation: String) -> String {
+        """
+        NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'citus' \
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = \(relation).oid AND d.deptype = 'e')
+        """
+    }
+
     public static func violations(
         _ connection: PostgresConnection, after version: Int = Migration.all.last?.version ?? 0
     ) async throws -> [String] {
@@ -139,7 +149,7 @@ public enum TenancyAudit {
             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
             JOIN pg_roles r ON r.rolname = 'collections_agency'
             CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES')) AS p(privilege)
-            WHERE \(agency) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+            WHERE \(agency) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND \(unescaped: notCitus("c"))
               AND has_table_privilege(r.oid, c.oid, p.privilege)
               AND (p.privilege IN ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES')
                    OR (NOT EXISTS (SELECT 1 FROM tenant_tables t WHERE t.oid = c.oid)
@@ -155,7 +165,7 @@ public enum TenancyAudit {
             UNION ALL
             SELECT format('sequence %s: collections_agency may use it', c.relname)
             FROM pg_class c JOIN pg_roles r ON r.rolname = 'collections_agency'
-            WHERE \(agency) AND c.relkind = 'S' AND (has_sequence_privilege(r.oid, c.oid, 'USAGE')
+            WHERE \(agency) AND c.relkind = 'S' AND \(unescaped: notCitus("c")) AND (has_sequence_privilege(r.oid, c.oid, 'USAGE')
                                                    OR has_sequence_privilege(r.oid, c.oid, 'SELECT'))
             UNION ALL
             -- From 0011.
@@ -246,7 +256,7 @@ public enum TenancyAudit {
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
             CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('USAGE')) AS p(privilege)
-            WHERE \(strict) AND c.relkind IN ('r', 'p', 'S', 'f')
+            WHERE \(strict) AND c.relkind IN ('r', 'p', 'S', 'f') AND \(unescaped: notCitus("c"))
               AND NOT EXISTS (SELECT 1 FROM tenant_tables t WHERE t.oid = c.oid)
               AND ((c.relkind = 'S' AND p.privilege IN ('SELECT', 'UPDATE', 'USAGE')
                     AND has_sequence_privilege('collections_app', c.oid, p.privilege))
@@ -281,7 +291,7 @@ public enum TenancyAudit {
             UNION ALL
             SELECT format('view %s is not security_invoker', c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
-            WHERE c.relkind IN ('v', 'm')
+            WHERE c.relkind IN ('v', 'm') AND \(unescaped: notCitus("c"))
               AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true'] OR c.reloptions @> ARRAY['security_invoker=on'], false)
             UNION ALL
             SELECT format('function %s is SECURITY DEFINER', p.proname)
