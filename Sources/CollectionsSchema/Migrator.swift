@@ -134,6 +134,7 @@ public struct Migrator: Sendable {
         let pending = current.filter { $0.state == .pending }
         if dryRun { return pending }
 
+        let citus = try await CitusDistribution.isCitus(connection)
         var applied: [Status] = []
         for status in pending {
             let migration = migrations.first { $0.version == status.version }!
@@ -142,7 +143,12 @@ public struct Migrator: Sendable {
             do {
                 try await connection.transaction { tx in
                     try await tx.simpleQuery("SET LOCAL ROLE collections_owner; \(setLockTimeout)")
+                    if citus { try await tx.simpleQuery(CitusDistribution.keepNewTablesLocal) }
                     try await tx.simpleQuery(migration.sql)
+                    if citus, migration.version >= CitusDistribution.from, try await CitusDistribution.groupsExist(tx) {
+                        let distributed = try await CitusDistribution.distribute(tx)
+                        if !distributed.isEmpty { log("distributed \(distributed.joined(separator: ", "))") }
+                    }
                     let breaches: [String]
                     do {
                         breaches = try await TenancyAudit.violations(tx, after: migration.version)
@@ -170,6 +176,10 @@ public struct Migrator: Sendable {
             applied.append(Status(
                 version: migration.version, name: migration.name, state: .applied, checksum: migration.checksum,
                 appliedAt: Date(), durationMs: nil))
+        }
+        if citus, let last = migrations.last, last.version >= CitusDistribution.from {
+            let distributed = try await CitusDistribution.distributeRest(connection)
+            if !distributed.isEmpty { log("distributed \(distributed.joined(separator: ", "))") }
         }
         try await applyFunctions(on: connection, log: log)
         return applied

@@ -54,6 +54,9 @@ public enum TenancyAudit {
     /// and unique keys lead with it from the start (the checks below). Every earlier
     /// migration already kept it; from here the audit holds every later one to it.
     static let distributionFrom = 23
+    /// The migration from which no foreign key of a tenant table sets null or a
+    /// default (Citus refuses them on distributed tables, sql/0025).
+    static let citusKeysFrom = 25
 
     /// Tables without tenant_id that the app role may read: reference data the
     /// same for every tenant. `tenants` is not here: the app reads it through its
@@ -74,13 +77,16 @@ public enum TenancyAudit {
     /// The breaches of the catalog as it stands after migration `version` (by
     /// default: all of this binary's).
     /// Not a relation of the Citus extension itself (its views and sequences in
-    /// `public`, such as `citus_tables`): they are the extension's, made by its
-    /// `CREATE EXTENSION`, not by a migration, and are the same on every cluster.
-    static func notCitus(_ relation: String) -> String {
-        """
-        NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'citus' \
-        WHERE d.classid = 'pg_class'::regclass AND d.objid = \(relation).oid AND d.deptype = 'e')
-        """
+    /// `public`, such as `citus_tables`: made by its `CREATE EXTENSION`, not by a
+    /// migration, the same on every cluster), nor, on Citus, a shard: the
+    /// coordinator holds a shard of each reference table, with the table's
+    /// grants and policies, which the table itself is audited for.
+    static func notCitus(_ relation: String, citus: Bool) -> String {
+        let shard = citus ? " AND NOT relation_is_a_known_shard(\(relation).oid)" : ""
+        return """
+            NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'citus' \
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = \(relation).oid AND d.deptype = 'e')\(shard)
+            """
     }
 
     public static func violations(
@@ -89,13 +95,14 @@ public enum TenancyAudit {
         let strict = version >= strictFrom
         let scaleOut = version >= scaleOutFrom
         let agency = version >= agencyFrom
+        let citus = try await CitusDistribution.isCitus(connection)
         let rows = try await connection.query("""
             WITH tenant_tables AS (
                 SELECT c.oid, c.relname, c.relrowsecurity, c.relforcerowsecurity
                 FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-                WHERE c.relkind IN ('r', 'p')
+                WHERE c.relkind IN ('r', 'p') AND \(unescaped: notCitus("c", citus: citus))
             )
             SELECT format('table %s: row-level security not enabled', relname) FROM tenant_tables WHERE NOT relrowsecurity
             UNION ALL
@@ -149,7 +156,7 @@ public enum TenancyAudit {
             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
             JOIN pg_roles r ON r.rolname = 'collections_agency'
             CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES')) AS p(privilege)
-            WHERE \(agency) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND \(unescaped: notCitus("c"))
+            WHERE \(agency) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND \(unescaped: notCitus("c", citus: citus))
               AND has_table_privilege(r.oid, c.oid, p.privilege)
               AND (p.privilege IN ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES')
                    OR (NOT EXISTS (SELECT 1 FROM tenant_tables t WHERE t.oid = c.oid)
@@ -165,7 +172,7 @@ public enum TenancyAudit {
             UNION ALL
             SELECT format('sequence %s: collections_agency may use it', c.relname)
             FROM pg_class c JOIN pg_roles r ON r.rolname = 'collections_agency'
-            WHERE \(agency) AND c.relkind = 'S' AND \(unescaped: notCitus("c")) AND (has_sequence_privilege(r.oid, c.oid, 'USAGE')
+            WHERE \(agency) AND c.relkind = 'S' AND \(unescaped: notCitus("c", citus: citus)) AND (has_sequence_privilege(r.oid, c.oid, 'USAGE')
                                                    OR has_sequence_privilege(r.oid, c.oid, 'SELECT'))
             UNION ALL
             -- From 0011.
@@ -198,6 +205,14 @@ public enum TenancyAudit {
             WHERE \(version >= distributionFrom)
               AND (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attnum = k.conkey[1]) <> 'tenant_id'
               AND k.confrelid NOT IN ('public.tenants'::regclass, 'public.currencies'::regclass)
+            UNION ALL
+            -- From 0025: Citus refuses SET NULL and SET DEFAULT on a key that
+            -- includes the distribution column.
+            SELECT format('table %s: foreign key %s sets null or a default on delete or update', t.relname, k.conname)
+            FROM tenant_tables t
+            JOIN pg_constraint k ON k.conrelid = t.oid AND k.contype = 'f'
+            WHERE \(version >= citusKeysFrom)
+              AND (k.confdeltype IN ('n', 'd') OR k.confupdtype IN ('n', 'd'))
             UNION ALL
             -- From 0012: a policy that binds the app role reads only the active
             -- tenant (one that also reads a suspended tenant's rows, OR-ed in, would
@@ -256,7 +271,7 @@ public enum TenancyAudit {
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
             CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('USAGE')) AS p(privilege)
-            WHERE \(strict) AND c.relkind IN ('r', 'p', 'S', 'f') AND \(unescaped: notCitus("c"))
+            WHERE \(strict) AND c.relkind IN ('r', 'p', 'S', 'f') AND \(unescaped: notCitus("c", citus: citus))
               AND NOT EXISTS (SELECT 1 FROM tenant_tables t WHERE t.oid = c.oid)
               AND ((c.relkind = 'S' AND p.privilege IN ('SELECT', 'UPDATE', 'USAGE')
                     AND has_sequence_privilege('collections_app', c.oid, p.privilege))
@@ -291,7 +306,7 @@ public enum TenancyAudit {
             UNION ALL
             SELECT format('view %s is not security_invoker', c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
-            WHERE c.relkind IN ('v', 'm') AND \(unescaped: notCitus("c"))
+            WHERE c.relkind IN ('v', 'm') AND \(unescaped: notCitus("c", citus: citus))
               AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true'] OR c.reloptions @> ARRAY['security_invoker=on'], false)
             UNION ALL
             SELECT format('function %s is SECURITY DEFINER', p.proname)

@@ -22,7 +22,8 @@ NODES=("coord 9700" "w1 9701" "w2 9702")
 log() { echo "citus: $*" >&2; }
 as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && "$@"); fi; }
 su_url() { echo "postgresql://postgres@127.0.0.1:$1/${2:-collections}"; }
-sql() { local port=$1; shift; PGOPTIONS="-c client_min_messages=warning" psql "$(su_url "$port")" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+# sql PORT [psql arguments]: as the superuser on database `collections` (DB=postgres for another).
+sql() { local port=$1; shift; PGOPTIONS="-c client_min_messages=warning" psql "$(su_url "$port" "${DB:-collections}")" -XqtA -v ON_ERROR_STOP=1 "$@"; }
 
 url() {
     case "${1:-}" in
@@ -55,9 +56,6 @@ fsync = off
 synchronous_commit = off
 # SET LOCAL app.tenant_id reaches the workers (DESIGN.md "Scale-out"); set_config never does.
 citus.propagate_set_commands = 'local'
-# The tenant tables' statement triggers (refuse_suspended_tenant) and row triggers
-# run on the shards; Citus refuses to distribute tables with triggers without it.
-citus.enable_unsafe_triggers = on
 CONF
         fi
         if ! as_pg "$PGBIN/pg_ctl" -D "$BASE/$name" status >/dev/null 2>&1; then
@@ -74,7 +72,7 @@ provision() {
     local node name port
     for node in "${NODES[@]}"; do
         read -r name port <<<"$node"
-        sql "$port" postgres -c "CREATE DATABASE collections"
+        DB=postgres sql "$port" -c "CREATE DATABASE collections"
         sql "$port" -c "CREATE EXTENSION citus"
     done
     sql 9700 -c "SELECT citus_set_coordinator_host('127.0.0.1', 9700)" >/dev/null
