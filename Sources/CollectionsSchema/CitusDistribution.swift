@@ -28,8 +28,15 @@ package enum CitusDistribution {
     /// tables"). Before it the tables stay local, as on plain PostgreSQL.
     static let from = TenancyAudit.scaleOutFrom
 
-    /// Sent, in a query of its own, before a migration's text on Citus.
-    static let keepNewTablesLocal = "SET LOCAL citus.enable_local_reference_table_foreign_keys = off"
+    /// Sent, each in a query of its own, before a migration's text on Citus:
+    /// its new tables stay plain local tables until `distribute`, and its shard
+    /// work goes one shard at a time, since Citus distributes a table only in a
+    /// transaction that has run nothing in parallel ("cannot distribute ... in
+    /// sequential mode because a parallel query was executed in this transaction").
+    static let migrationSettings = [
+        "SET LOCAL citus.enable_local_reference_table_foreign_keys = off",
+        "SET LOCAL citus.multi_shard_modify_mode = 'sequential'",
+    ]
 
     /// Whether the colocation groups exist: a reference table's and the tenant
     /// tables'. Making one takes a superuser on Citus 13.2 ("operation is not

@@ -143,7 +143,7 @@ public struct Migrator: Sendable {
             do {
                 try await connection.transaction { tx in
                     try await tx.simpleQuery("SET LOCAL ROLE collections_owner; \(setLockTimeout)")
-                    if citus { try await tx.simpleQuery(CitusDistribution.keepNewTablesLocal) }
+                    if citus { for setting in CitusDistribution.migrationSettings { try await tx.simpleQuery(setting) } }
                     try await tx.simpleQuery(migration.sql)
                     if citus, migration.version >= CitusDistribution.from, try await CitusDistribution.groupsExist(tx) {
                         let distributed = try await CitusDistribution.distribute(tx)

@@ -56,6 +56,11 @@ fsync = off
 synchronous_commit = off
 # SET LOCAL app.tenant_id reaches the workers (DESIGN.md "Scale-out"); set_config never does.
 citus.propagate_set_commands = 'local'
+# A write to a table with a key to a reference table locks that table's shard
+# (lock_shard_resources), which Citus allows only to a role that may write it:
+# the app may not write currencies or tenants. Skipping the check lets any role
+# take those locks (a way to make writes wait, never to read or write a row).
+citus.skip_advisory_lock_permission_checks = on
 CONF
         fi
         if ! as_pg "$PGBIN/pg_ctl" -D "$BASE/$name" status >/dev/null 2>&1; then
@@ -88,6 +93,13 @@ provision() {
     # Citus connects to the workers as the role a transaction SET ROLEs to.
     for role in collections_owner collections_app collections_worker collections_registry collections_agency; do
         sql 9700 -c "ALTER ROLE $role LOGIN"
+    done
+    # The policies call current_active_tenant_id(), which reads the reference
+    # table tenants: on a worker that is a query from within a shard's query,
+    # which Citus refuses ("cannot execute a distributed query from a query on a
+    # shard") unless allowed. Role settings apply where Citus logs in as the role.
+    for role in collections_owner collections_app collections_worker collections_registry collections_agency; do
+        sql 9700 -c "ALTER ROLE $role SET citus.allow_nested_distributed_execution = on"
     done
     # The first distributed object's schema is created on the workers as its role.
     sql 9700 -c "GRANT CREATE ON DATABASE collections TO collections_owner"

@@ -37,7 +37,9 @@ public final class CollectionsDatabase: Sendable {
     /// `SET LOCAL ROLE` and `SET LOCAL app.tenant_id` both end with the
     /// transaction, so a pooled connection (or pgbouncer in transaction mode)
     /// carries neither into the next borrower's work; Citus propagates `SET LOCAL`
-    /// to its workers, never `set_config` (DESIGN.md "Scale-out"). One round trip.
+    /// to its workers, never `set_config` (DESIGN.md "Scale-out"). The settings go
+    /// with `BEGIN` and the tenant's check alone after them: two round trips, and
+    /// no query in a string that holds a `SET LOCAL` (Citus refuses one there).
     @discardableResult
     public func withTenant<T>(
         _ tenant: UUID, isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
@@ -45,14 +47,12 @@ public final class CollectionsDatabase: Sendable {
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let agency = Self.agency
-        return try await pool.transaction(isolation: isolation, readOnly: readOnly, retry: retry) { tx in
-            // An agency's key: its own role, only its placed accounts (sql/0018).
-            let role = agency == nil ? "collections_app" : "collections_agency"
-            let scope = agency.map { "\(SQL.setLocal("app.agency_id", to: $0)); " } ?? ""
-            let active = try await tx.simpleQuery("""
-                SET LOCAL ROLE \(role); \(SQL.setLocal("app.tenant_id", to: tenant)); \(scope)
-                SELECT current_tenant_is_active()
-                """)
+        // An agency's key: its own role, only its placed accounts (sql/0018).
+        let role = agency == nil ? "collections_app" : "collections_agency"
+        let scope = agency.map { "; \(SQL.setLocal("app.agency_id", to: $0))" } ?? ""
+        let preamble = "SET LOCAL ROLE \(role); \(SQL.setLocal("app.tenant_id", to: tenant))\(scope)"
+        return try await pool.transaction(isolation: isolation, readOnly: readOnly, retry: retry, preamble: preamble) { tx in
+            let active = try await tx.simpleQuery("SELECT current_tenant_is_active()")
             // Row-level security already hides a suspended tenant's rows and refuses
             // its writes; saying so beats an empty answer or a policy violation.
             guard try active.scalar(Bool.self) == true else {
@@ -79,10 +79,7 @@ public final class CollectionsDatabase: Sendable {
     }
 
     private func `as`<T>(_ role: Role, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await pool.transaction { tx in
-            try await tx.simpleQuery("SET LOCAL ROLE \(role.rawValue)")
-            return try await body(tx)
-        }
+        try await pool.transaction(preamble: "SET LOCAL ROLE \(role.rawValue)") { tx in try await body(tx) }
     }
 
     /// Asks PostgreSQL to refresh the planner's statistics of `tables` after a

@@ -28,5 +28,6 @@ public enum SchemaVersion {
         22,
         23,
         24,
+        25,
     ]
 }

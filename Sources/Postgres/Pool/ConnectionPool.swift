@@ -70,10 +70,10 @@ public actor ConnectionPool {
     @discardableResult
     public nonisolated func transaction<T>(
         isolation: IsolationLevel = .readCommitted, readOnly: Bool = false, retry: RetryPolicy = .never,
-        _ body: (PostgresConnection) async throws -> T
+        preamble: String? = nil, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await withConnection { connection in
-            try await connection.transaction(isolation: isolation, readOnly: readOnly, retry: retry, body)
+            try await connection.transaction(isolation: isolation, readOnly: readOnly, retry: retry, preamble: preamble, body)
         }
     }
 

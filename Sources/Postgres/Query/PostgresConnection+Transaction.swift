@@ -1,16 +1,23 @@
 extension PostgresConnection {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// `preamble`, settings only (`SET LOCAL ...`), goes in the same simple query
+    /// as `BEGIN`: no round trip of its own, and no statement shares its string
+    /// (Citus forwards a string that holds a `SET LOCAL` to its workers whole, and
+    /// a query in it then fails there: "the backend has already been assigned a
+    /// transaction id").
     @discardableResult
     public func transaction<T>(
         isolation: IsolationLevel = .readCommitted,
         readOnly: Bool = false,
         retry: RetryPolicy = .never,
+        preamble: String? = nil,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await transactionOnce(isolation: isolation, readOnly: readOnly, body)
+                return try await transactionOnce(isolation: isolation, readOnly: readOnly, preamble: preamble, body)
             } catch let error as PostgresError where error.isTransient && attempt < retry.attempts {
                 attempt += 1
                 // Back off a little, growing, with jitter, so the colliding writers part.
@@ -27,12 +34,12 @@ extension PostgresConnection {
     }
 
     private func transactionOnce<T>(
-        isolation: IsolationLevel, readOnly: Bool, _ body: (PostgresConnection) async throws -> T
+        isolation: IsolationLevel, readOnly: Bool, preamble: String?, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         if await isInTransaction() {
             throw PostgresError(kind: .protocolMisuse, message: "a transaction is already open on this connection")
         }
-        try await simpleQuery("BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
+        try await simpleQuery("BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")\(preamble.map { "; \($0)" } ?? "")")
         let value: T
         do {
             value = try await body(self)
