@@ -40,14 +40,14 @@ extension DemoBook {
                 WHERE c.tenant_id = \(tenant.id)
                 """)
             // Consents to texts, given when the loan was taken out.
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
                 SELECT \(tenant.id), c.id, 'sms', c.phone, true, 'loan agreement', \(first)::timestamp AT TIME ZONE 'UTC'
                 FROM clients c
                 WHERE c.tenant_id = \(tenant.id) AND abs(hashtext(c.ref || 'sms')) % 5 < 3
                 """)
             // Some borrowers have since texted STOP (the database revokes their consent).
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO contact_notes (tenant_id, client_id, noted_at, channel, direction, body)
                 SELECT \(tenant.id), c.id,
                        (\(shape.lastDay)::date - abs(hashtext(c.ref || 'stopday')) % 60)::timestamp AT TIME ZONE 'UTC'
@@ -58,7 +58,7 @@ extension DemoBook {
                   AND abs(hashtext(c.ref || 'stop')) % 25 = 0
                 """)
             // Holds: attorneys, bankruptcies, requests to cease, a death, debts being verified.
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO client_holds (tenant_id, client_id, kind, starts_on, ends_on, note, recorded_by)
                 SELECT \(tenant.id), c.id, h.kind, \(shape.lastDay)::date - 20 - abs(hashtext(c.ref || 'hold')) % 60,
                        CASE WHEN h.kind = 'dispute_verification' THEN \(shape.lastDay)::date + 10 END,

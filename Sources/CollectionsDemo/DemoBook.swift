@@ -62,7 +62,7 @@ public enum DemoBook {
                 SELECT \(tenant.id), h, h FROM unnest(ARRAY['Ana', 'Ben', 'Chloe', 'Dev']) AS h
                 ON CONFLICT (tenant_id, handle) DO NOTHING
                 """)
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO clients (tenant_id, ref, name, email, phone, preferred_channel, do_not_contact, payment_terms_days,
                                      credit_limit_minor, currency, status, agency_name, agency_placed_on, assigned_collector)
                 SELECT \(tenant.id), 'CL-' || lpad(c::text, 5, '0'),
@@ -80,7 +80,7 @@ public enum DemoBook {
                        (ARRAY['Ana', 'Ben', 'Chloe', 'Dev'])[1 + c % 4]
                 FROM generate_series(1, \(Int32(shape.clients))) c
                 """)
-            let invoices = try await tx.execute("""
+            let invoices = try await tx.insert("""
                 INSERT INTO invoices (tenant_id, client_id, number, currency, amount_minor, issued_on, due_on,
                                       late_fee_policy, late_fee_flat_minor, late_fee_percent_bp, late_fee_grace_days)
                 SELECT \(tenant.id), cl.id, 'INV-' || lpad(c::text, 5, '0') || '-' || lpad(i::text, 3, '0'),
@@ -99,7 +99,7 @@ public enum DemoBook {
                 """)
             // Payment delay after the due date: 60% early or on time, 25% up to 45 days
             // late, 10% 45-150 days late, 5% never; one payment in eight is partial.
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO payments (tenant_id, client_id, reference, currency, amount_minor, received_on, method)
                 SELECT \(tenant.id), x.client_id, 'PAY-' || x.number, x.currency,
                        CASE WHEN x.partial THEN greatest(100, (x.amount_minor * 0.5)::bigint) ELSE x.amount_minor END,
@@ -117,7 +117,7 @@ public enum DemoBook {
                 ) x
                 WHERE x.u < 0.95 AND x.paid_on <= \(shape.lastDay) AND x.paid_on >= x.issued_on
                 """)
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO payment_applications (tenant_id, payment_id, invoice_id, amount_minor, applied_on)
                 SELECT \(tenant.id), p.id, i.id, p.amount_minor, p.received_on
                 FROM payments p JOIN invoices i ON i.tenant_id = \(tenant.id) AND i.number = substr(p.reference, 5)
@@ -130,7 +130,7 @@ public enum DemoBook {
                 """)
             // Disputes of whole invoices on 4% of them, most found owed (rejected)
             // within a month; makeDisputes adds partial ones through the service.
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO disputes (tenant_id, invoice_id, amount_minor, opened_on, reason_code, reason, resolved_on,
                                       outcome, resolution)
                 SELECT \(tenant.id), i.id, i.amount_minor, least(i.due_on + 5, \(shape.lastDay)),
@@ -143,7 +143,7 @@ public enum DemoBook {
                 WHERE i.tenant_id = \(tenant.id) AND pg_temp.r(hashtext(i.number), 10) < 0.04
                 """)
             // Unpaid balances older than 150 days: half of them written off in part.
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason)
                 SELECT \(tenant.id), i.id, i.amount_minor / 2, i.due_on + 150, 'uncollectable: debtor insolvent'
                 FROM invoices i
@@ -152,7 +152,7 @@ public enum DemoBook {
                 """)
             // Collectors' calls on overdue invoices: promises (kept when the payment came
             // in time, broken otherwise), satisfaction scores, follow-ups.
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO contact_notes (tenant_id, client_id, invoice_id, noted_at, channel, direction, author, body, outcome,
                                            promise_amount_minor, promise_currency, promise_date, satisfaction, follow_up_on)
                 SELECT \(tenant.id), i.client_id, i.id,

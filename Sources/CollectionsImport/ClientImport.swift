@@ -90,7 +90,7 @@ enum ClientImport {
         // The consents of the clients just written (a stored client's must already
         // be the file's, or its row was bad).
         if context.has("sms_consent"), !dryRun {
-            try await context.tx.execute("""
+            try await context.tx.insert("""
                 INSERT INTO contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
                 SELECT \(context.tenant.id), c.id, 'sms', c.phone, true, 'import', now()
                 FROM import_stage s

@@ -61,7 +61,7 @@ enum NoteImport {
         if dryRun {
             return try await context.tx.query("SELECT count(*) \(from)").scalar(Int.self) ?? 0
         }
-        return try await context.tx.execute("""
+        return try await context.tx.insert("""
             INSERT INTO contact_notes (tenant_id, client_id, noted_at, channel, author, body, outcome,
                                        promise_amount_minor, promise_currency, promise_date, satisfaction)
             SELECT \(context.tenant.id), c.id, s.noted_at, s.channel, s.author, s.body, s.outcome,

@@ -114,7 +114,7 @@ public struct Agencies: Sendable {
                 INSERT INTO placements (tenant_id, client_id, agency_id, whole_client, status_before, placed_on)
                 VALUES (\(tenant), \(client), \(agency.id), \(whole), \(status), \(day)) RETURNING id
                 """).scalar(UUID.self)!
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO placement_invoices (tenant_id, placement_id, invoice_id, currency, placed_minor)
                 SELECT \(tenant), \(placement), b.invoice_id, b.currency, b.balance_minor
                 FROM report_invoice_balances(\(tenant), \(day)) b

@@ -32,7 +32,7 @@ public struct OptOutLinks: Sendable {
         do {
             return try await database.withTenant(tenant) { tx in
                 guard let found = try await Self.find(tx, tenant: tenant, token: token) else { return nil }
-                try await tx.execute("""
+                try await tx.insert("""
                     INSERT INTO contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
                     SELECT \(tenant), \(found.client), 'email', \(found.address), false, 'opt-out link', now()
                     WHERE coalesce((SELECT p.granted FROM contact_permission(\(tenant), \(found.client), 'email',

@@ -21,7 +21,7 @@ package enum Audit {
         entityIDs: [String], after: [JSONText]
     ) async throws {
         guard !entityIDs.isEmpty else { return }
-        try await tx.execute("""
+        try await tx.insert("""
             INSERT INTO audit_log (tenant_id, actor, action, entity, entity_id, after)
             SELECT \(tenant), \(String(actor.prefix(200))), \(action), \(entity), u.entity_id, u.after
             FROM unnest(\(entityIDs), \(after)) AS u(entity_id, after)

@@ -77,7 +77,7 @@ public struct DunningPolicies: Sendable {
             """)[0]
         let version = try row["version", as: Int32.self]
         let positions = steps.indices.map { Int32($0 + 1) }
-        try await tx.execute("""
+        try await tx.insert("""
             INSERT INTO dunning_steps (tenant_id, version, position, name, offset_days, channel, template, applies_to,
                                        reminds)
             SELECT \(tenant), \(version), u.position, u.name, u.offset_days, u.channel, u.template, u.applies_to,
@@ -89,7 +89,7 @@ public struct DunningPolicies: Sendable {
             """)
         let minimums = steps.enumerated().flatMap { index, step in step.minimumBalance.map { (Int32(index + 1), $0) } }
         if !minimums.isEmpty {
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO dunning_step_minimums (tenant_id, version, position, currency, minimum_minor)
                 SELECT \(tenant), \(version), u.position, u.currency, u.minimum_minor
                 FROM unnest(\(minimums.map(\.0))::int[], \(minimums.map(\.1.currency))::text[],

@@ -213,7 +213,7 @@ package enum PaymentPosting {
     private static func write(_ payments: [(payment: Payment, clientID: UUID)], tenant: UUID, in tx: PostgresConnection) async throws {
         guard !payments.isEmpty else { return }
         do {
-            try await tx.execute("""
+            try await tx.insert("""
                 INSERT INTO payments (tenant_id, id, client_id, reference, currency, amount_minor, received_on, method)
                 SELECT \(tenant), u.id, u.client_id, u.reference, u.currency, u.amount_minor, u.received_on, u.method
                 FROM unnest(\(payments.map(\.payment.id)), \(payments.map(\.clientID)), \(payments.map(\.payment.reference)),

@@ -251,7 +251,7 @@ struct PostingBook {
     /// Writes `applications` in one statement, whatever their number.
     static func write(_ applications: [Application], tenant: UUID, in tx: PostgresConnection) async throws {
         guard !applications.isEmpty else { return }
-        try await tx.execute("""
+        try await tx.insert("""
             INSERT INTO payment_applications (tenant_id, payment_id, invoice_id, amount_minor, applied_on)
             SELECT \(tenant), u.payment_id, u.invoice_id, u.amount_minor, u.applied_on
             FROM unnest(\(applications.map(\.paymentID)), \(applications.map(\.invoiceID)),
