@@ -38,10 +38,12 @@ public final class CollectionsDatabase: Sendable {
     /// transaction, so a pooled connection (or pgbouncer in transaction mode)
     /// carries neither into the next borrower's work; Citus propagates `SET LOCAL`
     /// to its workers, never `set_config` (DESIGN.md "Scale-out"). One round trip.
+    /// `reporting` also switches JIT off for the transaction (`Reporting.settings`),
+    /// in the same round trip, for a transaction that runs report statements.
     @discardableResult
     public func withTenant<T>(
         _ tenant: UUID, isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
-        retry: RetryPolicy = .transient(attempts: 5),
+        reporting: Bool = false, retry: RetryPolicy = .transient(attempts: 5),
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let agency = Self.agency
@@ -49,8 +51,9 @@ public final class CollectionsDatabase: Sendable {
             // An agency's key: its own role, only its placed accounts (sql/0018).
             let role = agency == nil ? "collections_app" : "collections_agency"
             let scope = agency.map { "\(SQL.setLocal("app.agency_id", to: $0)); " } ?? ""
+            let settings = reporting ? "\(Reporting.settings); " : ""
             let active = try await tx.simpleQuery("""
-                SET LOCAL ROLE \(role); \(SQL.setLocal("app.tenant_id", to: tenant)); \(scope)
+                SET LOCAL ROLE \(role); \(SQL.setLocal("app.tenant_id", to: tenant)); \(scope)\(settings)
                 SELECT current_tenant_is_active()
                 """)
             // Row-level security already hides a suspended tenant's rows and refuses
