@@ -3,46 +3,14 @@ import Foundation
 /// A JSON value as PostgreSQL's `json_agg` prints it, kept so that a column of a
 /// nested row (`PostgresRows.nested`) can be given back in PostgreSQL's own text
 /// form: the decoders of `PostgresDecodable` then read it as they read a column.
-enum JSONValue: Sendable, Equatable, Codable {
+enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
-    case integer(Int64)
-    case double(Double)
+    /// The number's text as the JSON has it.
+    case number(String)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let text = try? container.decode(String.self) {
-            self = .string(text)
-        } else if let number = try? container.decode(Int64.self) {
-            self = .integer(number)
-        } else if let number = try? container.decode(Double.self) {
-            self = .double(number)
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let items = try? container.decode([JSONValue].self) {
-            self = .array(items)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let flag): try container.encode(flag)
-        case .integer(let number): try container.encode(number)
-        case .double(let number): try container.encode(number)
-        case .string(let text): try container.encode(text)
-        case .array(let items): try container.encode(items)
-        case .object(let fields): try container.encode(fields)
-        }
-    }
 
     /// The value in PostgreSQL's text form for a column of `type`, nil for NULL:
     /// `t`/`f` for a boolean, `{...}` for an array column, the JSON itself for a
@@ -52,8 +20,7 @@ enum JSONValue: Sendable, Equatable, Codable {
         switch self {
         case .null: return nil
         case .bool(let flag): return flag ? "t" : "f"
-        case .integer(let number): return String(number)
-        case .double(let number): return "\(number)"
+        case .number(let text): return text
         case .string(let text): return text
         case .object: return json
         case .array(let items):
@@ -66,9 +33,35 @@ enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// The value as JSON text (keys sorted).
     private var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        switch self {
+        case .null: return "null"
+        case .bool(let flag): return flag ? "true" : "false"
+        case .number(let text): return text
+        case .string(let text): return Self.quoted(text)
+        case .array(let items): return "[" + items.map(\.json).joined(separator: ",") + "]"
+        case .object(let fields):
+            return "{" + fields.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + $0.value.json }
+                .joined(separator: ",") + "}"
+        }
+    }
+
+    private static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 }

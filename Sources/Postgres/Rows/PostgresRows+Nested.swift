@@ -10,12 +10,22 @@ extension PostgresRows {
     /// type is the one the Swift type asked for names (`PostgresEncodable.postgresType`),
     /// the JSON value given back in PostgreSQL's text form.
     init(json text: String, column: String) throws {
+        let notRows = { (why: String) in
+            PostgresError(kind: .decoding, message: "column \"\(column)\" is not a JSON array of rows: \(why)", column: column)
+        }
         let objects: [[String: JSONValue]]
         do {
-            objects = try JSONDecoder().decode([[String: JSONValue]]?.self, from: Data(text.utf8)) ?? []
-        } catch {
-            throw PostgresError(
-                kind: .decoding, message: "column \"\(column)\" is not a JSON array of rows: \(error)", column: column)
+            switch try JSONValue.parse(text) {
+            case .null: objects = []
+            case .array(let items):
+                objects = try items.map { item in
+                    guard case .object(let fields) = item else { throw notRows("an item is not an object") }
+                    return fields
+                }
+            default: throw notRows("not an array")
+            }
+        } catch let error as JSONValue.ParseError {
+            throw notRows(error.description)
         }
         var names = Set<String>()
         for object in objects { names.formUnion(object.keys) }
