@@ -26,10 +26,8 @@ enum JSONValue: Sendable, Equatable {
         case .array(let items):
             if type == .json || type == .jsonb || !type.isArray { return json }
             let element = ArrayLiteral.elementType(of: type)
-            return "{" + items.map { item in
-                guard let text = item.postgresText(as: element) else { return "NULL" }
-                return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-            }.joined(separator: ",") + "}"
+            // An array parameter's own text form, quoted and escaped alike.
+            return (try? items.map { $0.postgresText(as: element) }.postgresText()) ?? nil
         }
     }
 
@@ -39,29 +37,11 @@ enum JSONValue: Sendable, Equatable {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
         case .number(let text): return text
-        case .string(let text): return Self.quoted(text)
+        case .string(let text): return JSONText.quoted(text)
         case .array(let items): return "[" + items.map(\.json).joined(separator: ",") + "]"
         case .object(let fields):
-            return "{" + fields.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + $0.value.json }
+            return "{" + fields.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + $0.value.json }
                 .joined(separator: ",") + "}"
         }
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
