@@ -82,8 +82,8 @@ struct ImportRowWriter {
             for (index, problem) in problems.enumerated() {
                 if index > 0 { json += "," }
                 json += "{\"position\":\(problem.position),\"column\":"
-                json += problem.column.map(Self.jsonString) ?? "null"
-                json += ",\"reason\":\(Self.jsonString(problem.reason))}"
+                json += problem.column.map(JSONText.quoted) ?? "null"
+                json += ",\"reason\":\(JSONText.quoted(problem.reason))}"
             }
             json += "]"
             appendEscaped(Array(json.utf8)[...])
@@ -249,25 +249,5 @@ struct ImportRowWriter {
             from = index + 1
         }
         out.append(contentsOf: slice[from..<slice.endIndex])
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var json = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0 {
-                    json += String(format: "\\u%04x", scalar.value)
-                } else {
-                    json.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return json + "\""
     }
 }

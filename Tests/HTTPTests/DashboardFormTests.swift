@@ -89,4 +89,42 @@ import TestSupport
             #expect(disputes.map(\.amount) == [Money(amountMinor: 20_00, currency: "USD")])
         }
     }
+
+    /// The dispute form lists only the invoices `Invoices.dispute` would accept
+    /// today: not a paid one, not one already disputed, not a voided one.
+    @Test func theDisputeFormOffersOnlyTheInvoicesThatCanBeDisputed() async throws {
+        let fixture = try await HTTPFixture.make("http_dashboard_dispute_form")
+        let db = fixture.service.service
+        let tenant = fixture.a.tenant.id
+        let seeded = try await IsolationTests.seed(fixture, fixture.a, prefix: "A")
+        _ = try await Payments(database: db, tenant: tenant).post(
+            PaymentRequest(clientRef: "A-C1", reference: "A-PAY-2", amount: Money(amountMinor: 50_00, currency: "USD"),
+                           receivedOn: CalendarDate("2024-01-20")!,
+                           allocation: .explicit([InvoiceAmount(invoiceNumber: "A-INV-2", amount: Money(amountMinor: 50_00, currency: "USD"))])),
+            idempotencyKey: "A-PAY-2", actor: "test")
+        for (number, minor) in [("A-INV-3", 30_00), ("A-INV-4", 40_00), ("A-INV-5", 60_00)] {
+            _ = try await Invoices(database: db, tenant: tenant).create(
+                NewInvoice(clientRef: "A-C1", number: number, amount: Money(amountMinor: Int64(minor), currency: "USD"),
+                           issuedOn: CalendarDate("2024-01-01")!, dueOn: CalendarDate("2024-01-31")!), actor: "test")
+        }
+        _ = try await Invoices(database: db, tenant: tenant).dispute(
+            "A-INV-3", on: CalendarDate("2024-02-01")!, reason: "price", actor: "test")
+        _ = try await Invoices(database: db, tenant: tenant).void(
+            "A-INV-4", on: CalendarDate("2024-02-01")!, reason: "issued twice", actor: "test")
+        let path = "/dashboard/clients/\(seeded.client.uuidString.lowercased())"
+        try await fixture.test { client in
+            let browser = DashboardBrowser(client)
+            try await browser.signIn(fixture.a.key)
+            let page = try await browser.get(path)
+            #expect(page.status == .ok, "\(page.text)")
+            let select = try #require(page.text.range(of: "<select id=\"dispute-invoice\"")
+                .flatMap { start in page.text[start.lowerBound...].range(of: "</select>").map { page.text[start.lowerBound..<$0.upperBound] } })
+            #expect(select.contains("<option>A-INV-1</option>") && select.contains("<option>A-INV-5</option>"), "\(select)")
+            for number in ["A-INV-2", "A-INV-3", "A-INV-4"] {
+                #expect(!select.contains(number), "\(number) is offered: \(select)")
+            }
+            // The invoices are all still listed above the form.
+            #expect(page.text.contains("A-INV-2") && page.text.contains("A-INV-4"))
+        }
+    }
 }

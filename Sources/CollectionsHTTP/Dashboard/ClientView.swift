@@ -3,9 +3,10 @@ import Foundation
 import Postgres
 
 /// A client's page: invoices with balances and ageing, payments and their
-/// applications, disputes, plans and the notes timeline, each read by the
-/// service call the HTTP API and the CLI use for it, and the forms that log a
-/// call, a promise, a satisfaction score or a dispute.
+/// applications, disputes, plans and the notes timeline, read together by
+/// `ClientFile.read` with the queries and readers of the service calls the HTTP
+/// API and the CLI use for each, and the forms that log a call, a promise, a
+/// satisfaction score or a dispute.
 struct ClientView: Sendable {
     struct Option: Sendable {
         var value: String
@@ -86,6 +87,8 @@ struct ClientView: Sendable {
     var plans: [PlanLine]
     var notes: [NoteLine]
     var outcomes: [Option]
+    /// The numbers of the invoices a dispute may be opened on (`Invoices.disputeRefusal`).
+    var disputable: [String]
     var reasonCodes: [String]
 
     /// The page of the client with `id`; a missing client (or another tenant's,
@@ -94,16 +97,19 @@ struct ClientView: Sendable {
         database: CollectionsDatabase, tenant: Tenant, id: UUID, chrome: DashboardChrome, session: DashboardSession,
         error: String? = nil, done: String? = nil
     ) async throws -> ClientView {
-        let client = try await Clients(database: database, tenant: tenant.id).get(id: id)
-        let invoices = try await Invoices(database: database, tenant: tenant.id)
-            .list(InvoiceFilter(clientRef: client.ref), limit: 1000).items
-        let asOf = invoices.first?.asOf
-        let payments = try await Payments(database: database, tenant: tenant.id).ofClient(client.ref, asOf: asOf)
-        let disputes = try await Invoices(database: database, tenant: tenant.id).disputes(clientRef: client.ref)
-        // Plans are the lender's: an agency's role is granted none of their tables.
-        let plans = session.agency == nil
-            ? try await PaymentPlans(database: database, tenant: tenant).list(asOf: asOf, clientRef: client.ref) : []
-        let notes = try await ContactNotes(database: database, tenant: tenant.id).list(clientRef: client.ref, limit: 200).items
+        // One transaction, two statements. Plans are the lender's: an agency's
+        // role is granted none of their tables.
+        let file = try await ClientFile.read(database: database, tenant: tenant, id: id, plans: session.agency == nil)
+        let (client, invoices, payments, disputes, plans, notes)
+            = (file.client, file.invoices, file.payments, file.disputes, file.plans, file.notes)
+        let asOf = invoices.isEmpty ? nil : file.asOf
+        // The dispute form offers only what `Invoices.dispute` would accept today.
+        let openSince = Dictionary(
+            disputes.filter { $0.resolvedOn == nil }.map { ($0.invoiceNumber, $0.openedOn) }, uniquingKeysWith: { first, _ in first })
+        let disputable = invoices.filter { state in
+            Invoices.disputeRefusal(
+                state.invoice, openSince: openSince[state.invoice.number], owed: state.balance.amountMinor, on: file.asOf) == nil
+        }
         let currency = client.currency ?? tenant.defaultCurrency ?? ""
         return ClientView(
             chrome: chrome, action: "/dashboard/clients/\(id.uuidString.lowercased())", csrfToken: session.csrfToken,
@@ -150,6 +156,7 @@ struct ClientView: Sendable {
             outcomes: ContactOutcome.allCases.filter { $0 != .promiseToPay }.map {
                 Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " "))
             },
+            disputable: disputable.map(\.invoice.number),
             reasonCodes: DisputeReason.allCases.map(\.rawValue))
     }
 

@@ -71,7 +71,8 @@ enum DashboardTemplates {
 <h3>A dispute</h3>
 <input type="hidden" name="csrf_token" value="{{csrfToken}}">
 <label for="dispute-invoice">Invoice</label>
-<select id="dispute-invoice" name="invoice_number">{{#invoices}}<option>{{number}}</option>{{/invoices}}</select>
+<select id="dispute-invoice" name="invoice_number">{{#disputable}}<option>{{.}}</option>{{/disputable}}</select>
+{{^disputable}}<p class="note">No invoice of this client can be disputed today (each is paid, voided, already disputed or not yet issued).</p>{{/disputable}}
 <label for="dispute-code">Reason code</label>
 <select id="dispute-code" name="reason_code">{{#reasonCodes}}<option>{{.}}</option>{{/reasonCodes}}</select>
 <label for="dispute-reason">Reason</label><input id="dispute-reason" name="reason" required maxlength="1000">

@@ -2,9 +2,9 @@ import CollectionsService
 import Foundation
 import Postgres
 
-/// The dunning page of a day: the gate's plan (`DunningPlans.plan`, what is sent
-/// and what each rule suppressed) and the outbox's deliveries
-/// (`DeliveryReport.make`), the calls `report dunning-plan|deliveries` make.
+/// The dunning page of a day: the gate's plan (what is sent and what each rule
+/// suppressed) and the outbox's deliveries, read together by `DunningDay.read`
+/// with the queries and readers of `report dunning-plan|deliveries`.
 struct DunningView: Sendable {
     struct Line: Sendable {
         var client: String
@@ -48,8 +48,8 @@ struct DunningView: Sendable {
     static func make(
         database: CollectionsDatabase, tenant: Tenant, asOf: CalendarDate?, chrome: DashboardChrome
     ) async throws -> DunningView {
-        let plan = try await DunningPlans(database: database, tenant: tenant).plan(on: asOf)
-        let report = try await DeliveryReport.make(database: database, tenant: tenant, on: plan.asOf)
+        let day = try await DunningDay.read(database: database, tenant: tenant, on: asOf)
+        let (plan, report) = (day.plan, day.deliveries)
         return DunningView(
             chrome: chrome, asOf: plan.asOf.description, policyVersion: plan.policyVersion, decided: plan.decided,
             counts: report.counts, messageCount: plan.messages.count, suppressedCount: plan.suppressed.count,

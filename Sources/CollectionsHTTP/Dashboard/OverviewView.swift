@@ -4,8 +4,9 @@ import Postgres
 
 /// The overview page of one stored day: per currency the AR and its ageing
 /// (bars), the KPI set with its periods, and 90-day trend lines of DSO, CEI
-/// and percent current, all read through the stored reports (`StoredReports`),
-/// the same calls `report ageing|kpis` and `/v1/reports/...` make.
+/// and percent current, all read through the stored reports
+/// (`StoredReports.overview`: the queries and readers `report ageing|kpis` and
+/// `/v1/reports/...` use, in one transaction of at most two statements).
 struct OverviewView: Sendable {
     struct Day: Sendable {
         var value: String
@@ -57,13 +58,13 @@ struct OverviewView: Sendable {
     static func make(
         database: CollectionsDatabase, tenant: Tenant, asOf requested: CalendarDate?, chrome: DashboardChrome
     ) async throws -> OverviewView {
-        let day = try await StoredReports.day(requested, tenant: tenant, database: database)
-        let ageing = try await StoredReports.ageing(database: database, tenant: tenant, asOf: day)
-        let kpis = try await StoredReports.kpis(database: database, tenant: tenant, asOf: day)
-        let trend = try await StoredReports.trend(database: database, tenant: tenant, through: day, days: trendDays)
+        // One transaction, at most two statements (StoredReports.overview).
+        let overview = try await StoredReports.overview(
+            database: database, tenant: tenant, asOf: requested, trendDays: trendDays)
+        let (day, ageing, trend) = (overview.asOf, overview.ageing, overview.trend)
         let currencies = ageing.currencies.map { figures in
             let money = { (minor: Int) in Money(amountMinor: Int64(minor), currency: figures.currency).formatted }
-            let row = kpis.currencies.first { $0.currency == figures.currency }
+            let row = overview.kpis.first { $0.currency == figures.currency }
             let points = trend.points.filter { $0.currency == figures.currency }
             func line(_ key: String, _ label: String, _ value: (KPITrend.Point) -> Double?) -> TrendChart {
                 TrendChart(
@@ -79,7 +80,7 @@ struct OverviewView: Sendable {
                     Figure(currency: figures.currency, label: $0.label, minor: $0.amountMinor, text: money($0.amountMinor))
                 },
                 bars: AgeingChart(figures),
-                dsoPeriodDays: kpis.dsoPeriodDays, ceiPeriodDays: kpis.ceiPeriodDays, promiseGraceDays: kpis.promiseGraceDays,
+                dsoPeriodDays: overview.dsoPeriodDays, ceiPeriodDays: overview.ceiPeriodDays, promiseGraceDays: overview.promiseGraceDays,
                 kpis: row.map { Self.kpis($0) } ?? [],
                 trends: [
                     line("dso", "DSO (days)", \.dso), line("cei", "CEI (%)", \.cei),

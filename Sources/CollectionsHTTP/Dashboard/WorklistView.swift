@@ -2,13 +2,13 @@ import CollectionsService
 import Foundation
 import Postgres
 
-/// The worklist page: the tenant's ranked clients (`Worklist`, the calls
-/// `report worklist` and `/v1/reports/worklist` make) with the score's reasons,
-/// the overdue amount, when the contact rules next allow a call, and beside them
-/// each client's last contact, open promises (`ContactNotes.promises`) and
-/// current plans (`PaymentPlans.list`). An agency's session lists the accounts
-/// placed with it instead (the lender's worklist leaves placed accounts out);
-/// the database shows it no others.
+/// The worklist page: the tenant's ranked clients (the statement and readers of
+/// `Worklist`, which `report worklist` and `/v1/reports/worklist` use) with the
+/// score's reasons, the overdue amount, when the contact rules next allow a call,
+/// and beside them each client's last contact, open promises and current plans,
+/// all read by `WorklistDay.read` in one transaction. An agency's session lists
+/// the accounts placed with it instead (the lender's worklist leaves placed
+/// accounts out); the database shows it no others.
 struct WorklistView: Sendable {
     struct Reason: Sendable {
         var reason: String
@@ -44,15 +44,12 @@ struct WorklistView: Sendable {
         database: CollectionsDatabase, tenant: Tenant, asOf requested: CalendarDate?, chrome: DashboardChrome, agency: Bool
     ) async throws -> WorklistView {
         if agency { return try await placed(database: database, tenant: tenant, asOf: requested, chrome: chrome) }
-        let report = try await Worklist(database: database, tenant: tenant.id).compute(asOf: requested, limit: 50)
-        let refs = report.entries.map(\.clientRef)
-        let contacts = try await Clients(database: database, tenant: tenant.id).lastContacts(refs: refs)
-        // The tenant's open promises and current plans once, by client (each list
-        // is one statement, whatever the number of entries).
-        let promises = Dictionary(grouping: try await ContactNotes(database: database, tenant: tenant.id)
-            .promises(asOf: report.asOf).filter { $0.state == .open }, by: \.clientRef)
-        let plans = Dictionary(grouping: try await PaymentPlans(database: database, tenant: tenant)
-            .list(asOf: report.asOf).filter { $0.status == .current }, by: \.clientRef)
+        // One transaction, at most two statements (WorklistDay.read).
+        let day = try await WorklistDay.read(database: database, tenant: tenant, asOf: requested, limit: 50)
+        let (report, contacts) = (day.report, day.contacts)
+        // The open promises and current plans, by client.
+        let promises = Dictionary(grouping: day.promises.filter { $0.state == .open }, by: \.clientRef)
+        let plans = Dictionary(grouping: day.plans.filter { $0.status == .current }, by: \.clientRef)
         let byRef = Dictionary(contacts.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
         let entries = report.entries.map { entry in
             let contact = byRef[entry.clientRef]
@@ -76,8 +73,7 @@ struct WorklistView: Sendable {
     static func placed(
         database: CollectionsDatabase, tenant: Tenant, asOf requested: CalendarDate?, chrome: DashboardChrome
     ) async throws -> WorklistView {
-        let clients = try await Clients(database: database, tenant: tenant.id).list(limit: 200).items
-        let contacts = try await Clients(database: database, tenant: tenant.id).lastContacts(refs: clients.map(\.ref))
+        let (clients, contacts) = try await WorklistDay.placed(database: database, tenant: tenant, limit: 200)
         let byRef = Dictionary(contacts.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
         let entries = clients.enumerated().map { index, client in
             Entry(

@@ -40,17 +40,20 @@ public final class CollectionsDatabase: Sendable {
     /// to its workers, never `set_config` (DESIGN.md "Scale-out"). The settings go
     /// with `BEGIN` and the tenant's check alone after them: two round trips, and
     /// no query in a string that holds a `SET LOCAL` (Citus refuses one there).
+    /// `reporting` also switches JIT off for the transaction (`Reporting.settings`),
+    /// with the other settings, for a transaction that runs report statements.
     @discardableResult
     public func withTenant<T>(
         _ tenant: UUID, isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
-        retry: RetryPolicy = .transient(attempts: 5),
+        reporting: Bool = false, retry: RetryPolicy = .transient(attempts: 5),
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let agency = Self.agency
         // An agency's key: its own role, only its placed accounts (sql/0018).
         let role = agency == nil ? "collections_app" : "collections_agency"
         let scope = agency.map { "; \(SQL.setLocal("app.agency_id", to: $0))" } ?? ""
-        let preamble = "SET LOCAL ROLE \(role); \(SQL.setLocal("app.tenant_id", to: tenant))\(scope)"
+        let settings = reporting ? "; \(Reporting.settings)" : ""
+        let preamble = "SET LOCAL ROLE \(role); \(SQL.setLocal("app.tenant_id", to: tenant))\(scope)\(settings)"
         return try await pool.transaction(isolation: isolation, readOnly: readOnly, retry: retry, preamble: preamble) { tx in
             let active = try await tx.simpleQuery("SELECT current_tenant_is_active()")
             // Row-level security already hides a suspended tenant's rows and refuses

@@ -11,11 +11,13 @@ extension Clients {
     }
 
     static func find(id: UUID, tenant: UUID, in tx: PostgresConnection) async throws -> Client {
-        guard let row = try await tx.query("""
-            SELECT \(unescaped: Client.columns) FROM clients c WHERE c.tenant_id = \(tenant) AND c.id = \(id)
-            """).first else {
+        guard let row = try await tx.query(findSQL(id: id, tenant: tenant)).first else {
             throw ServiceError.notFound("no such client")
         }
         return try Client(row: row)
+    }
+
+    static func findSQL(id: UUID, tenant: UUID) -> SQL {
+        "SELECT \(unescaped: Client.columns) FROM clients c WHERE c.tenant_id = \(tenant) AND c.id = \(id)"
     }
 }

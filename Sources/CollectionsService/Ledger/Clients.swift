@@ -107,12 +107,21 @@ public struct Clients: Sendable {
         }
         if let cursor { filter.append(" AND c.ref > \(cursor)") }
         return try await database.ledger(tenant, readOnly: true) { tx in
-            let clients = try await tx.query("""
-                SELECT \(unescaped: Client.columns) FROM clients c
-                WHERE c.tenant_id = \(tenant) AND \(filter) ORDER BY c.ref LIMIT \(limit + 1)
-                """).map(Client.init(row:))
-            return Page.from(clients, limit: limit, key: \.ref)
+            try Self.page(try await tx.query(Self.listSQL(tenant, where: filter, limit: limit)), limit: limit)
         }
+    }
+
+    /// `list`'s query: the clients that meet `filter`, in ref order, one more than `limit`.
+    static func listSQL(_ tenant: UUID, where filter: SQL = "TRUE", limit: Int) -> SQL {
+        """
+        SELECT \(unescaped: Client.columns) FROM clients c
+        WHERE c.tenant_id = \(tenant) AND \(filter) ORDER BY c.ref LIMIT \(limit + 1)
+        """
+    }
+
+    /// `list`'s page of the rows of `listSQL`.
+    static func page(_ rows: PostgresRows, limit: Int) throws -> Page<Client> {
+        Page.from(try rows.map(Client.init(row:)), limit: limit, key: \.ref)
     }
 
     /// `tenant`'s client with `ref`, optionally locked for an update in this transaction.

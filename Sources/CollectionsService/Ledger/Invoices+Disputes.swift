@@ -15,19 +15,11 @@ extension Invoices {
         if let amount { try Check.positive(amount, "the amount disputed") }
         return try await database.ledger(tenant) { tx in
             let invoice = try await Self.find(number, tenant: tenant, in: tx, lock: true)
-            try Self.refuseIfVoid(invoice, "disputed")
-            if let open = try await Self.openDispute(of: invoice, tenant: tenant, in: tx) {
-                throw ServiceError.conflict("invoice \(number) is already disputed since \(open.openedOn)")
-            }
-            guard date >= invoice.issuedOn else {
-                throw ServiceError.invalid("invoice \(number) cannot be disputed on \(date), before it was issued on \(invoice.issuedOn)")
-            }
+            let open = try await Self.openDispute(of: invoice, tenant: tenant, in: tx)
+            let owed = try await BalanceSteps.load(tenant, invoices: [invoice.id], in: tx)[invoice.id]?.state(on: date).balance ?? 0
+            if let refusal = Self.disputeRefusal(invoice, openSince: open?.openedOn, owed: owed, on: date) { throw refusal }
             if let amount, amount.currency != invoice.currency {
                 throw ServiceError.invalid("invoice \(number) is in \(invoice.currency); a dispute in \(amount.currency) cannot concern it")
-            }
-            let owed = try await BalanceSteps.load(tenant, invoices: [invoice.id], in: tx)[invoice.id]?.state(on: date).balance ?? 0
-            guard owed > 0 else {
-                throw ServiceError.refused("invoice \(number) owes nothing on \(date); there is nothing to dispute")
             }
             let minor = amount?.amountMinor ?? owed
             guard minor <= owed else {
@@ -134,5 +126,27 @@ extension Invoices {
             SELECT \(unescaped: Dispute.columns) FROM disputes d
             WHERE d.tenant_id = \(tenant) AND d.invoice_id = \(invoice.id) AND d.resolved_on IS NULL
             """).first.map { try Dispute(row: $0, invoice: invoice) }
+    }
+
+    /// Why a dispute of `invoice` opened on `date` would be refused, whatever its
+    /// amount, or nil when it may be opened: a voided invoice, one already
+    /// disputed (`openSince`, its open dispute's opening), a day before it was
+    /// issued, or one that owes nothing then. `dispute` refuses by it, and the
+    /// dashboard offers only the invoices it lets through.
+    public static func disputeRefusal(
+        _ invoice: Invoice, openSince: CalendarDate?, owed: Int64, on date: CalendarDate
+    ) -> ServiceError? {
+        if let voided = invoice.voidedOn {
+            return ServiceError.refused("invoice \(invoice.number) was voided on \(voided); it cannot be disputed")
+        }
+        if let openSince { return ServiceError.conflict("invoice \(invoice.number) is already disputed since \(openSince)") }
+        guard date >= invoice.issuedOn else {
+            return ServiceError.invalid(
+                "invoice \(invoice.number) cannot be disputed on \(date), before it was issued on \(invoice.issuedOn)")
+        }
+        guard owed > 0 else {
+            return ServiceError.refused("invoice \(invoice.number) owes nothing on \(date); there is nothing to dispute")
+        }
+        return nil
     }
 }

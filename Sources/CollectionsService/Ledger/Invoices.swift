@@ -79,11 +79,18 @@ public struct Invoices: Sendable {
             if filter.overdueOnly { conditions.append(" AND s.days_past_due > 0") }
             if let currency = filter.currency { conditions.append(" AND s.currency = \(currency)") }
             if let cursor { conditions.append(" AND s.number > \(cursor)") }
-            let states = try await tx.query("""
-                \(LedgerSQL.states(tenant, asOf: date)) WHERE \(conditions) ORDER BY s.number LIMIT \(limit + 1)
-                """).map(InvoiceState.init(row:))
-            return Page.from(states, limit: limit, key: \.invoice.number)
+            return try Self.page(try await tx.query(Self.listSQL(tenant, asOf: date, where: conditions, limit: limit)), limit: limit)
         }
+    }
+
+    /// `list`'s query: the states as of `date` that meet `conditions`, in number order, one more than `limit`.
+    static func listSQL(_ tenant: UUID, asOf date: CalendarDate, where conditions: SQL, limit: Int) -> SQL {
+        "\(LedgerSQL.states(tenant, asOf: date)) WHERE \(conditions) ORDER BY s.number LIMIT \(limit + 1)"
+    }
+
+    /// `list`'s page of the rows of `listSQL`.
+    static func page(_ rows: PostgresRows, limit: Int) throws -> Page<InvoiceState> {
+        Page.from(try rows.map(InvoiceState.init(row:)), limit: limit, key: \.invoice.number)
     }
 
     /// Voids the invoice from `date` on: from then it counts nothing. Refused once

@@ -69,26 +69,48 @@ public struct ContactNotes: Sendable {
         let position = try cursor.map(Cursor.init(parsing:))
         return try await database.ledger(tenant, readOnly: true) { tx in
             let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
-            var filter: SQL = "n.tenant_id = \(tenant) AND n.client_id = \(client.id)"
-            if let position {
-                filter.append("""
-                     AND (n.noted_at, n.id) < (timestamptz 'epoch' + \(position.micros) * interval '1 microsecond', \(position.id))
-                    """)
-            }
-            let rows = try await tx.query("""
-                SELECT \(unescaped: ContactNote.columns), (extract(epoch FROM n.noted_at) * 1000000)::bigint AS cursor_micros
-                FROM \(ContactNote.from(tenant))
-                WHERE \(filter) ORDER BY n.noted_at DESC, n.id DESC LIMIT \(limit + 1)
-                """)
-            var notes: [ContactNote] = []
-            var last: Cursor?
-            for row in rows.prefix(limit) {
-                let note = try ContactNote(row: row)
-                notes.append(note)
-                last = Cursor(micros: try row["cursor_micros"], id: note.id)
-            }
-            return Page(items: notes, nextCursor: rows.count > limit ? last?.text : nil)
+            return try Self.page(
+                try await tx.query(Self.listSQL(tenant, client: client.id, after: position, limit: limit)), limit: limit)
         }
+    }
+
+    /// `list`'s query: the client's notes newest first after `position`, one more than `limit`.
+    static func listSQL(_ tenant: UUID, client: UUID, after position: Cursor? = nil, limit: Int) -> SQL {
+        var filter: SQL = "n.tenant_id = \(tenant) AND n.client_id = \(client)"
+        if let position {
+            filter.append("""
+                 AND (n.noted_at, n.id) < (timestamptz 'epoch' + \(position.micros) * interval '1 microsecond', \(position.id))
+                """)
+        }
+        return """
+            SELECT \(unescaped: ContactNote.columns), (extract(epoch FROM n.noted_at) * 1000000)::bigint AS cursor_micros
+            FROM \(ContactNote.from(tenant))
+            WHERE \(filter) ORDER BY n.noted_at DESC, n.id DESC LIMIT \(limit + 1)
+            """
+    }
+
+    /// `list`'s page of the rows of `listSQL`.
+    static func page(_ rows: PostgresRows, limit: Int) throws -> Page<ContactNote> {
+        var notes: [ContactNote] = []
+        var last: Cursor?
+        for row in rows.prefix(limit) {
+            let note = try ContactNote(row: row)
+            notes.append(note)
+            last = Cursor(micros: try row["cursor_micros"], id: note.id)
+        }
+        return Page(items: notes, nextCursor: rows.count > limit ? last?.text : nil)
+    }
+
+    /// `promises`' query: the promises that meet `filter` (on `p`), by promise date.
+    static func promisesSQL(_ tenant: UUID, where filter: SQL, asOf: CalendarDate) -> SQL {
+        """
+        SELECT p.*, c.ref AS client_ref, i.number AS invoice_number
+        FROM (\(PromiseSQL.states(tenant, asOf: asOf))) p
+        JOIN clients c ON c.tenant_id = \(tenant) AND c.id = p.client_id
+        LEFT JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = p.invoice_id
+        WHERE \(filter)
+        ORDER BY p.promise_date, c.ref, p.noted_at, p.note_id
+        """
     }
 
     /// The promises to pay made on or before `asOf` (of one client, or all), each
@@ -101,14 +123,7 @@ public struct ContactNotes: Sendable {
                 let client = try await Clients.find(clientRef, tenant: tenant, in: tx)
                 filter = "p.client_id = \(client.id)"
             }
-            return try await tx.query("""
-                SELECT p.*, c.ref AS client_ref, i.number AS invoice_number
-                FROM (\(PromiseSQL.states(tenant, asOf: asOf))) p
-                JOIN clients c ON c.tenant_id = \(tenant) AND c.id = p.client_id
-                LEFT JOIN invoices i ON i.tenant_id = \(tenant) AND i.id = p.invoice_id
-                WHERE \(filter)
-                ORDER BY p.promise_date, c.ref, p.noted_at, p.note_id
-                """).map(PromiseState.init(row:))
+            return try await tx.query(Self.promisesSQL(tenant, where: filter, asOf: asOf)).map(PromiseState.init(row:))
         }
     }
 

@@ -201,12 +201,17 @@ public struct PaymentPlans: Sendable {
         try await database.ledger(tenant.id, readOnly: true) { tx in
             let day = if let asOf { asOf } else { try await Ledger.today(tenant.id, in: tx) }
             let client = if let clientRef { try await Clients.find(clientRef, tenant: tenant.id, in: tx).id } else { UUID?.none }
-            return try PaymentPlan.plans(from: try await tx.query("""
-                \(Self.select(tenant: tenant, asOf: day))
-                WHERE (\(client)::uuid IS NULL OR p.client_id = \(client))
-                ORDER BY p.made_on DESC, p.created_at DESC, p.id, a.seq
-                """), asOf: day)
+            return try PaymentPlan.plans(from: try await tx.query(Self.listSQL(tenant: tenant, asOf: day, client: client)), asOf: day)
         }
+    }
+
+    /// `list`'s query: the plans (of `client`, or all) as they stand at `day`, newest first.
+    static func listSQL(tenant: Tenant, asOf day: CalendarDate, client: UUID?) -> SQL {
+        """
+        \(select(tenant: tenant, asOf: day))
+        WHERE (\(client)::uuid IS NULL OR p.client_id = \(client))
+        ORDER BY p.made_on DESC, p.created_at DESC, p.id, a.seq
+        """
     }
 
     /// One page of the tenant's plans made by `asOf` (default: the tenant's today),

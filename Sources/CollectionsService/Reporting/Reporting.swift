@@ -50,14 +50,18 @@ public enum Reporting {
     /// ends with the transaction, so nothing leaks through a transaction pooler.
     /// The worker's snapshot transactions want the same (`prepare`).
     static func run(_ sql: SQL, in tx: PostgresConnection) async throws -> PostgresRows {
-        try await tx.pipeline(["SET LOCAL jit = off", sql])[1]
+        try await tx.pipeline([SQL(unescaped: settings), sql])[1]
     }
+
+    /// The settings of a report's transaction (see `run`); `withTenant(reporting: true)`
+    /// sends them with its own, for a transaction of several report statements.
+    static let settings = "SET LOCAL jit = off"
 
     /// Switches JIT compilation off for the rest of a report or snapshot
     /// transaction (see `run`): for callers that embed the report SQL themselves,
     /// such as the worker's snapshot upserts.
     public static func prepare(_ tx: PostgresConnection) async throws {
-        try await tx.execute("SET LOCAL jit = off")
+        try await tx.execute(SQL(unescaped: settings))
     }
 }
 

@@ -37,40 +37,53 @@ public struct Worklist: Sendable {
             if let collector { _ = try await Collectors.collector(handle: collector, tenant: tenant, in: tx) }
             let rows = try await Reporting.run(
                 Self.statement(tenant, asOf: day, collector: collector, teamID: teamID, limit: limit, rules: rules), in: tx)
-            guard let first = rows.first else {
-                throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read")
+            var report = try Self.report(rows, asOf: day, collector: collector, team: team, rules: rules)
+            if !report.entries.isEmpty {
+                try Self.addNextContacts(
+                    &report.entries,
+                    try await tx.query(Self.nextContactsSQL(tenant, refs: "\(report.entries.map(\.clientRef))::text[]", day: day)))
             }
-            let excluded = WorklistReport.Excluded(
-                closed: try first["excluded_closed"], agency: try first["excluded_agency"],
-                doNotContact: try first["excluded_do_not_contact"])
-            var entries: [WorklistEntry] = []
-            for row in rows {
-                // With no client listed, the one row has only the counts.
-                guard try row["rank", as: Int?.self] != nil else { continue }
-                entries.append(try Self.entry(row, rules: rules))
-            }
-            try await Self.addNextContacts(&entries, tenant: tenant, day: day, in: tx)
-            return WorklistReport(
-                asOf: day, collector: collector, team: team, rules: rules, entries: entries, excluded: excluded)
+            return report
         }
     }
 
+    /// The report read from the rows of `statement`.
+    static func report(
+        _ rows: PostgresRows, asOf day: CalendarDate, collector: String?, team: String?, rules: WorklistRules
+    ) throws -> WorklistReport {
+        guard let first = rows.first else {
+            throw ServiceError(.suspended, "the tenant is suspended or does not exist; nothing was read")
+        }
+        let excluded = WorklistReport.Excluded(
+            closed: try first["excluded_closed"], agency: try first["excluded_agency"],
+            doNotContact: try first["excluded_do_not_contact"])
+        var entries: [WorklistEntry] = []
+        for row in rows {
+            // With no client listed, the one row has only the counts.
+            guard try row["rank", as: Int?.self] != nil else { continue }
+            entries.append(try Self.entry(row, rules: rules))
+        }
+        return WorklistReport(asOf: day, collector: collector, team: team, rules: rules, entries: entries, excluded: excluded)
+    }
+
     /// Each listed client's next allowed call, from now on the tenant's today, from
-    /// the opening of the day's contact hours otherwise (contact_next_allowed).
-    static func addNextContacts(
-        _ entries: inout [WorklistEntry], tenant: UUID, day: CalendarDate, in tx: PostgresConnection
-    ) async throws {
-        guard !entries.isEmpty else { return }
-        let rows = try await tx.query("""
-            SELECT c.ref, n.allowed_at, to_char(n.allowed_at AT TIME ZONE n.time_zone, 'YYYY-MM-DD HH24:MI') AS allowed_local,
-                   n.time_zone, n.rule
-            FROM tenants t
-            JOIN unnest(\(entries.map(\.clientRef))::text[]) AS r(ref) ON true
-            JOIN clients c ON c.tenant_id = \(tenant) AND c.ref = r.ref
-            CROSS JOIN LATERAL contact_next_allowed(
-                \(tenant), c.id, \(day), CASE WHEN \(day) = local_date(now(), t.time_zone) THEN now() END) n
-            WHERE t.id = \(tenant)
-            """)
+    /// the opening of the day's contact hours otherwise (contact_next_allowed), for
+    /// the clients whose refs `refs` (a `text[]` expression) names.
+    static func nextContactsSQL(_ tenant: UUID, refs: SQL, day: CalendarDate) -> SQL {
+        """
+        SELECT c.ref, n.allowed_at, to_char(n.allowed_at AT TIME ZONE n.time_zone, 'YYYY-MM-DD HH24:MI') AS allowed_local,
+               n.time_zone, n.rule
+        FROM tenants t
+        JOIN unnest(\(refs)) AS r(ref) ON true
+        JOIN clients c ON c.tenant_id = \(tenant) AND c.ref = r.ref
+        CROSS JOIN LATERAL contact_next_allowed(
+            \(tenant), c.id, \(day), CASE WHEN \(day) = local_date(now(), t.time_zone) THEN now() END) n
+        WHERE t.id = \(tenant)
+        """
+    }
+
+    /// Sets each entry's next allowed call from the rows of `nextContactsSQL`.
+    static func addNextContacts(_ entries: inout [WorklistEntry], _ rows: PostgresRows) throws {
         var next: [String: NextContact] = [:]
         for row in rows {
             next[try row["ref"]] = NextContact(

@@ -7,7 +7,10 @@ public struct PostgresRow: Sendable {
 
     /// The raw text of a column, nil for NULL.
     public func text(at column: Int) -> String? {
-        rows.result.value(row: index, column: column)
+        switch rows.storage {
+        case .result(let result): result.value(row: index, column: column)
+        case .json(let objects): objects[index][rows.columns[column]].flatMap { $0.postgresText(as: .text) }
+        }
     }
 
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws -> T {
@@ -15,8 +18,18 @@ public struct PostgresRow: Sendable {
             throw PostgresError(kind: .decoding, message: "column \(column) does not exist; the row has \(rows.columns.count) columns")
         }
         let name = rows.columns[column]
-        let columnType = rows.columnTypes[column]
-        guard let text = text(at: column) else {
+        let columnType: PostgresType
+        let value: String?
+        switch rows.storage {
+        case .result(let result):
+            columnType = rows.columnTypes[column]
+            value = result.value(row: index, column: column)
+        case .json(let objects):
+            // JSON says no column type: the Swift type asked for names it.
+            columnType = (T.self as? any PostgresEncodable.Type)?.postgresType ?? .text
+            value = objects[index][name].flatMap { $0.postgresText(as: columnType) }
+        }
+        guard let text = value else {
             if let null = T.postgresNull { return null }
             throw PostgresError(kind: .decoding, message: "column \"\(name)\" is NULL; cannot decode it into \(T.self)", column: name)
         }

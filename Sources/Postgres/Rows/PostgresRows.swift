@@ -1,6 +1,12 @@
-/// The rows of one statement's result, in text format, read lazily from libpq's buffer.
+/// The rows of one statement's result, in text format, read lazily from libpq's buffer;
+/// or the rows a statement nested in one of its columns as JSON (`nested(_:)`).
 public struct PostgresRows: Sendable, RandomAccessCollection {
-    let result: PQResult
+    enum Storage: Sendable {
+        case result(PQResult)
+        case json([[String: JSONValue]])
+    }
+
+    let storage: Storage
     public let columns: [String]
     let columnTypes: [PostgresType]
     let indexByName: [String: Int]
@@ -10,7 +16,7 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
     public let commandTag: String
 
     init(_ result: PQResult) {
-        self.result = result
+        storage = .result(result)
         let count = result.columnCount
         var names: [String] = []
         var types: [PostgresType] = []
@@ -29,7 +35,12 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { result.rowCount }
+    public var endIndex: Int {
+        switch storage {
+        case .result(let result): result.rowCount
+        case .json(let objects): objects.count
+        }
+    }
     public subscript(position: Int) -> PostgresRow { PostgresRow(rows: self, index: position) }
 
     /// Decodes every row into `T`.
