@@ -90,16 +90,14 @@ provision() {
         sql "$port" -1 -f "$ROOT/sql/bootstrap.sql" >/dev/null
     done
     sql 9700 -1 -f "$ROOT/deploy/sql/logins.sql" >/dev/null
-    # Citus connects to the workers as the role a transaction SET ROLEs to.
+    # Citus connects to the workers as the role a transaction SET ROLEs to, so
+    # the group roles log in there. The policies call current_active_tenant_id(),
+    # which reads the reference table tenants: on a worker that is a query from
+    # within a shard's query, which Citus refuses ("cannot execute a distributed
+    # query from a query on a shard") unless allowed; a role setting applies where
+    # Citus logs in as the role.
     for role in collections_owner collections_app collections_worker collections_registry collections_agency; do
-        sql 9700 -c "ALTER ROLE $role LOGIN"
-    done
-    # The policies call current_active_tenant_id(), which reads the reference
-    # table tenants: on a worker that is a query from within a shard's query,
-    # which Citus refuses ("cannot execute a distributed query from a query on a
-    # shard") unless allowed. Role settings apply where Citus logs in as the role.
-    for role in collections_owner collections_app collections_worker collections_registry collections_agency; do
-        sql 9700 -c "ALTER ROLE $role SET citus.allow_nested_distributed_execution = on"
+        sql 9700 -c "ALTER ROLE $role LOGIN" -c "ALTER ROLE $role SET citus.allow_nested_distributed_execution = on"
     done
     # The first distributed object's schema is created on the workers as its role.
     sql 9700 -c "GRANT CREATE ON DATABASE collections TO collections_owner"
