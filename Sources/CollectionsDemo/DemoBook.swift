@@ -40,6 +40,12 @@ public enum DemoBook {
         let firstDay = shape.lastDay.adding(days: -shape.months * 30)
         let span = Int32(shape.months * 30)
         let seed = Int32(shape.seed)
+        // r(n, k): a deterministic number in [0, 1) from a row number and a salt,
+        // written into each statement: a `pg_temp` function would be one the
+        // session alone has, and Citus runs statements on its workers' sessions.
+        func r(_ n: String, _ k: Int) -> String {
+            "((hashint8((\(n))::bigint * 7919 + \(k) * 104729 + \(seed) * 15485863) & 2147483647)::double precision / 2147483648.0)"
+        }
         return try await database.withTenant(tenant.id) { tx in
             // Every statement below reads or writes the whole book, mostly rows
             // written moments ago in this transaction, which no statistics know
@@ -47,11 +53,6 @@ public enum DemoBook {
             // over sequential scans (13 s for the applications of 8,000 payments,
             // against 40 ms by hash join).
             try await tx.simpleQuery("SET LOCAL enable_nestloop = off")
-            // r(n, k): a deterministic number in [0, 1) from a row number and a salt.
-            try await tx.simpleQuery("""
-                CREATE OR REPLACE FUNCTION pg_temp.r(n bigint, k int) RETURNS double precision LANGUAGE sql IMMUTABLE AS
-                $$ SELECT ((hashint8(n * 7919 + k * 104729 + \(seed) * 15485863) & 2147483647)::double precision / 2147483648.0) $$;
-                """)
             let names = ["Freight", "Motors", "Farms", "Dental", "Logistics", "Diner", "Builders", "Pharmacy", "Auto Repair",
                          "Bakery", "Roofing", "Plumbing", "Transport", "Salon", "Hardware", "Cafe", "Electric", "Printing"]
             let cities = ["Abilene", "Baton Rouge", "Chula Vista", "Dayton", "El Paso", "Fresno", "Gary", "Hialeah", "Irving",
@@ -70,13 +71,13 @@ public enum DemoBook {
                            || ' ' || c,
                        'ap' || c || '@example.com', '+1-555-' || lpad((c % 10000)::text, 4, '0'),
                        (ARRAY['call','email','sms','letter'])[1 + c % 4],
-                       pg_temp.r(c, 1) < 0.03,
+                       \(unescaped: r("c", 1)) < 0.03,
                        (ARRAY[15, 30, 30, 30, 45, 60])[1 + c % 6],
-                       (500 + floor(pg_temp.r(c, 2) * 50) * 100)::bigint * 100,
+                       (500 + floor(\(unescaped: r("c", 2)) * 50) * 100)::bigint * 100,
                        CASE WHEN c % 5 = 0 THEN \(shape.otherCurrency) ELSE \(currency) END,
-                       CASE WHEN pg_temp.r(c, 3) < 0.02 THEN 'agency' WHEN pg_temp.r(c, 3) < 0.04 THEN 'on_hold' ELSE 'active' END,
-                       CASE WHEN pg_temp.r(c, 3) < 0.02 THEN 'Recovery Partners LLC' END,
-                       CASE WHEN pg_temp.r(c, 3) < 0.02 THEN \(shape.lastDay)::date - 20 END,
+                       CASE WHEN \(unescaped: r("c", 3)) < 0.02 THEN 'agency' WHEN \(unescaped: r("c", 3)) < 0.04 THEN 'on_hold' ELSE 'active' END,
+                       CASE WHEN \(unescaped: r("c", 3)) < 0.02 THEN 'Recovery Partners LLC' END,
+                       CASE WHEN \(unescaped: r("c", 3)) < 0.02 THEN \(shape.lastDay)::date - 20 END,
                        (ARRAY['Ana', 'Ben', 'Chloe', 'Dev'])[1 + c % 4]
                 FROM generate_series(1, \(Int32(shape.clients))) c
                 """)
@@ -86,7 +87,7 @@ public enum DemoBook {
                 SELECT \(tenant.id), cl.id, 'INV-' || lpad(c::text, 5, '0') || '-' || lpad(i::text, 3, '0'),
                        cl.currency,
                        -- log-normal-ish amounts: many small, a few large
-                       (2500 + floor(exp(pg_temp.r(c * 1000 + i, 4) * 7.5)) * 100)::bigint,
+                       (2500 + floor(exp(\(unescaped: r("c * 1000 + i", 4)) * 7.5)) * 100)::bigint,
                        d.issued, d.issued + cl.payment_terms_days,
                        CASE WHEN c % 3 = 0 THEN 'percent' WHEN c % 3 = 1 THEN 'flat' ELSE 'none' END,
                        CASE WHEN c % 3 = 1 THEN 2500 END,
@@ -95,7 +96,7 @@ public enum DemoBook {
                 FROM generate_series(1, \(Int32(shape.clients))) c
                 JOIN clients cl ON cl.tenant_id = \(tenant.id) AND cl.ref = 'CL-' || lpad(c::text, 5, '0')
                 CROSS JOIN generate_series(1, \(Int32(shape.invoicesPerClient))) i
-                CROSS JOIN LATERAL (SELECT \(firstDay)::date + floor(pg_temp.r(c * 1000 + i, 5) * \(span))::int AS issued) d
+                CROSS JOIN LATERAL (SELECT \(firstDay)::date + floor(\(unescaped: r("c * 1000 + i", 5)) * \(span))::int AS issued) d
                 """)
             // Payment delay after the due date: 60% early or on time, 25% up to 45 days
             // late, 10% 45-150 days late, 5% never; one payment in eight is partial.
@@ -106,12 +107,12 @@ public enum DemoBook {
                        x.paid_on, (ARRAY['ach', 'wire', 'check', 'card'])[1 + (x.n % 4)::int]
                 FROM (
                     SELECT i.*, row_number() OVER (ORDER BY i.number) AS n,
-                           pg_temp.r(hashtext(i.number), 6) AS u,
-                           pg_temp.r(hashtext(i.number), 7) < 0.125 AS partial,
+                           \(unescaped: r("hashtext(i.number)", 6)) AS u,
+                           \(unescaped: r("hashtext(i.number)", 7)) < 0.125 AS partial,
                            i.due_on + CASE
-                               WHEN pg_temp.r(hashtext(i.number), 6) < 0.60 THEN -floor(pg_temp.r(hashtext(i.number), 8) * 10)::int
-                               WHEN pg_temp.r(hashtext(i.number), 6) < 0.85 THEN floor(pg_temp.r(hashtext(i.number), 8) * 45)::int
-                               ELSE 45 + floor(pg_temp.r(hashtext(i.number), 8) * 105)::int END AS paid_on
+                               WHEN \(unescaped: r("hashtext(i.number)", 6)) < 0.60 THEN -floor(\(unescaped: r("hashtext(i.number)", 8)) * 10)::int
+                               WHEN \(unescaped: r("hashtext(i.number)", 6)) < 0.85 THEN floor(\(unescaped: r("hashtext(i.number)", 8)) * 45)::int
+                               ELSE 45 + floor(\(unescaped: r("hashtext(i.number)", 8)) * 105)::int END AS paid_on
                     FROM invoices i
                     WHERE i.tenant_id = \(tenant.id)
                 ) x
@@ -126,7 +127,7 @@ public enum DemoBook {
             // A bounced cheque now and then: reversed a few days later.
             try await tx.execute("""
                 UPDATE payments p SET reversed_on = least(p.received_on + 4, \(shape.lastDay)), reversal_reason = 'cheque returned NSF'
-                WHERE p.tenant_id = \(tenant.id) AND p.method = 'check' AND pg_temp.r(hashtext(p.reference), 9) < 0.03
+                WHERE p.tenant_id = \(tenant.id) AND p.method = 'check' AND \(unescaped: r("hashtext(p.reference)", 9)) < 0.03
                 """)
             // Disputes of whole invoices on 4% of them, most found owed (rejected)
             // within a month; makeDisputes adds partial ones through the service.
@@ -139,15 +140,15 @@ public enum DemoBook {
                        CASE WHEN r.resolved THEN i.due_on + 35 END, CASE WHEN r.resolved THEN 'rejected' END,
                        CASE WHEN r.resolved THEN 'the loan agreement shows it is owed' END
                 FROM invoices i
-                CROSS JOIN LATERAL (SELECT pg_temp.r(hashtext(i.number), 11) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) AS resolved) r
-                WHERE i.tenant_id = \(tenant.id) AND pg_temp.r(hashtext(i.number), 10) < 0.04
+                CROSS JOIN LATERAL (SELECT \(unescaped: r("hashtext(i.number)", 11)) < 0.6 AND i.due_on + 35 <= \(shape.lastDay) AS resolved) r
+                WHERE i.tenant_id = \(tenant.id) AND \(unescaped: r("hashtext(i.number)", 10)) < 0.04
                 """)
             // Unpaid balances older than 150 days: half of them written off in part.
             try await tx.insert("""
                 INSERT INTO write_offs (tenant_id, invoice_id, amount_minor, written_off_on, reason)
                 SELECT \(tenant.id), i.id, i.amount_minor / 2, i.due_on + 150, 'uncollectable: debtor insolvent'
                 FROM invoices i
-                WHERE i.tenant_id = \(tenant.id) AND i.due_on + 150 <= \(shape.lastDay) AND pg_temp.r(hashtext(i.number), 12) < 0.5
+                WHERE i.tenant_id = \(tenant.id) AND i.due_on + 150 <= \(shape.lastDay) AND \(unescaped: r("hashtext(i.number)", 12)) < 0.5
                   AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.tenant_id = \(tenant.id) AND p.reference = 'PAY-' || i.number)
                 """)
             // Collectors' calls on overdue invoices: promises (kept when the payment came
@@ -160,22 +161,22 @@ public enum DemoBook {
                        (ARRAY['call', 'email', 'sms', 'call'])[1 + abs(hashtext(i.number)) % 4], 'outbound',
                        (ARRAY['Ana', 'Ben', 'Chloe', 'Dev'])[1 + abs(hashtext(i.number)) % 4],
                        'Reminder about ' || i.number || ' due ' || i.due_on,
-                       CASE WHEN pg_temp.r(hashtext(i.number), 13) < 0.45 THEN 'promise_to_pay'
-                            WHEN pg_temp.r(hashtext(i.number), 13) < 0.65 THEN 'left_message'
-                            WHEN pg_temp.r(hashtext(i.number), 13) < 0.80 THEN 'no_answer'
-                            WHEN pg_temp.r(hashtext(i.number), 13) < 0.90 THEN 'payment_arranged'
+                       CASE WHEN \(unescaped: r("hashtext(i.number)", 13)) < 0.45 THEN 'promise_to_pay'
+                            WHEN \(unescaped: r("hashtext(i.number)", 13)) < 0.65 THEN 'left_message'
+                            WHEN \(unescaped: r("hashtext(i.number)", 13)) < 0.80 THEN 'no_answer'
+                            WHEN \(unescaped: r("hashtext(i.number)", 13)) < 0.90 THEN 'payment_arranged'
                             ELSE 'refused' END,
-                       CASE WHEN pg_temp.r(hashtext(i.number), 13) < 0.45 THEN i.amount_minor END,
-                       CASE WHEN pg_temp.r(hashtext(i.number), 13) < 0.45 THEN i.currency END,
-                       CASE WHEN pg_temp.r(hashtext(i.number), 13) < 0.45 THEN i.due_on + 21 END,
-                       CASE WHEN pg_temp.r(hashtext(i.number), 14) < 0.35
+                       CASE WHEN \(unescaped: r("hashtext(i.number)", 13)) < 0.45 THEN i.amount_minor END,
+                       CASE WHEN \(unescaped: r("hashtext(i.number)", 13)) < 0.45 THEN i.currency END,
+                       CASE WHEN \(unescaped: r("hashtext(i.number)", 13)) < 0.45 THEN i.due_on + 21 END,
+                       CASE WHEN \(unescaped: r("hashtext(i.number)", 14)) < 0.35
                             THEN (ARRAY[5, 4, 4, 3, 5, 2, 4, 1, 5, 4])[1 + abs(hashtext(i.number || 's')) % 10] END,
                        i.due_on + 14
                 FROM invoices i
                 WHERE i.tenant_id = \(tenant.id) AND i.due_on + 7 <= \(shape.lastDay)
                   AND NOT EXISTS (SELECT 1 FROM payments p
                                   WHERE p.tenant_id = \(tenant.id) AND p.reference = 'PAY-' || i.number AND p.received_on <= i.due_on + 7)
-                  AND pg_temp.r(hashtext(i.number), 15) < 0.7
+                  AND \(unescaped: r("hashtext(i.number)", 15)) < 0.7
                 """)
             return invoices
         }

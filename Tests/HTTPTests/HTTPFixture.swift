@@ -26,7 +26,8 @@ struct HTTPFixture: Sendable {
 
     static func make(_ suite: String) async throws -> HTTPFixture {
         let service = try await ServiceFixture.make(suite)
-        let server = CollectionsDatabase(configuration: service.database.configuration(as: .server), maxConnections: 8)
+        let server = CollectionsDatabase(configuration: service.database.configuration(as: .server), maxConnections: 8,
+                                         acquireTimeout: ServiceFixture.poolWait)
         return HTTPFixture(service: service, server: server, a: try await lender(service, "a"), b: try await lender(service, "b"))
     }
 

@@ -16,9 +16,17 @@ public struct ServiceFixture: Sendable {
         let database = try await TestDatabase.migrated(suite)
         return ServiceFixture(
             database: database,
-            service: CollectionsDatabase(configuration: database.configuration(as: .admin)),
-            worker: CollectionsDatabase(configuration: database.configuration(as: .worker)))
+            service: CollectionsDatabase(configuration: database.configuration(as: .admin), acquireTimeout: poolWait),
+            worker: CollectionsDatabase(configuration: database.configuration(as: .worker), acquireTimeout: poolWait))
     }
+
+    /// How long a fixture's borrower waits for a pooled connection. The suites that
+    /// queue more tasks than the pool has connections (twenty posts on one invoice,
+    /// forty beside three imports) test what the ledger lets through, not latency;
+    /// with sixty suites migrating and running at once on two cores, a wait there
+    /// has taken more than the programs' 10 s (CI, 2026-12-02), which failed a
+    /// ledger test on the machine's load alone.
+    public static let poolWait: Duration = .seconds(120)
 
     /// A new active tenant with a unique slug.
     public func tenant(_ prefix: String = "t", currency: String = "USD", timeZone: String = "UTC") async throws -> Tenant {

@@ -21,8 +21,10 @@ public final class CollectionsDatabase: Sendable {
 
     public let pool: ConnectionPool
 
-    public init(configuration: ConnectionConfiguration, maxConnections: Int = 8) {
-        pool = ConnectionPool(configuration: configuration, maxConnections: maxConnections)
+    /// `acquireTimeout` is how long a task waits for a free connection before it is
+    /// refused (`PostgresError.poolTimeout`, a 503 over HTTP).
+    public init(configuration: ConnectionConfiguration, maxConnections: Int = 8, acquireTimeout: Duration = .seconds(10)) {
+        pool = ConnectionPool(configuration: configuration, maxConnections: maxConnections, acquireTimeout: acquireTimeout)
     }
 
     public convenience init(url: String, maxConnections: Int = 8) throws {
