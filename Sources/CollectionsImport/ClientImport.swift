@@ -77,7 +77,7 @@ enum ClientImport {
             WHERE \(unescaped: ImportContext.good)
             """
         let written = try await context.insertNew(
-            from: from, stored: "SELECT FROM clients c WHERE c.tenant_id = \(context.tenant.id) AND c.ref = s.ref",
+            from: from, stored: "clients", key: "ref",
             insert: """
                 INSERT INTO clients (tenant_id, ref, name, email, phone, payment_terms_days, credit_limit_minor, currency,
                                      kind, time_zone)

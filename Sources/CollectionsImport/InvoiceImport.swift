@@ -48,15 +48,17 @@ enum InvoiceImport {
     static func write(_ context: ImportContext, dryRun: Bool) async throws -> Int {
         let from: SQL = """
             FROM import_stage s
-            JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.client_ref
+            JOIN tenant_clients c ON c.ref = s.client_ref
             JOIN \(unescaped: ImportCheck.currencies) cu ON cu.code = s.currency
             WHERE \(unescaped: ImportContext.good)
             """
         // Ids in file order (see `idPrefix`), so the indexes on id are appended to.
         return try await context.insertNew(
-            from: from, stored: "SELECT FROM invoices i WHERE i.tenant_id = \(context.tenant.id) AND i.number = s.number",
+            with: context.tenantClients, from: from,
+            stored: "invoices", key: "number",
             insert: """
                 INSERT INTO invoices (tenant_id, id, client_id, number, currency, amount_minor, issued_on, due_on)
+                \(context.tenantClients)
                 SELECT \(context.tenant.id), (\(idPrefix()) || lpad(to_hex(s.line), 12, '0'))::uuid, c.id, s.number, s.currency,
                        \(unescaped: ImportCheck.minor("amount")), s.issued_on, coalesce(s.due_on, s.issued_on + c.payment_terms_days)
                 \(from)

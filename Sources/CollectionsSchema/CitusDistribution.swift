@@ -1,4 +1,5 @@
 package import Postgres
+import Foundation
 
 /// On a Citus cluster (the `citus` extension is present), what a migration made
 /// is distributed in the migration's own transaction: every tenant table by
@@ -128,5 +129,96 @@ package enum CitusDistribution {
             }
             return try await distribute(tx)
         }
+    }
+
+    /// On Citus, has each function that its file makes plan generically
+    /// (`SET plan_cache_mode = force_generic_plan`, the worker's: one plan for
+    /// every tenant, sql/0007) plan per call instead, and returns their names.
+    ///
+    /// A generic plan keeps the tenant an unbound parameter, and Citus cannot
+    /// route such a statement to a shard: "could not create distributed plan ...
+    /// Consider using PL/pgSQL functions instead" (the functions are PL/pgSQL; it
+    /// is the generic plan). Planned per call, the tenant is a value and the
+    /// statement goes to its shard. Run after the function files, in their
+    /// transaction, since applying a file sets its `SET` clause again.
+    static func planPerCall(_ tx: PostgresConnection) async throws -> [String] {
+        let functions = try await tx.query("""
+            SELECT p.oid::regprocedure::text FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace
+              AND 'plan_cache_mode=force_generic_plan' = ANY (p.proconfig)
+            ORDER BY 1
+            """).decode(String.self)
+        for function in functions {
+            try await tx.simpleQuery("ALTER FUNCTION \(function) SET plan_cache_mode = auto")
+        }
+        return functions
+    }
+
+    /// On Citus, makes each SQL-language function that reads a table (itself or
+    /// through another such function) a PL/pgSQL one with the same body, and
+    /// returns their names. Run after the function files, in their transaction.
+    ///
+    /// Citus decides whether a statement is distributed from the tables it
+    /// names before PostgreSQL inlines the SQL functions it calls; a function's
+    /// tables then appear too late: "cannot perform distributed planning on this
+    /// query because parameterized queries for SQL functions referencing
+    /// distributed tables are not supported. HINT: Consider using PL/pgSQL
+    /// functions instead", also with constant arguments (deploy/citus/README.md).
+    /// PL/pgSQL plans each statement of the body on its own, which Citus
+    /// distributes. The body stays the file's, word for word: a set's rows by
+    /// `RETURN QUERY`, a value by `INTO`, column names before the names of the
+    /// result's columns (`#variable_conflict use_column`, as in a SQL function).
+    /// Plain PostgreSQL keeps the SQL functions, which it inlines into their
+    /// callers' plans (PERFORMANCE-NOTES.md).
+    static func asPLpgSQL(_ tx: PostgresConnection) async throws -> [String] {
+        let tables: [String] = try await tx.query("""
+            SELECT c.relname::text FROM pg_class c
+            WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+            """).decode(String.self)
+        let relations = Set(tables)
+        let candidates = try await tx.query("""
+            SELECT p.proname::text, p.oid::regprocedure::text, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid),
+                   p.proretset, p.provolatile::text, p.proparallel::text, p.prosrc
+            FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+              AND p.provolatile <> 'i'
+            ORDER BY p.oid::regprocedure::text
+            """).decode((String, String, String, String, Bool, String, String, String).self)
+        /// The names the body takes from `public`: tables and functions.
+        func named(_ body: String) -> Set<String> {
+            let pattern = /public\.([a-z_][a-z0-9_]*)/
+            return Set(body.lowercased().matches(of: pattern).map { String($0.output.1) })
+        }
+        var converting = Set<String>()
+        var grew = true
+        while grew {
+            grew = false
+            for function in candidates where !converting.contains(function.0) {
+                let names = named(function.7)
+                if !names.isDisjoint(with: relations) || !names.isDisjoint(with: converting) {
+                    converting.insert(function.0)
+                    grew = true
+                }
+            }
+        }
+        var converted: [String] = []
+        for (name, signature, arguments, result, returnsSet, volatility, parallel, source) in candidates
+        where converting.contains(name) {
+            var body = source.trimmingCharacters(in: .whitespacesAndNewlines)
+            while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
+            let plpgsql = returnsSet
+                ? "#variable_conflict use_column\nBEGIN\nRETURN QUERY\n\(body);\nEND"
+                : "#variable_conflict use_column\nDECLARE result \(result);\nBEGIN\n\(body)\nINTO result;\nRETURN result;\nEND"
+            let attributes = [
+                ["s": "STABLE", "v": "VOLATILE"][volatility] ?? "VOLATILE",
+                ["s": "PARALLEL SAFE", "r": "PARALLEL RESTRICTED"][parallel] ?? "PARALLEL UNSAFE",
+            ].joined(separator: " ")
+            try await tx.simpleQuery("""
+                CREATE OR REPLACE FUNCTION public.\(name)(\(arguments)) RETURNS \(result) LANGUAGE plpgsql \(attributes)
+                AS $plpgsql$\(plpgsql)$plpgsql$
+                """)
+            converted.append(signature)
+        }
+        return converted
     }
 }

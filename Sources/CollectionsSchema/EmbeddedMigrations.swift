@@ -4170,18 +4170,33 @@ $function$;
 -- a final full stop or exclamation mark. The revocation is about the client's
 -- phone number then (NULL, every number, when it has none), sourced "STOP reply".
 -- The tenant is each row's own (never the setting).
+--
+-- What a statement that reads a table needs of the transition table it takes as
+-- arrays, read from the transition table alone first: on Citus the trigger runs
+-- on the shard, and a statement that joins the transition table to a distributed
+-- table fails there ("executor could not find named tuplestore",
+-- deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.contact_notes_stop_replies()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+declare
+    tenants uuid[];
+    client_ids uuid[];
+    noted timestamptz[];
 begin
-    insert into public.contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
-    select n.tenant_id, n.client_id, 'sms', c.phone, false, 'STOP reply', n.noted_at
+    select array_agg(n.tenant_id), array_agg(n.client_id), array_agg(n.noted_at) into tenants, client_ids, noted
     from new_rows n
-    join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id
     where n.channel = 'sms' and n.direction = 'inbound'
       and upper(rtrim(btrim(n.body), '.!')) in ('STOP', 'END', 'QUIT', 'CANCEL', 'UNSUBSCRIBE', 'REVOKE', 'STOPALL',
                                                 'OPTOUT');
+    if tenants is null then
+        return null;
+    end if;
+    insert into public.contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
+    select n.tenant_id, n.client_id, 'sms', c.phone, false, 'STOP reply', n.noted_at
+    from unnest(tenants, client_ids, noted) as n(tenant_id, client_id, noted_at)
+    join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id;
     return null;
 end
 $function$;
@@ -4766,6 +4781,11 @@ $function$;
 -- The set-based form of payment_applications_check (which still checks updates,
 -- row by row): one join of the statement's new rows (transition table new_rows)
 -- to their payments and invoices, raising the same errors.
+--
+-- The joins take the new rows as arrays, read from the transition table alone
+-- first: on Citus the trigger runs on the shard, and a statement that joins the
+-- transition table to a distributed table fails there ("executor could not find
+-- named tuplestore", deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.payment_applications_check_rows()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -4774,6 +4794,10 @@ AS $function$
 declare
     bad record;
     tenant uuid;
+    payment_ids uuid[];
+    invoice_ids uuid[];
+    applied_ons date[];
+    tenants uuid[];
 begin
     -- Each new row looks up its payment and invoice by key. OFFSET 0 keeps the
     -- lookups per row: the transition table has no statistics, and a join the
@@ -4786,11 +4810,14 @@ begin
     -- Planned generically (the function's SET): planned for a tenant newer than
     -- the statistics, whose rows they count as none, the lookup took any index on
     -- tenant_id and filtered the tenant's payments for each new row.
-    select n.tenant_id into tenant from new_rows n limit 1;
+    select array_agg(n.payment_id), array_agg(n.invoice_id), array_agg(n.applied_on), array_agg(n.tenant_id)
+    into payment_ids, invoice_ids, applied_ons, tenants
+    from new_rows n;
+    tenant := tenants[1];
 
     select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
     into bad
-    from new_rows n
+    from unnest(payment_ids, invoice_ids, applied_ons, tenants) as n(payment_id, invoice_id, applied_on, tenant_id)
     cross join lateral (
         select p.currency, p.received_on from public.payments p
         where p.tenant_id = tenant and p.id = n.payment_id offset 0
@@ -4802,10 +4829,12 @@ begin
     where n.tenant_id = tenant and (p.currency <> i.currency or n.applied_on < p.received_on)
     limit 1;
 
-    if not found then
+    -- (Only when there are such rows: Citus cannot run this lookup, whose tenant
+    -- is a column's, as one shard's.)
+    if not found and exists (select from unnest(tenants) t(id) where t.id is distinct from tenant) then
         select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
         into bad
-        from new_rows n
+        from unnest(payment_ids, invoice_ids, applied_ons, tenants) as n(payment_id, invoice_id, applied_on, tenant_id)
         cross join lateral (
             select p.currency, p.received_on from public.payments p
             where p.tenant_id = n.tenant_id and p.id = n.payment_id offset 0
@@ -5930,15 +5959,29 @@ $function$;
 --
 -- The fact key is the message's own key (client, channel, day), so a message
 -- marked sent twice is told once. The tenant is each row's own (never the setting).
+--
+-- What a statement that reads a table needs of the transition table it takes as
+-- arrays, read from the transition table alone first: on Citus the trigger runs
+-- on the shard, and a statement that joins the transition table to a distributed
+-- table fails there ("executor could not find named tuplestore",
+-- deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.webhook_messages_sent()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+declare
+    tenants uuid[];
+    client_ids uuid[];
+    refs text[];
 begin
-    if not exists (select from public.webhook_endpoints e
-                   where e.tenant_id in (select distinct n.tenant_id from new_rows n where n.status = 'sent')) then
+    select array_agg(distinct n.tenant_id), array_agg(distinct n.client_id) into tenants, client_ids
+    from new_rows n where n.status = 'sent';
+    if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
+    select array_agg(c.id), array_agg(c.ref) into client_ids, refs
+    from public.clients c
+    where c.tenant_id = any (tenants) and c.id = any (client_ids);
     perform public.webhook_emit(n.tenant_id, 'message.sent',
                                 array_agg(jsonb_build_object('client_ref', c.ref, 'channel', n.channel,
                                                              'scheduled_on', n.scheduled_on, 'step', n.step,
@@ -5947,7 +5990,7 @@ begin
     from new_rows n
     join old_rows o on o.tenant_id = n.tenant_id and o.client_id = n.client_id and o.channel = n.channel
                    and o.scheduled_on = n.scheduled_on
-    join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id
+    join unnest(client_ids, refs) as c(id, ref) on c.id = n.client_id
     where n.status = 'sent' and o.status <> 'sent'
     group by n.tenant_id;
     return null;
@@ -5966,22 +6009,35 @@ $function$;
 -- hands webhook_emit the posting's payments as one set. A tenant with no
 -- endpoint at all (most, and every import benchmark) costs one index probe. The
 -- tenant is each row's own (never the setting).
+--
+-- What a statement that reads a table needs of the transition table it takes as
+-- arrays, read from the transition table alone first: on Citus the trigger runs
+-- on the shard, and a statement that joins the transition table to a distributed
+-- table fails there ("executor could not find named tuplestore",
+-- deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.webhook_payments_posted()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+declare
+    tenants uuid[];
+    client_ids uuid[];
+    refs text[];
 begin
-    if not exists (select from public.webhook_endpoints e
-                   where e.tenant_id in (select distinct n.tenant_id from new_rows n)) then
+    select array_agg(distinct n.tenant_id), array_agg(distinct n.client_id) into tenants, client_ids from new_rows n;
+    if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
+    select array_agg(c.id), array_agg(c.ref) into client_ids, refs
+    from public.clients c
+    where c.tenant_id = any (tenants) and c.id = any (client_ids);
     perform public.webhook_emit(p.tenant_id, 'payment.posted',
                                 array_agg(jsonb_build_object('payment_id', p.id, 'client_ref', c.ref,
                                                              'reference', p.reference, 'amount_minor', p.amount_minor,
                                                              'currency', p.currency, 'received_on', p.received_on)),
                                 array_agg(p.id::text))
     from new_rows p
-    join public.clients c on c.tenant_id = p.tenant_id and c.id = p.client_id
+    join unnest(client_ids, refs) as c(id, ref) on c.id = p.client_id
     group by p.tenant_id;
     return null;
 end
@@ -6018,13 +6074,21 @@ $function$;
 -- it broken) or when a payment it counted is reversed (worker_break_bounced_promises
 -- updates it from kept). Either way it breaks once: the fact key is its note. The
 -- tenant is each row's own (never the setting).
+--
+-- What a statement that reads a table needs of the transition table it takes as
+-- arrays, read from the transition table alone first: on Citus the trigger runs
+-- on the shard, and a statement that joins the transition table to a distributed
+-- table fails there ("executor could not find named tuplestore",
+-- deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.webhook_promises_broken()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+declare
+    tenants uuid[];
 begin
-    if not exists (select from public.webhook_endpoints e
-                   where e.tenant_id in (select distinct n.tenant_id from new_rows n where n.state = 'broken')) then
+    select array_agg(distinct n.tenant_id) into tenants from new_rows n where n.state = 'broken';
+    if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
     if tg_op = 'INSERT' then

@@ -212,6 +212,12 @@ public struct Migrator: Sendable {
                     ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = excluded.applied_at
                     """)
             }
+            if try await CitusDistribution.isCitus(tx) {
+                let rewritten = try await CitusDistribution.asPLpgSQL(tx)
+                if !rewritten.isEmpty { log("PL/pgSQL on Citus: \(rewritten.joined(separator: ", "))") }
+                let planned = try await CitusDistribution.planPerCall(tx)
+                if !planned.isEmpty { log("planned per call on Citus: \(planned.joined(separator: ", "))") }
+            }
             let breaches = try await TenancyAudit.violations(tx)
             guard breaches.isEmpty else {
                 throw Failure(description: "function files \(changed.map(\.name).joined(separator: ", ")) break the tenancy recipe: \(breaches.joined(separator: "; ")); none was applied")

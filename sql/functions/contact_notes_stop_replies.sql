@@ -9,18 +9,33 @@
 -- a final full stop or exclamation mark. The revocation is about the client's
 -- phone number then (NULL, every number, when it has none), sourced "STOP reply".
 -- The tenant is each row's own (never the setting).
+--
+-- What a statement that reads a table needs of the transition table it takes as
+-- arrays, read from the transition table alone first: on Citus the trigger runs
+-- on the shard, and a statement that joins the transition table to a distributed
+-- table fails there ("executor could not find named tuplestore",
+-- deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.contact_notes_stop_replies()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+declare
+    tenants uuid[];
+    client_ids uuid[];
+    noted timestamptz[];
 begin
-    insert into public.contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
-    select n.tenant_id, n.client_id, 'sms', c.phone, false, 'STOP reply', n.noted_at
+    select array_agg(n.tenant_id), array_agg(n.client_id), array_agg(n.noted_at) into tenants, client_ids, noted
     from new_rows n
-    join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id
     where n.channel = 'sms' and n.direction = 'inbound'
       and upper(rtrim(btrim(n.body), '.!')) in ('STOP', 'END', 'QUIT', 'CANCEL', 'UNSUBSCRIBE', 'REVOKE', 'STOPALL',
                                                 'OPTOUT');
+    if tenants is null then
+        return null;
+    end if;
+    insert into public.contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
+    select n.tenant_id, n.client_id, 'sms', c.phone, false, 'STOP reply', n.noted_at
+    from unnest(tenants, client_ids, noted) as n(tenant_id, client_id, noted_at)
+    join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id;
     return null;
 end
 $function$;

@@ -6,6 +6,11 @@
 -- The set-based form of payment_applications_check (which still checks updates,
 -- row by row): one join of the statement's new rows (transition table new_rows)
 -- to their payments and invoices, raising the same errors.
+--
+-- The joins take the new rows as arrays, read from the transition table alone
+-- first: on Citus the trigger runs on the shard, and a statement that joins the
+-- transition table to a distributed table fails there ("executor could not find
+-- named tuplestore", deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.payment_applications_check_rows()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -14,6 +19,10 @@ AS $function$
 declare
     bad record;
     tenant uuid;
+    payment_ids uuid[];
+    invoice_ids uuid[];
+    applied_ons date[];
+    tenants uuid[];
 begin
     -- Each new row looks up its payment and invoice by key. OFFSET 0 keeps the
     -- lookups per row: the transition table has no statistics, and a join the
@@ -26,11 +35,14 @@ begin
     -- Planned generically (the function's SET): planned for a tenant newer than
     -- the statistics, whose rows they count as none, the lookup took any index on
     -- tenant_id and filtered the tenant's payments for each new row.
-    select n.tenant_id into tenant from new_rows n limit 1;
+    select array_agg(n.payment_id), array_agg(n.invoice_id), array_agg(n.applied_on), array_agg(n.tenant_id)
+    into payment_ids, invoice_ids, applied_ons, tenants
+    from new_rows n;
+    tenant := tenants[1];
 
     select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
     into bad
-    from new_rows n
+    from unnest(payment_ids, invoice_ids, applied_ons, tenants) as n(payment_id, invoice_id, applied_on, tenant_id)
     cross join lateral (
         select p.currency, p.received_on from public.payments p
         where p.tenant_id = tenant and p.id = n.payment_id offset 0
@@ -42,10 +54,12 @@ begin
     where n.tenant_id = tenant and (p.currency <> i.currency or n.applied_on < p.received_on)
     limit 1;
 
-    if not found then
+    -- (Only when there are such rows: Citus cannot run this lookup, whose tenant
+    -- is a column's, as one shard's.)
+    if not found and exists (select from unnest(tenants) t(id) where t.id is distinct from tenant) then
         select n.applied_on, p.currency as payment_currency, p.received_on, i.currency as invoice_currency
         into bad
-        from new_rows n
+        from unnest(payment_ids, invoice_ids, applied_ons, tenants) as n(payment_id, invoice_id, applied_on, tenant_id)
         cross join lateral (
             select p.currency, p.received_on from public.payments p
             where p.tenant_id = n.tenant_id and p.id = n.payment_id offset 0

@@ -8,13 +8,21 @@
 -- it broken) or when a payment it counted is reversed (worker_break_bounced_promises
 -- updates it from kept). Either way it breaks once: the fact key is its note. The
 -- tenant is each row's own (never the setting).
+--
+-- What a statement that reads a table needs of the transition table it takes as
+-- arrays, read from the transition table alone first: on Citus the trigger runs
+-- on the shard, and a statement that joins the transition table to a distributed
+-- table fails there ("executor could not find named tuplestore",
+-- deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.webhook_promises_broken()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+declare
+    tenants uuid[];
 begin
-    if not exists (select from public.webhook_endpoints e
-                   where e.tenant_id in (select distinct n.tenant_id from new_rows n where n.state = 'broken')) then
+    select array_agg(distinct n.tenant_id) into tenants from new_rows n where n.state = 'broken';
+    if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
     if tg_op = 'INSERT' then

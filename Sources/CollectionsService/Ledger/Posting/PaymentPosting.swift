@@ -60,7 +60,15 @@ package enum PaymentPosting {
         // hand, a tenant newer than the statistics (an import's, typically) counts
         // as having no rows, and a lookup may take any index on tenant_id and
         // filter all of the tenant's rows: in one import, a minute for 5,000 payments.
-        try await tx.query("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+        // Not on Citus (its `citus.version` setting is there): a generic plan
+        // there has the tenant as an unbound parameter, which Citus cannot route
+        // to a shard ("could not create distributed plan"); planned per call, it
+        // goes to the tenant's shard by value, as the migrator makes the worker's
+        // functions plan (`CitusDistribution.planPerCall`).
+        try await tx.query("""
+            SELECT set_config('plan_cache_mode',
+                              CASE WHEN current_setting('citus.version', true) IS NULL THEN 'force_generic_plan' ELSE 'auto' END, true)
+            """)
         var outcomes = [Outcome?](repeating: nil, count: items.count)
         let hashes = items.map(\.payment.request.hash)
 
