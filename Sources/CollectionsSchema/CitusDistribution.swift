@@ -141,7 +141,7 @@ package enum CitusDistribution {
     /// is the generic plan). Planned per call, the tenant is a value and the
     /// statement goes to its shard. Run after the function files, in their
     /// transaction, since applying a file sets its `SET` clause again.
-    static func planPerCall(_ tx: PostgresConnection) async throws -> [String] {
+    package static func planPerCall(_ tx: PostgresConnection) async throws -> [String] {
         let functions = try await tx.query("""
             SELECT p.oid::regprocedure::text FROM pg_proc p
             WHERE p.pronamespace = 'public'::regnamespace
@@ -170,7 +170,7 @@ package enum CitusDistribution {
     /// result's columns (`#variable_conflict use_column`, as in a SQL function).
     /// Plain PostgreSQL keeps the SQL functions, which it inlines into their
     /// callers' plans (PERFORMANCE-NOTES.md).
-    static func asPLpgSQL(_ tx: PostgresConnection) async throws -> [String] {
+    package static func asPLpgSQL(_ tx: PostgresConnection) async throws -> [String] {
         let tables: [String] = try await tx.query("""
             SELECT c.relname::text FROM pg_class c
             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')

@@ -20,6 +20,7 @@ CREATE OR REPLACE FUNCTION public.contact_notes_stop_replies()
  LANGUAGE plpgsql
 AS $function$
 declare
+    tenant uuid;
     tenants uuid[];
     client_ids uuid[];
     noted timestamptz[];
@@ -32,10 +33,15 @@ begin
     if tenants is null then
         return null;
     end if;
-    insert into public.contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
-    select n.tenant_id, n.client_id, 'sms', c.phone, false, 'STOP reply', n.noted_at
-    from unnest(tenants, client_ids, noted) as n(tenant_id, client_id, noted_at)
-    join public.clients c on c.tenant_id = n.tenant_id and c.id = n.client_id;
+    -- A tenant at a time (one, under row-level security), named as a value: Citus
+    -- runs such a statement on that tenant's shard.
+    foreach tenant in array (select array_agg(distinct t) from unnest(tenants) t) loop
+        insert into public.contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
+        select tenant, n.client_id, 'sms', c.phone, false, 'STOP reply', n.noted_at
+        from unnest(tenants, client_ids, noted) as n(tenant_id, client_id, noted_at)
+        join public.clients c on c.tenant_id = tenant and c.id = n.client_id
+        where n.tenant_id = tenant;
+    end loop;
     return null;
 end
 $function$;
