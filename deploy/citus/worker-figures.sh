@@ -49,7 +49,7 @@ for target in local citus; do
     "$CLUSTER" destroy >/dev/null 2>&1 || true
     "$CLUSTER" start >/dev/null
     if [ "$target" = citus ]; then first=$("$CLUSTER" url); else first=$("$CLUSTER" url migrate); fi
-    DATABASE_URL=$first "$BIN/collections-admin" migrate >/dev/null
+    DATABASE_URL=$first "$BIN/collections-admin" migrate >/dev/null 2>&1
     admin=$("$CLUSTER" url admin)
     worker=$("$CLUSTER" url worker)
     start=$(now)
@@ -62,10 +62,10 @@ for target in local citus; do
     done
     echo "$target: $TENANTS tenants imported (100 clients, 2,466 invoices, 2,466 payments each) in $(seconds "$start") s"
     start=$(now)
-    DATABASE_URL=$worker "$BIN/collections-worker" run --from $FIRST --to $LAST --tenant "ibm-$(seq -w 1 "$TENANTS" | head -1)" >/dev/null
+    DATABASE_URL=$worker "$BIN/collections-worker" run --from $FIRST --to $LAST --tenant "ibm-$(seq -w 1 "$TENANTS" | head -1)" >/dev/null 2>&1
     echo "$target: one tenant's worker over $FIRST..$LAST (90 days) in $(seconds "$start") s"
     start=$(now)
-    DATABASE_URL=$worker "$BIN/collections-worker" run --as-of $LAST --jobs 2 >/dev/null
+    DATABASE_URL=$worker "$BIN/collections-worker" run --as-of $LAST --jobs 2 >/dev/null 2>&1
     echo "$target: the worker's day $LAST for all $TENANTS tenants (--jobs 2) in $(seconds "$start") s"
     for report in kpis ageing; do
         DATABASE_URL=$admin "$BIN/collections-admin" report $report "ibm-$(seq -w 1 "$TENANTS" | tail -1)" --as-of $LAST \
