@@ -198,7 +198,10 @@ public struct Migrator: Sendable {
             let recorded = Dictionary(uniqueKeysWithValues: try await tx.query("SELECT name, checksum FROM schema_functions")
                 .decode((String, String).self))
             let changed = functions.filter { recorded[$0.name] != $0.checksum }
-            guard !changed.isEmpty else { return }
+            // On Citus the rewrites run on every migrate: also on one with no
+            // changed file, as the first after Citus came to an existing database.
+            let citus = try await CitusDistribution.isCitus(tx)
+            guard !changed.isEmpty || citus else { return }
             let now = Date()
             for file in changed {
                 log("applying functions/\(file.name)")
@@ -212,7 +215,7 @@ public struct Migrator: Sendable {
                     ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = excluded.applied_at
                     """)
             }
-            if try await CitusDistribution.isCitus(tx) {
+            if citus {
                 let rewritten = try await CitusDistribution.asPLpgSQL(tx)
                 if !rewritten.isEmpty { log("PL/pgSQL on Citus: \(rewritten.joined(separator: ", "))") }
                 let planned = try await CitusDistribution.planPerCall(tx)
