@@ -5980,11 +5980,11 @@ declare
     client_ids uuid[];
     refs text[];
 begin
-    select array_agg(distinct n.tenant_id), array_agg(distinct n.client_id) into tenants, client_ids
-    from new_rows n where n.status = 'sent';
+    select array_agg(distinct n.tenant_id) into tenants from new_rows n where n.status = 'sent';
     if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
+    select array_agg(distinct n.client_id) into client_ids from new_rows n where n.status = 'sent';
     select array_agg(c.id), array_agg(c.ref) into client_ids, refs
     from public.clients c
     where c.tenant_id = any (tenants) and c.id = any (client_ids);
@@ -6030,10 +6030,11 @@ declare
     client_ids uuid[];
     refs text[];
 begin
-    select array_agg(distinct n.tenant_id), array_agg(distinct n.client_id) into tenants, client_ids from new_rows n;
+    select array_agg(distinct n.tenant_id) into tenants from new_rows n;
     if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
+    select array_agg(distinct n.client_id) into client_ids from new_rows n;
     select array_agg(c.id), array_agg(c.ref) into client_ids, refs
     from public.clients c
     where c.tenant_id = any (tenants) and c.id = any (client_ids);
