@@ -193,10 +193,10 @@ package enum CitusDistribution {
         var grew = true
         while grew {
             grew = false
-            for function in candidates where !converting.contains(function.0) {
-                let names = named(function.7)
+            for (name, _, _, _, _, _, _, source) in candidates where !converting.contains(name) {
+                let names = named(source)
                 if !names.isDisjoint(with: relations) || !names.isDisjoint(with: converting) {
-                    converting.insert(function.0)
+                    converting.insert(name)
                     grew = true
                 }
             }

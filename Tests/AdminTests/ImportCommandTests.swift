@@ -302,6 +302,15 @@ import Testing
         #expect(checked["inserted"] as? Int == 2)
         #expect(try await count("invoices", tenant) == 0)
         #expect(try await count("audit_log", tenant) == 2, "the clients' import only")
+        // With one of them stored, the dry run counts only the other as new.
+        let one = try await admin("import", "invoices", tenant.slug, try file("""
+            client_ref,number,currency,amount,issued_on
+            C1,D-1,USD,100,2013-01-05
+            """))
+        #expect(one.status == 0, "\(one.stderr)")
+        let again = try summary(try await admin("import", "invoices", tenant.slug, path, "--dry-run", "--format", "json"))
+        #expect(again["inserted"] as? Int == 1 && again["unchanged"] as? Int == 1, "\(again)")
+        #expect(try await count("invoices", tenant) == 1)
         let bad = try await admin("import", "invoices", tenant.slug, try file("""
             client_ref,number,currency,amount,issued_on
             C1,D-1,USD,1.001,2013-01-05

@@ -18,6 +18,7 @@ CREATE OR REPLACE FUNCTION public.webhook_messages_sent()
 AS $function$
 declare
     tenants uuid[];
+    wanted uuid[];
     client_ids uuid[];
     refs text[];
 begin
@@ -25,10 +26,10 @@ begin
     if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
-    select array_agg(distinct n.client_id) into client_ids from new_rows n where n.status = 'sent';
+    select array_agg(distinct n.client_id) into wanted from new_rows n where n.status = 'sent';
     select array_agg(c.id), array_agg(c.ref) into client_ids, refs
     from public.clients c
-    where c.tenant_id = any (tenants) and c.id = any (client_ids);
+    where c.tenant_id = any (tenants) and c.id = any (wanted);
     perform public.webhook_emit(n.tenant_id, 'message.sent',
                                 array_agg(jsonb_build_object('client_ref', c.ref, 'channel', n.channel,
                                                              'scheduled_on', n.scheduled_on, 'step', n.step,

@@ -21,6 +21,7 @@ CREATE OR REPLACE FUNCTION public.webhook_payments_posted()
 AS $function$
 declare
     tenants uuid[];
+    wanted uuid[];
     client_ids uuid[];
     refs text[];
 begin
@@ -28,10 +29,10 @@ begin
     if tenants is null or not exists (select from public.webhook_endpoints e where e.tenant_id = any (tenants)) then
         return null;
     end if;
-    select array_agg(distinct n.client_id) into client_ids from new_rows n;
+    select array_agg(distinct n.client_id) into wanted from new_rows n;
     select array_agg(c.id), array_agg(c.ref) into client_ids, refs
     from public.clients c
-    where c.tenant_id = any (tenants) and c.id = any (client_ids);
+    where c.tenant_id = any (tenants) and c.id = any (wanted);
     perform public.webhook_emit(p.tenant_id, 'payment.posted',
                                 array_agg(jsonb_build_object('payment_id', p.id, 'client_ref', c.ref,
                                                              'reference', p.reference, 'amount_minor', p.amount_minor,
