@@ -26,7 +26,7 @@ extension ImportContext {
         return try await tx.insert(insert)
     }
 
-    /// The tenant's clients as `tenant_clients` (id, ref, payment terms), for a
+    /// The tenant's clients as `tenant_clients` (id, ref, payment terms, currency), for a
     /// write from the staging table that needs each row's client.
     ///
     /// Citus refuses an `INSERT ... SELECT` that joins a local table (the
@@ -38,7 +38,7 @@ extension ImportContext {
     var tenantClients: SQL {
         """
         WITH tenant_clients AS MATERIALIZED (
-            SELECT c.id, c.ref, c.payment_terms_days FROM clients c WHERE c.tenant_id = \(tenant.id))
+            SELECT c.id, c.ref, c.payment_terms_days, c.currency FROM clients c WHERE c.tenant_id = \(tenant.id))
         """
     }
 }

@@ -68,7 +68,7 @@ import TestSupport
         for answer in before { #expect(!answer.hasPrefix("0 "), "\(answer)") }
 
         let rewritten = try await CitusDistribution.asPLpgSQL(connection)
-        for name in ["ledger_balance_steps", "report_kpis", "report_invoice_balances", "contact_permission", "webhook_emit"] {
+        for name in ["ledger_balance_steps", "report_kpis", "report_invoice_balances", "contact_permission", "webhook_promise_payload"] {
             #expect(rewritten.contains(where: { $0.hasPrefix("\(name)(") }), "\(name) not rewritten: \(rewritten)")
         }
         // Only functions that read tables: the pure ones stay SQL, inlined where called.

@@ -406,7 +406,6 @@ import Testing
         let again = try summary(try await admin("import", "notes", tenant.slug, notes, "--rejects", notes + ".bad", "--format", "json"))
         #expect(again["inserted"] as? Int == 0)
         #expect(again["unchanged"] as? Int == 3)
-
         let stored = try await Self.fixture.value.service.withTenant(tenant.id, readOnly: true) { tx in
             try await tx.query("""
                 SELECT to_char(noted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at, channel, promise_amount_minor, promise_currency
@@ -419,6 +418,27 @@ import Testing
             ["2013-02-01 10:30", "email", "0", "-"],
             ["2013-02-02 06:00", "sms", "0", "-"],
         ])
+
+        // Only the whole key makes a note the same: a body where the stored one
+        // has none, or another channel, is another note.
+        let more = try file("""
+            client_ref,noted_at,channel,author,body,outcome,promise_amount,promise_date,satisfaction
+            C1,2013-02-01T10:30:00Z,email,ann,Sent a reminder,,,,
+            C2,2013-02-02,sms,bob,,no_answer,,,
+            C2,2013-02-02,sms,bob,Left a message,no_answer,,,
+            C1,2013-02-01T10:30:00Z,sms,ann,Sent a reminder,,,,
+            """)
+        let dry = try summary(try await admin("import", "notes", tenant.slug, more, "--dry-run", "--format", "json"))
+        #expect(dry["inserted"] as? Int == 2)
+        #expect(dry["unchanged"] as? Int == 2)
+        let third = try summary(try await admin("import", "notes", tenant.slug, more, "--format", "json"))
+        #expect(third["inserted"] as? Int == 2)
+        #expect(third["unchanged"] as? Int == 2)
+        let bodies = try await Self.fixture.value.service.withTenant(tenant.id, readOnly: true) { tx in
+            try await tx.query("SELECT channel || ':' || coalesce(body, '-') AS note FROM contact_notes ORDER BY 1")
+                .map { try $0["note", as: String.self] }
+        }
+        #expect(bodies == ["call:Said \"next week\", sure", "email:Sent a reminder", "sms:-", "sms:Left a message", "sms:Sent a reminder"])
     }
 
     @Test func onANonTerminalProgressIsAPlainLineEveryHundredThousandRows() async throws {

@@ -15,31 +15,52 @@
 -- replay after the endpoint is mended (WebhookEndpoints.replay) sends what it
 -- missed meanwhile. With no endpoint subscribed nothing is written: an event
 -- nobody is to hear of would only take room. Returns how many events were written.
+--
+-- PL/pgSQL, one table per statement, the tenant a value in each: on Citus the
+-- fact triggers run this on the shard's worker. The former form, one statement
+-- whose CTEs read the endpoints and fed both inserts, made that worker open
+-- connections to the coordinator and the other worker (their logs show the
+-- transaction's BEGIN and SET LOCAL string replayed), and the import or the
+-- worker's day failed: "failure on connection marked as essential". In this
+-- form the same import wrote its events and deliveries (deploy/citus/README.md).
 CREATE OR REPLACE FUNCTION public.webhook_emit(for_tenant uuid, event_type text, payloads jsonb[], fact_keys text[])
  RETURNS integer
- LANGUAGE sql
+ LANGUAGE plpgsql
 AS $function$
-    WITH subscribed AS MATERIALIZED (
-        SELECT e.id, e.status
-        FROM public.webhook_endpoints e
-        WHERE e.tenant_id = for_tenant
-          AND (e.event_types = '{}' OR event_type = ANY (e.event_types))
-    ),
-    event AS (
-        INSERT INTO public.webhook_events (tenant_id, type, fact_key, payload)
-        SELECT for_tenant, event_type, f.fact_key, f.payload
-        FROM unnest(fact_keys, payloads) AS f(fact_key, payload)
-        WHERE EXISTS (SELECT FROM subscribed)
-        ON CONFLICT ON CONSTRAINT webhook_events_fact_key DO NOTHING
-        RETURNING id
-    ),
-    deliveries AS (
-        INSERT INTO public.webhook_deliveries (tenant_id, event_id, endpoint_id, status, last_error)
-        SELECT for_tenant, v.id, s.id,
-               CASE s.status WHEN 'active' THEN 'pending' ELSE 'failed' END,
-               CASE s.status WHEN 'active' THEN NULL ELSE 'the endpoint was disabled when the event occurred' END
-        FROM event v CROSS JOIN subscribed s
-        RETURNING 1
+declare
+    endpoint_ids uuid[];
+    endpoint_statuses text[];
+    event_ids uuid[];
+    deliveries int;
+begin
+    select array_agg(e.id), array_agg(e.status) into endpoint_ids, endpoint_statuses
+    from public.webhook_endpoints e
+    where e.tenant_id = for_tenant
+      and (e.event_types = '{}' or event_type = any (e.event_types));
+    if endpoint_ids is null then
+        return 0;
+    end if;
+    with event as (
+        insert into public.webhook_events (tenant_id, type, fact_key, payload)
+        select for_tenant, event_type, f.fact_key, f.payload
+        from unnest(fact_keys, payloads) as f(fact_key, payload)
+        on conflict on constraint webhook_events_fact_key do nothing
+        returning id
     )
-    SELECT count(*)::int FROM event
+    select array_agg(v.id) into event_ids from event v;
+    if event_ids is null then
+        return 0;
+    end if;
+    with delivery as (
+        insert into public.webhook_deliveries (tenant_id, event_id, endpoint_id, status, last_error)
+        select for_tenant, v.id, s.id,
+               case s.status when 'active' then 'pending' else 'failed' end,
+               case s.status when 'active' then null else 'the endpoint was disabled when the event occurred' end
+        from unnest(event_ids) as v(id)
+        cross join unnest(endpoint_ids, endpoint_statuses) as s(id, status)
+        returning 1
+    )
+    select count(*) into deliveries from delivery;
+    return cardinality(event_ids);
+end
 $function$;
