@@ -92,9 +92,10 @@ enum ClientImport {
         if context.has("sms_consent"), !dryRun {
             try await context.tx.insert("""
                 INSERT INTO contact_permissions (tenant_id, client_id, channel, address, granted, source, recorded_at)
+                \(context.tenantClients)
                 SELECT \(context.tenant.id), c.id, 'sms', c.phone, true, 'import', now()
                 FROM import_stage s
-                JOIN clients c ON c.tenant_id = \(context.tenant.id) AND c.ref = s.ref
+                JOIN tenant_clients c ON c.ref = s.ref
                 WHERE \(unescaped: ImportContext.good) AND s.sms_consent = 'yes' AND \(unescaped: Self.smsConsent("c", tenant: context.tenant.id)) = 'no'
                 """)
         }

@@ -26,8 +26,8 @@ extension ImportContext {
         return try await tx.insert(insert)
     }
 
-    /// The tenant's clients as `tenant_clients` (id, ref, payment terms, currency), for a
-    /// write from the staging table that needs each row's client.
+    /// The tenant's clients as `tenant_clients` (id, ref, payment terms, currency,
+    /// phone), for a write from the staging table that needs each row's client.
     ///
     /// Citus refuses an `INSERT ... SELECT` that joins a local table (the
     /// temporary staging table) to a distributed one: "direct joins between
@@ -38,7 +38,7 @@ extension ImportContext {
     var tenantClients: SQL {
         """
         WITH tenant_clients AS MATERIALIZED (
-            SELECT c.id, c.ref, c.payment_terms_days, c.currency FROM clients c WHERE c.tenant_id = \(tenant.id))
+            SELECT c.id, c.ref, c.payment_terms_days, c.currency, c.phone FROM clients c WHERE c.tenant_id = \(tenant.id))
         """
     }
 }

@@ -120,27 +120,29 @@ public struct PaymentPlans: Sendable {
             }
             let ids = covered.map(\.id)
             let balances = covered.map(\.balance)
+            // Three statements, not one with writable CTEs, and the rows from
+            // bound arrays through `insert`: on Citus an insert from another
+            // CTE's rows or from `unnest` is otherwise a COPY into the shards,
+            // which row-level security refuses (deploy/citus/README.md).
             let id = try await tx.query("""
-                WITH plan AS (
-                    INSERT INTO payment_plans (tenant_id, client_id, currency, total_minor, instalment_count, frequency,
-                                               start_on, made_on, created_by)
-                    VALUES (\(tenant.id), \(client.id), \(currency), \(total), \(Int32(terms.instalments))::int,
-                            \(terms.every.rawValue), \(terms.startOn), \(madeOn), \(actor))
-                    RETURNING id
-                ),
-                invoices AS (
-                    INSERT INTO plan_invoices (tenant_id, plan_id, invoice_id, covered_minor)
-                    SELECT \(tenant.id), plan.id, c.invoice_id, c.balance
-                    FROM plan CROSS JOIN unnest(\(ids)::uuid[], \(balances)::bigint[]) AS c(invoice_id, balance)
-                ),
-                instalments AS (
-                    INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
-                    SELECT \(tenant.id), plan.id, s.seq, s.due_on, s.amount_minor
-                    FROM plan CROSS JOIN plan_schedule(\(total), \(Int32(terms.instalments))::int, \(terms.every.rawValue),
-                                                       \(terms.startOn)) s
-                )
-                SELECT id FROM plan
+                INSERT INTO payment_plans (tenant_id, client_id, currency, total_minor, instalment_count, frequency,
+                                           start_on, made_on, created_by)
+                VALUES (\(tenant.id), \(client.id), \(currency), \(total), \(Int32(terms.instalments))::int,
+                        \(terms.every.rawValue), \(terms.startOn), \(madeOn), \(actor))
+                RETURNING id
                 """).scalar(UUID.self)
+            if let id {
+                try await tx.insert("""
+                    INSERT INTO plan_invoices (tenant_id, plan_id, invoice_id, covered_minor)
+                    SELECT \(tenant.id), \(id), c.invoice_id, c.balance
+                    FROM unnest(\(ids)::uuid[], \(balances)::bigint[]) AS c(invoice_id, balance)
+                    """)
+                try await tx.insert("""
+                    INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
+                    SELECT \(tenant.id), \(id), s.seq, s.due_on, s.amount_minor
+                    FROM plan_schedule(\(total), \(Int32(terms.instalments))::int, \(terms.every.rawValue), \(terms.startOn)) s
+                    """)
+            }
             guard let id, let plan = try await Self.find(id, tenant: tenant, asOf: madeOn, in: tx) else {
                 throw PostgresError(kind: .decoding, message: "the new plan could not be read back")
             }
