@@ -124,26 +124,26 @@ public struct PaymentPlans: Sendable {
             // bound arrays through `insert`: on Citus an insert from another
             // CTE's rows or from `unnest` is otherwise a COPY into the shards,
             // which row-level security refuses (deploy/citus/README.md).
-            let id = try await tx.query("""
+            guard let id = try await tx.query("""
                 INSERT INTO payment_plans (tenant_id, client_id, currency, total_minor, instalment_count, frequency,
                                            start_on, made_on, created_by)
                 VALUES (\(tenant.id), \(client.id), \(currency), \(total), \(Int32(terms.instalments))::int,
                         \(terms.every.rawValue), \(terms.startOn), \(madeOn), \(actor))
                 RETURNING id
-                """).scalar(UUID.self)
-            if let id {
-                try await tx.insert("""
-                    INSERT INTO plan_invoices (tenant_id, plan_id, invoice_id, covered_minor)
-                    SELECT \(tenant.id), \(id), c.invoice_id, c.balance
-                    FROM unnest(\(ids)::uuid[], \(balances)::bigint[]) AS c(invoice_id, balance)
-                    """)
-                try await tx.insert("""
-                    INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
-                    SELECT \(tenant.id), \(id), s.seq, s.due_on, s.amount_minor
-                    FROM plan_schedule(\(total), \(Int32(terms.instalments))::int, \(terms.every.rawValue), \(terms.startOn)) s
-                    """)
+                """).scalar(UUID.self) else {
+                throw PostgresError(kind: .decoding, message: "the new plan's id did not come back")
             }
-            guard let id, let plan = try await Self.find(id, tenant: tenant, asOf: madeOn, in: tx) else {
+            try await tx.insert("""
+                INSERT INTO plan_invoices (tenant_id, plan_id, invoice_id, covered_minor)
+                SELECT \(tenant.id), \(id), c.invoice_id, c.balance
+                FROM unnest(\(ids)::uuid[], \(balances)::bigint[]) AS c(invoice_id, balance)
+                """)
+            try await tx.insert("""
+                INSERT INTO plan_instalments (tenant_id, plan_id, seq, due_on, amount_minor)
+                SELECT \(tenant.id), \(id), s.seq, s.due_on, s.amount_minor
+                FROM plan_schedule(\(total), \(Int32(terms.instalments))::int, \(terms.every.rawValue), \(terms.startOn)) s
+                """)
+            guard let plan = try await Self.find(id, tenant: tenant, asOf: madeOn, in: tx) else {
                 throw PostgresError(kind: .decoding, message: "the new plan could not be read back")
             }
             try await Audit.record(tx, tenant: tenant.id, actor: actor, action: "create", entity: "payment_plan",
