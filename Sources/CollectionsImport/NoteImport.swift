@@ -56,8 +56,9 @@ enum NoteImport {
         // other, whatever the statistics say: right after a big import, before
         // autovacuum's ANALYZE (the importer's own may not run as a program's
         // login), the planner takes the tenant to hold one note, and a join or a
-        // `NOT EXISTS` was planned as a nested loop over all of them (a re-import
-        // of 50,000 notes: 80 s correlated, 318 s by `IN`, 2.2 s otherwise).
+        // `NOT EXISTS` was planned as a nested loop over all of them. Re-importing
+        // 50,000 notes so: 70-84 s correlated, 318 s by `IN`, 2.0-2.8 s in this
+        // form, as with fresh statistics (deploy/bench/notes-reimport.sh).
         // Citus refuses the staging table joined or correlated with a
         // distributed table, and plans each materialized CTE on its own
         // (deploy/citus/README.md). A window's partitions hold the NULL bodies

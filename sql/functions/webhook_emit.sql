@@ -51,6 +51,9 @@ begin
     if event_ids is null then
         return 0;
     end if;
+    -- With RETURNING, as PostgresConnection.insert and the former form: on Citus
+    -- an INSERT ... SELECT from arrays without it is a COPY, which row-level
+    -- security refuses (the plain form was not tried here). The count is unused.
     with delivery as (
         insert into public.webhook_deliveries (tenant_id, event_id, endpoint_id, status, last_error)
         select for_tenant, v.id, s.id,
